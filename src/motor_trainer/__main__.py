@@ -1,0 +1,3 @@
+from motor_trainer.cli import main
+
+raise SystemExit(main())
