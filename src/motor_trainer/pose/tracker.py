@@ -1,0 +1,360 @@
+"""MediaPipe pose landmarks for one subject, followed through a clip.
+
+The only module that imports mediapipe. The landmarker is asked for a few
+candidate poses per frame; the subject is chosen once (largest and most
+central, or nearest a point the user gives) and then kept by continuity, so a
+second person walking through never takes over. MediaPipe often decides,
+for a frame or a stretch, that a person facing the camera faces away, and
+swaps every left and right label at once. Real turns are gradual; such swaps
+are instant. The tracker picks, for every frame, the labelling (as given or
+swapped) that keeps the skeleton moving least, with a faint preference for a
+person facing the camera that only settles which of the two consistent
+labellings is right: online greedily frame by frame, offline for the whole
+clip at once (Viterbi).
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import mediapipe as mp
+import numpy as np
+from mediapipe.tasks.python import BaseOptions, vision
+
+from motor_trainer.capture.sources import Frame, open_video
+from motor_trainer.errors import UserFacingError
+from motor_trainer.pose.landmarks import LANDMARK_COUNT, MIRROR_ORDER, Landmark, PoseSequence
+from motor_trainer.pose.models import resolve_model
+
+#: Poses asked for per frame: enough to tell the subject from a passer-by.
+CANDIDATE_POSES = 3
+
+#: Fastest the subject's torso centre moves, in torso lengths per second
+#: (about 6 m/s with a 0.5 m torso: a sprint; throwers and dancers stay far
+#: below). A candidate further from where the subject was last seen than this
+#: speed allows is someone else.
+MAX_SUBJECT_SPEED_TORSO_PER_S = 12.0
+
+#: However long the subject was unseen, they are looked for within this many
+#: torso lengths of where they were last seen, so a passer-by who walks
+#: through while the subject is undetected is never taken for them.
+MAX_REACQUIRE_DISTANCE_TORSO = 1.5
+
+#: Cost, per frame and per unit of facing-away score, of a labelling that has
+#: the person facing away from the camera. MediaPipe's swaps often pass through
+#: a frame or two where the shoulders collapse onto each other, so continuity
+#: alone cannot see them; this prior settles which of the two self-consistent
+#: labellings is right. Its price: a person who truly stands facing away from
+#: the camera for more than about a second (30 frames at 0.7 × 0.03 against a
+#: swap of ~0.5 torso lengths) is labelled as facing it. Set on
+#: lab_steps_view2.mp4, where 0.01 left the swapped stretch in place.
+FACING_AWAY_COST = 0.03
+
+_LIMBS = np.array(
+    [lm for lm in Landmark if lm.name.startswith(("LEFT_", "RIGHT_")) and lm >= Landmark.LEFT_SHOULDER]
+)
+_TORSO = [Landmark.LEFT_SHOULDER, Landmark.RIGHT_SHOULDER, Landmark.LEFT_HIP, Landmark.RIGHT_HIP]
+
+
+@dataclass(frozen=True)
+class PoseFrame:
+    """The subject's landmarks in one frame; NaN everywhere when nobody was found."""
+
+    index: int
+    time_s: float
+    xy_px: np.ndarray  # (landmark, 2)
+    visibility: np.ndarray  # (landmark,)
+    presence: np.ndarray  # (landmark,)
+    world_m: np.ndarray  # (landmark, 3)
+    image_size_px: tuple[int, int]
+    labels_swapped: bool = False
+
+    @property
+    def detected(self) -> bool:
+        return bool(np.isfinite(self.xy_px[Landmark.LEFT_HIP, 0]))
+
+    @classmethod
+    def missing(cls, index: int, time_s: float, image_size_px: tuple[int, int]) -> PoseFrame:
+        return cls(
+            index,
+            time_s,
+            np.full((LANDMARK_COUNT, 2), np.nan),
+            np.zeros(LANDMARK_COUNT),
+            np.zeros(LANDMARK_COUNT),
+            np.full((LANDMARK_COUNT, 3), np.nan),
+            image_size_px,
+        )
+
+
+def _torso_length(xy: np.ndarray) -> float:
+    shoulders = (xy[Landmark.LEFT_SHOULDER] + xy[Landmark.RIGHT_SHOULDER]) / 2
+    hips = (xy[Landmark.LEFT_HIP] + xy[Landmark.RIGHT_HIP]) / 2
+    return float(np.linalg.norm(shoulders - hips))
+
+
+def _candidate_arrays(result: vision.PoseLandmarkerResult, size_px: tuple[int, int]) -> list[tuple[np.ndarray, ...]]:
+    """(xy_px, visibility, presence, world_m) for every pose MediaPipe returned."""
+    width, height = size_px
+    candidates = []
+    for landmarks, world in zip(result.pose_landmarks, result.pose_world_landmarks):
+        raw = np.array([(p.x, p.y, p.visibility or 0.0, p.presence or 0.0) for p in landmarks])
+        xy = raw[:, :2] * (width, height)
+        world_m = np.array([(p.x, p.y, p.z) for p in world])
+        candidates.append((xy, raw[:, 2], raw[:, 3], world_m))
+    return candidates
+
+
+#: A candidate whose torso differs from the subject's recent median torso by
+#: more than this fraction is not them (or is a collapsed misfit of them).
+MAX_TORSO_CHANGE = 0.5
+
+#: After this long unseen, the subject may be re-acquired at any size.
+REACQUIRE_AFTER_S = 1.0
+
+
+class SubjectFollower:
+    """Chooses the subject among candidate poses and keeps it, frame after frame.
+
+    The subject's size is the median torso over the last accepted frames, so
+    one misfit frame cannot teach the follower a wrong size. Pure numpy, so
+    it is tested without the model.
+    """
+
+    def __init__(self, subject_hint_px: tuple[float, float] | None = None, size_memory_frames: int = 30):
+        self.subject_hint_px = subject_hint_px
+        self._last_xy: np.ndarray | None = None
+        self._last_seen_s: float | None = None
+        self._torso_history: deque[float] = deque(maxlen=size_memory_frames)
+
+    def choose(self, candidates: list[np.ndarray], time_s: float, size_px: tuple[int, int]) -> int | None:
+        """Index of the subject among candidate xy arrays, or None if none is plausibly them."""
+        if not candidates:
+            return None
+        if self._last_xy is None:
+            return self._first_choice(candidates, size_px)
+        torso = max(float(np.median(self._torso_history)), 1.0)
+        unseen_s = time_s - (self._last_seen_s if self._last_seen_s is not None else time_s)
+        allowed_move = torso * min(MAX_SUBJECT_SPEED_TORSO_PER_S * unseen_s, MAX_REACQUIRE_DISTANCE_TORSO)
+        any_size = unseen_s > REACQUIRE_AFTER_S
+        last_centre = self._last_xy[_TORSO].mean(axis=0)
+        costs = []
+        for xy in candidates:
+            moved = np.linalg.norm(xy[_TORSO].mean(axis=0) - last_centre)
+            size_change = abs(_torso_length(xy) - torso) / torso
+            plausible = moved <= allowed_move and (any_size or size_change <= MAX_TORSO_CHANGE)
+            costs.append(moved + size_change * torso if plausible else np.inf)
+        best = int(np.argmin(costs))
+        return best if np.isfinite(costs[best]) else None
+
+    def _first_choice(self, candidates: list[np.ndarray], size_px: tuple[int, int]) -> int:
+        centres = np.array([xy[_TORSO].mean(axis=0) for xy in candidates])
+        if self.subject_hint_px is not None:
+            return int(np.argmin(np.linalg.norm(centres - self.subject_hint_px, axis=1)))
+        image_centre = np.array(size_px, dtype=float) / 2
+        off_centre = np.linalg.norm(centres - image_centre, axis=1) / np.linalg.norm(image_centre)
+        torsos = np.array([_torso_length(xy) for xy in candidates])
+        return int(np.argmax(torsos / torsos.max() - 0.5 * off_centre))
+
+    def accept(self, xy: np.ndarray, time_s: float) -> None:
+        if self._last_seen_s is not None and time_s - self._last_seen_s > REACQUIRE_AFTER_S:
+            self._torso_history.clear()
+        self._last_xy = xy
+        self._last_seen_s = time_s
+        self._torso_history.append(_torso_length(xy))
+
+    @property
+    def last_xy(self) -> np.ndarray | None:
+        return self._last_xy
+
+
+def facing_away_score(xy: np.ndarray) -> np.ndarray:
+    """How much a labelled skeleton (…, landmark, 2) faces away from the camera; ≤ 0 when it faces it.
+
+    From the image chirality: for a person facing the camera their left
+    shoulder lies to the right of the hip→shoulder axis. Normalised by the
+    torso length squared, so a square-on person scores about ±0.7 and a
+    side view about 0.
+    """
+    up = (xy[..., Landmark.LEFT_SHOULDER, :] + xy[..., Landmark.RIGHT_SHOULDER, :]) / 2 - (
+        xy[..., Landmark.LEFT_HIP, :] + xy[..., Landmark.RIGHT_HIP, :]
+    ) / 2
+    across = xy[..., Landmark.LEFT_SHOULDER, :] - xy[..., Landmark.RIGHT_SHOULDER, :]
+    cross = up[..., 0] * across[..., 1] - up[..., 1] * across[..., 0]
+    torso_sq = np.maximum(np.einsum("...i,...i->...", up, up), 1e-9)
+    return -cross / torso_sq
+
+
+def _labelling_costs(previous_xy: np.ndarray, xy: np.ndarray) -> np.ndarray:
+    """(2, 2) cost of going from previous labelling p to current labelling c (0 = as given, 1 = swapped):
+    the mean limb-landmark move in torso lengths."""
+    torso = max(_torso_length(xy), 1.0)
+    options_prev = (previous_xy[_LIMBS], previous_xy[MIRROR_ORDER][_LIMBS])
+    options_now = (xy[_LIMBS], xy[MIRROR_ORDER][_LIMBS])
+    return np.array(
+        [[np.nanmean(np.linalg.norm(now - prev, axis=1)) / torso for now in options_now] for prev in options_prev]
+    )
+
+
+def _facing_costs(xy: np.ndarray) -> np.ndarray:
+    """(2,) prior cost of the labelling as given and swapped."""
+    score = float(facing_away_score(xy))
+    return FACING_AWAY_COST * np.array([max(score, 0.0), max(-score, 0.0)])
+
+
+def settle_left_right(raw_xy: np.ndarray) -> np.ndarray:
+    """(frame,) True where the labels MediaPipe gave should be swapped, chosen for the whole clip.
+
+    Viterbi over two states per frame: transition cost = how far the limbs
+    jump between consecutive detected frames, plus the faint facing prior.
+    Frames with nobody detected are skipped (the chain continues across them).
+    """
+    frames = np.flatnonzero(np.isfinite(raw_xy[:, Landmark.LEFT_HIP, 0]))
+    swapped = np.zeros(len(raw_xy), dtype=bool)
+    if frames.size == 0:
+        return swapped
+    total = _facing_costs(raw_xy[frames[0]])
+    back_pointers = np.zeros((frames.size, 2), dtype=np.intp)
+    for step in range(1, frames.size):
+        transition = _labelling_costs(raw_xy[frames[step - 1]], raw_xy[frames[step]])
+        candidates = total[:, None] + transition  # (previous state, current state)
+        back_pointers[step] = np.argmin(candidates, axis=0)
+        total = candidates[back_pointers[step], [0, 1]] + _facing_costs(raw_xy[frames[step]])
+    state = int(np.argmin(total))
+    for step in range(frames.size - 1, -1, -1):
+        swapped[frames[step]] = bool(state)
+        state = back_pointers[step, state]
+    return swapped
+
+
+class PoseTracker:
+    """One landmarker per session, fed frames in time order; use as a context manager.
+
+    VIDEO running mode serves files and live sources alike: it tracks between
+    frames (cheaper than IMAGE mode) and returns synchronously, and a live
+    source already hands over only the newest frame, so MediaPipe's own
+    LIVE_STREAM dropping and callback thread would add nothing but latency
+    bookkeeping.
+    """
+
+    def __init__(self, model: str = "lite", subject_hint_px: tuple[float, float] | None = None):
+        self.model_path = resolve_model(model)
+        self.model_name = model
+        options = vision.PoseLandmarkerOptions(
+            base_options=BaseOptions(model_asset_path=str(self.model_path)),
+            running_mode=vision.RunningMode.VIDEO,
+            num_poses=CANDIDATE_POSES,
+        )
+        try:
+            self._landmarker = vision.PoseLandmarker.create_from_options(options)
+        except (RuntimeError, ValueError) as error:
+            raise UserFacingError(f"{self.model_path}: the pose model does not load ({error})") from None
+        self._follower = SubjectFollower(subject_hint_px)
+        self._last_timestamp_ms = -1
+        self._swapped = False
+
+    def __enter__(self) -> PoseTracker:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        if self._landmarker is not None:
+            self._landmarker.close()
+            self._landmarker = None
+
+    def detect_candidates(self, frame: Frame) -> list[tuple[np.ndarray, ...]]:
+        """Every pose the model finds in ``frame``: the raw model step, timed by the benchmark."""
+        timestamp_ms = max(int(round(frame.time_s * 1000)), self._last_timestamp_ms + 1)
+        self._last_timestamp_ms = timestamp_ms
+        image = mp.Image(image_format=mp.ImageFormat.SRGB, data=frame.image_rgb)
+        result = self._landmarker.detect_for_video(image, timestamp_ms)
+        return _candidate_arrays(result, frame.size_px)
+
+    def process(self, frame: Frame) -> PoseFrame:
+        """The subject's pose in ``frame`` (NaN when they are not in view)."""
+        candidates = self.detect_candidates(frame)
+        chosen = self._follower.choose([c[0] for c in candidates], frame.time_s, frame.size_px)
+        if chosen is None:
+            return PoseFrame.missing(frame.index, frame.time_s, frame.size_px)
+        xy, visibility, presence, world_m = candidates[chosen]
+        previous = self._follower.last_xy
+        if previous is not None:
+            # Greedy version of settle_left_right: the previous frame is already labelled.
+            costs = _labelling_costs(previous, xy)[0] + _facing_costs(xy)
+            self._swapped = bool(np.argmin(costs))
+        if self._swapped:
+            xy, visibility, presence, world_m = (a[MIRROR_ORDER] for a in (xy, visibility, presence, world_m))
+        self._follower.accept(xy, frame.time_s)
+        return PoseFrame(frame.index, frame.time_s, xy, visibility, presence, world_m, frame.size_px, self._swapped)
+
+
+class PoseSequenceBuilder:
+    """Collects PoseFrames into a PoseSequence (one row per frame, in order)."""
+
+    def __init__(self, image_size_px: tuple[int, int], source: str = ""):
+        self.image_size_px = image_size_px
+        self.source = source
+        self.frames: list[PoseFrame] = []
+
+    def append(self, pose: PoseFrame) -> None:
+        self.frames.append(pose)
+
+    def build(self, settle_labels_for_clip: bool = False) -> PoseSequence:
+        """The sequence; with ``settle_labels_for_clip`` (offline) left and right are re-chosen
+        for the whole clip at once, which beats the frame-by-frame choice made live."""
+        frames = self.frames
+        n = len(frames)
+        xy = np.array([f.xy_px for f in frames]).reshape(n, LANDMARK_COUNT, 2)
+        visibility = np.array([f.visibility for f in frames]).reshape(n, LANDMARK_COUNT)
+        presence = np.array([f.presence for f in frames]).reshape(n, LANDMARK_COUNT)
+        world = np.array([f.world_m for f in frames]).reshape(n, LANDMARK_COUNT, 3)
+        if settle_labels_for_clip and n:
+            live_swapped = np.array([f.labels_swapped for f in frames])
+            raw = [_swap_where(a, live_swapped) for a in (xy, visibility, presence, world)]
+            settled = settle_left_right(raw[0])
+            xy, visibility, presence, world = (_swap_where(a, settled) for a in raw)
+        return PoseSequence(
+            time_s=np.array([f.time_s for f in frames], dtype=float),
+            xy_px=xy,
+            visibility=visibility,
+            presence=presence,
+            world_m=world,
+            image_size_px=self.image_size_px,
+            source=self.source,
+        )
+
+
+def _swap_where(values: np.ndarray, swap: np.ndarray) -> np.ndarray:
+    """Per-frame left/right label swap of (frame, landmark, ...) values where ``swap`` is True."""
+    out = np.array(values, copy=True)
+    out[swap] = values[swap][:, MIRROR_ORDER]
+    return out
+
+
+ProgressCallback = Callable[[int, int], None]
+
+
+def track_video(
+    path: str | Path,
+    rotate_deg: int = 0,
+    model: str = "lite",
+    subject_hint_px: tuple[float, float] | None = None,
+    progress: ProgressCallback | None = None,
+) -> PoseSequence:
+    """Track the subject through a whole video file (decoding runs in its own thread)."""
+    with open_video(path, rotate_deg) as video, PoseTracker(model, subject_hint_px) as tracker:
+        builder = PoseSequenceBuilder(video.frame_size_px, source=str(path))
+        for frame in video.frames():
+            builder.append(tracker.process(frame))
+            if progress:
+                progress(frame.index + 1, video.frame_count)
+        if not builder.frames:
+            raise UserFacingError(f"{path}: the video has no decodable frames")
+        sequence = builder.build(settle_labels_for_clip=True)
+    if not sequence.detected.any():
+        raise UserFacingError(f"{path}: no person found in any of its {len(sequence)} frames")
+    return sequence
