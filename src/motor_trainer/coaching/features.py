@@ -1,0 +1,50 @@
+"""Reading the unit out of a feature key such as ``release_height_cm`` or ``peak_wrist_speed_bl_per_s``.
+
+Verdict features carry their unit as the key's suffix (the project's naming
+convention); the coach needs the bare name for wording and the unit for
+numbers, so the split is defined once here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+#: Unit suffixes in the order they are tried: compound units first so that
+#: ``_bl_per_s`` is not read as ``_s``.
+UNIT_SUFFIXES: tuple[str, ...] = (
+    "bl_per_s",
+    "deg_per_s",
+    "px_per_s",
+    "cm",
+    "mm",
+    "px",
+    "deg",
+    "ms",
+    "norm",
+    "bl",
+    "hz",
+    "s",
+)
+
+
+@dataclass(frozen=True)
+class FeatureKey:
+    """A feature key split into its name and unit code (``""`` when the key names no known unit)."""
+
+    key: str
+    name: str
+    unit: str
+
+
+def parse_feature_key(key: str) -> FeatureKey:
+    """Split ``release_height_cm`` into name ``release_height`` and unit ``cm``."""
+    for unit in UNIT_SUFFIXES:
+        suffix = f"_{unit}"
+        if key.endswith(suffix) and len(key) > len(suffix):
+            return FeatureKey(key=key, name=key.removesuffix(suffix), unit=unit)
+    return FeatureKey(key=key, name=key, unit="")
+
+
+def is_speed_feature(key: str) -> bool:
+    """Movement-speed features are followed separately from the rest of the form."""
+    return "speed" in parse_feature_key(key).name
