@@ -66,7 +66,7 @@ _WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday",
 
 
 def format_number(value: float) -> str:
-    """Two significant digits at most, no trailing ``.0``: 9.0 -> "9", 4.25 -> "4.2", 0.347 -> "0.35"."""
+    """Two significant digits below 10, no trailing zeros: 9.0 -> "9", 4.25 -> "4.2", 0.30 -> "0.3", 123.4 -> "123"."""
     magnitude = abs(value)
     if magnitude >= 10:
         text = f"{value:.0f}"
@@ -74,7 +74,7 @@ def format_number(value: float) -> str:
         text = f"{value:.1f}"
     else:
         text = f"{value:.2f}"
-    return text.removesuffix(".0") if "." in text and text.endswith(".0") else text
+    return text.rstrip("0").rstrip(".") if "." in text else text
 
 
 def format_quantity(value: float, unit: str) -> str:
@@ -246,7 +246,8 @@ def tolerance_change(before_mm: float, after_mm: float) -> str:
 
 
 def trajectory_threshold_change(before_z: float, after_z: float) -> str:
-    return f"how far off your usual path counts as a miss {format_number(before_z)} → {format_number(after_z)} of your own spread"
+    """The trajectory z threshold: how far from the usual path (in the learner's own spread) counts as off."""
+    return f"path tolerance {format_number(before_z)} → {format_number(after_z)} times your usual spread"
 
 
 def timing_windows_change(before_ms: Sequence[float], after_ms: Sequence[float]) -> str:
@@ -291,8 +292,8 @@ def reflection_no_misses() -> str:
     return "No misses this block."
 
 
-def reflection_variability(feature: str, now: str, before: str) -> str:
-    return f"{_capitalised(feature)} varied {now} this block, against {before} in the last."
+def reflection_variability(feature: str, spread_now: str, spread_before: str) -> str:
+    return f"{_capitalised(feature)} varied {spread_now} this block, against {spread_before} in the last."
 
 
 def reflection_question(misses: int) -> str:
@@ -374,10 +375,12 @@ VARIABILITY_TREND_WORDS: dict[str, str] = {
 }
 
 
-def variability_progress(when_before: str, feature: str, before: str, when_now: str, now: str, trend: str) -> str:
+def variability_progress(
+    when_before: str, feature: str, spread_before: str, when_now: str, spread_now: str, trend: str
+) -> str:
     """ "Last week your release height varied 9 cm, today 4 cm: steadier." """
     return (
-        f"{_capitalised(when_before)} your {feature} varied {before}, {when_now} {now}: "
+        f"{_capitalised(when_before)} your {feature} varied {spread_before}, {when_now} {spread_now}: "
         f"{VARIABILITY_TREND_WORDS[trend]}."
     )
 
@@ -402,7 +405,8 @@ _TIME_UNITS = ("ms", "s")
 def replay_caption(part: str, magnitude: float, unit: str, direction: str | None, gain: float | None) -> str:
     """The exaggerated replay's caption: the error's real size, then how much larger it is drawn.
 
-    "right elbow drifted 6 cm forward — drawn 2× larger". ``gain`` None means
+    "right elbow drifted 6 cm forward — drawn 2× larger", "landed 18 cm left — drawn
+    2× farther off" (part "landing"). ``gain`` None means
     the offset mode (pushed a constant distance further, not multiplied).
     """
     size = format_quantity(magnitude, unit)
@@ -410,6 +414,9 @@ def replay_caption(part: str, magnitude: float, unit: str, direction: str | None
     if unit in _TIME_UNITS:
         observed = f"{part} came {size}{where or ' off the beat'}"
         larger = "further off the beat"
+    elif part == "landing":
+        observed = f"landed {size}{where or ' off the aim'}"
+        larger = "farther off"
     else:
         observed = f"{part} {'turned' if unit == 'deg' else 'drifted'} {size}{where}"
         larger = "larger"
