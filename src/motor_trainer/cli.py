@@ -16,6 +16,7 @@ from motor_trainer.errors import UserFacingError
 COMMAND_MODULES: tuple[str, ...] = (
     "track",
     "models",
+    "calibrate",
 )
 
 

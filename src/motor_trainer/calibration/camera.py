@@ -309,6 +309,18 @@ def find_matching_calibration(
     return newest_for_size(calibration_dir, f"{CAMERA_FILE_PREFIX}*.toml", load_camera_calibration, image_size_px)
 
 
+def calibration_notes(
+    calibration: CameraCalibration | None, warnings: list[str], image_size_px: tuple[int, int]
+) -> list[str]:
+    """What to tell the user about lens calibration for one analysis: the files passed over, then
+    which calibration is used or that the analysis runs uncalibrated."""
+    if calibration is not None:
+        status = f"camera calibration '{calibration.camera_name}' (RMS {calibration.rms_reprojection_px:.2f} px) applied"
+    else:
+        status = f"no camera calibration for {image_size_px[0]}x{image_size_px[1]}: analysing uncalibrated"
+    return [*warnings, status]
+
+
 # --- using a calibration -----------------------------------------------------------------------
 
 

@@ -44,7 +44,8 @@ def read_toml(path: Path) -> dict[str, Any]:
     try:
         return tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
-        raise UserFacingError(f"{path}: not valid TOML ({error})") from None
+        first_line = str(error).splitlines()[0] if str(error) else "parse error"
+        raise UserFacingError(f"{path}: not valid TOML ({first_line})") from None
 
 
 def write_toml(path: Path, table: Mapping[str, Any], header: str = "") -> Path:
