@@ -15,12 +15,14 @@ from motor_trainer.calibration.camera import (
     find_matching_calibration,
     load_camera_calibration,
     save_camera_calibration,
+    undistort_if_calibrated,
 )
 from motor_trainer.calibration.plane import fit_floor_rectangle, load_plane_calibration, save_plane_calibration
 from motor_trainer.calibration import tomlfile
 from motor_trainer.calibration.tomlfile import now_utc
 from motor_trainer.cli import main
 from motor_trainer.errors import UserFacingError
+from motor_trainer.pose.landmarks import PoseSequence
 
 SIZE_PX = (1280, 720)
 
@@ -117,6 +119,19 @@ def test_wrong_resolution_means_uncalibrated_and_says_so(tmp_path):
     assert found is None
     assert warnings == [f"{tmp_path / 'camera_webcam.toml'}: made for 1280x720 frames, the source is 1920x1080; ignored"]
     assert calibration_notes(found, warnings, (1920, 1080))[-1] == "no camera calibration for 1920x1080: analysing uncalibrated"
+
+
+def test_sequence_is_undistorted_only_with_a_matching_calibration(tmp_path):
+    sequence = PoseSequence.empty(np.arange(2) / 30.0, SIZE_PX)
+    xy_px = np.array(sequence.xy_px)
+    xy_px[:, :, :] = [1200.0, 680.0]  # near the corner, where the lens bends most
+    sequence = sequence.replace(xy_px=xy_px)
+    unchanged, used, notes = undistort_if_calibrated(sequence, tmp_path)
+    assert unchanged is sequence and used is None and notes == ["no camera calibration for 1280x720: analysing uncalibrated"]
+    saved = save_camera_calibration(good_camera(), tmp_path / "camera_webcam.toml")
+    undistorted, used, notes = undistort_if_calibrated(sequence, tmp_path)
+    assert used.path == saved and notes == ["camera calibration 'webcam' (RMS 0.31 px) applied"]
+    assert np.linalg.norm(undistorted.xy_px[0, 0] - sequence.xy_px[0, 0]) > 10
 
 
 def test_no_calibration_folder_is_not_an_error(tmp_path):

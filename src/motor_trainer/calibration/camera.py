@@ -62,6 +62,8 @@ class CameraCalibration:
     board_inner_corners: tuple[int, int] = (4, 7)
     square_mm: float = 60.0
     views: tuple[str, ...] = ()
+    #: The file it was loaded from (not saved in it), so a session can record which one it used.
+    path: Path | None = None
 
     def __post_init__(self) -> None:
         matrix = frozen_array(self.camera_matrix)
@@ -293,6 +295,7 @@ def load_camera_calibration(path: Path) -> CameraCalibration:
             board_inner_corners=reader.whole_pair("board_inner_corners"),
             square_mm=reader.number("square_mm", minimum=0),
             views=reader.strings("views"),
+            path=Path(path),
         )
     except ValueError as error:
         raise reader.fail(str(error)) from None
@@ -354,3 +357,18 @@ def undistort_sequence(sequence: PoseSequence, calibration: CameraCalibration) -
             f"the sequence is {sequence.image_size_px}"
         )
     return sequence.replace(xy_px=undistort_points_px(sequence.xy_px, calibration))
+
+
+def undistort_if_calibrated(
+    sequence: PoseSequence, calibration_dir: Path
+) -> tuple[PoseSequence, CameraCalibration | None, list[str]]:
+    """The step before analysis: undistort with the calibration made for this resolution, if any.
+
+    Returns the (possibly undistorted) sequence, the calibration used (record
+    ``calibration.path`` in the session) and the lines to show the user.
+    """
+    calibration, warnings = find_matching_calibration(calibration_dir, sequence.image_size_px)
+    notes = calibration_notes(calibration, warnings, sequence.image_size_px)
+    if calibration is None:
+        return sequence, None, notes
+    return undistort_sequence(sequence, calibration), calibration, notes
