@@ -1,0 +1,489 @@
+"""Exaggerated replay of an obvious miss: clip frames and analysis results in, annotated frames out.
+
+The renderer makes an obvious error impossible to ignore: the reference is
+drawn as a translucent ghost standing where the person stands, the faulty
+body part is drawn further from the ghost than it really was (``gain`` times,
+or a constant distance further) in a warning colour with its real size
+written beside it, time slows around the largest error and freezes on it.
+Subtle errors get no replay at all (:func:`should_replay`).
+
+Pure: numpy images in, numpy images out (RGB uint8); no Qt, no files. Frames
+are produced lazily so the first one is ready while the rest still wait.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from enum import StrEnum
+
+import numpy as np
+
+from motor_trainer.analysis.verdict import Deviation, Severity, Verdict
+from motor_trainer.cvshim import cv2
+from motor_trainer.feedback.exaggerate import (
+    ReplayTimeline,
+    amplify,
+    anchor_reference,
+    offset_amplify,
+    peak_error_frame,
+    slow_motion_timeline,
+)
+from motor_trainer.feedback.messages import replay_caption
+from motor_trainer.pose.kinematics import TORSO_FRACTION_OF_STATURE, pelvis_centre, shoulder_centre
+from motor_trainer.pose.landmarks import LANDMARK_COUNT, LANDMARK_NAMES, SKELETON_EDGES, Landmark
+
+# Colours (RGB). Warning and ghost come from the Okabe–Ito palette, which people
+# with the common colour-vision deficiencies still tell apart: vermillion vs sky blue.
+WARNING_RGB: tuple[int, int, int] = (213, 94, 0)  # Okabe–Ito vermillion: the amplified error
+GHOST_RGB: tuple[int, int, int] = (86, 180, 233)  # Okabe–Ito sky blue: the reference
+PERSON_RGB: tuple[int, int, int] = (245, 245, 245)  # near-white: the person as filmed
+PANEL_RGB: tuple[int, int, int] = (20, 20, 20)  # dark backing behind text, inset and beat strip
+BEAT_RGB: tuple[int, int, int] = (170, 170, 170)  # beat ticks
+GHOST_OPACITY = 0.6
+
+_FONT = cv2.FONT_HERSHEY_SIMPLEX
+# Hershey fonts draw ASCII only; burnt-in text uses these stand-ins (the GUI shows the real caption).
+_HERSHEY_STAND_INS = {"—": "-", "–": "-", "×": "x", "°": " deg", "’": "'"}
+
+
+class ReplayMode(StrEnum):
+    """How the error is exaggerated: multiplied (GAIN) or pushed a constant distance further (OFFSET)."""
+
+    GAIN = "gain"
+    OFFSET = "offset"
+
+
+def _read_only(array: object, dtype: type = np.float64) -> np.ndarray:
+    out = np.array(array, dtype=dtype, copy=True)
+    out.setflags(write=False)
+    return out
+
+
+@dataclass(frozen=True)
+class OutcomeInset:
+    """Where the throw landed against where it was aimed, in the target plane.
+
+    Millimetres with x to the right and y up as seen facing the target;
+    ``tolerance_mm`` is the radius that still counts as a hit.
+    """
+
+    landing_mm: np.ndarray
+    aim_mm: np.ndarray
+    tolerance_mm: float
+
+    def __post_init__(self) -> None:
+        for name in ("landing_mm", "aim_mm"):
+            value = _read_only(getattr(self, name))
+            if value.shape != (2,):
+                raise ValueError(f"OutcomeInset.{name} must be (2,), got {value.shape}")
+            object.__setattr__(self, name, value)
+        if not self.tolerance_mm > 0:
+            raise ValueError("OutcomeInset.tolerance_mm must be positive")
+
+
+@dataclass(frozen=True)
+class BeatStrip:
+    """A step against the beat it belonged to, all on the clip's clock (``time_s`` of the spec)."""
+
+    step_time_s: float
+    expected_time_s: float
+    beat_times_s: np.ndarray
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "beat_times_s", _read_only(self.beat_times_s).reshape(-1))
+
+
+FrameSource = Sequence[np.ndarray] | Callable[[int], np.ndarray]
+
+
+@dataclass(frozen=True)
+class ReplaySpec:
+    """Everything one replay needs.
+
+    ``frames`` are the clip's RGB uint8 images (a sequence, or a callable
+    fetching image i); ``person_xy_px`` and ``reference_xy_px`` are
+    ``(frame, landmark, 2)`` per clip frame in the pixels of an image of
+    ``image_size_px`` (width, height); the reference is already time-aligned
+    to the clip (see ``exaggerate.resample_reference``) but not yet moved
+    onto the person. ``time_s (frame,)`` is the clip's clock. The rep occupies
+    clip frames ``[rep_start_frame, rep_end_frame)``.
+    """
+
+    frames: FrameSource
+    person_xy_px: np.ndarray
+    reference_xy_px: np.ndarray
+    time_s: np.ndarray
+    image_size_px: tuple[int, int]
+    verdict: Verdict
+    rep_start_frame: int
+    rep_end_frame: int
+    gain: float = 2.0
+    mode: ReplayMode = ReplayMode.GAIN
+    offset_bl: float = 0.06  # OFFSET mode: push distance in body lengths
+    speed: float = 0.35
+    slow_window_s: float = 0.4  # half-width of the slow-motion window around the peak
+    freeze_s: float = 0.8
+    flash_s: float = 0.3
+    rotate_ghost: bool = False
+    outcome: OutcomeInset | None = None
+    beat_strip: BeatStrip | None = None
+    output_height_px: int | None = 720  # draw at this height (never upscaled); None keeps the source size
+    peak_frame: int | None = None  # overrides the computed frame of largest error
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "person_xy_px", _read_only(self.person_xy_px))
+        object.__setattr__(self, "reference_xy_px", _read_only(self.reference_xy_px))
+        object.__setattr__(self, "time_s", _read_only(self.time_s))
+        object.__setattr__(self, "mode", ReplayMode(self.mode))
+        n = len(self.time_s)
+        if n == 0:
+            raise ValueError("ReplaySpec needs at least one clip frame")
+        for name in ("person_xy_px", "reference_xy_px"):
+            if getattr(self, name).shape != (n, LANDMARK_COUNT, 2):
+                raise ValueError(f"ReplaySpec.{name} must be ({n}, {LANDMARK_COUNT}, 2), got {getattr(self, name).shape}")
+        if not callable(self.frames) and len(self.frames) != n:
+            raise ValueError(f"ReplaySpec has {len(self.frames)} images for {n} clip frames")
+        if not 0 <= self.rep_start_frame < self.rep_end_frame <= n:
+            raise ValueError(f"rep frames [{self.rep_start_frame}, {self.rep_end_frame}) lie outside the clip's {n}")
+        if not self.gain > 0:
+            raise ValueError("replay gain must be positive")
+
+    @property
+    def frame_count(self) -> int:
+        return len(self.time_s)
+
+    @property
+    def fps(self) -> float:
+        if self.frame_count < 2:
+            return 30.0
+        return float(1.0 / np.median(np.diff(self.time_s)))
+
+    def image(self, index: int) -> np.ndarray:
+        return self.frames(index) if callable(self.frames) else self.frames[index]
+
+
+def should_replay(verdict: Verdict) -> bool:
+    """True exactly for obvious misses: subtle errors are not dramatised."""
+    return verdict.severity is Severity.OBVIOUS
+
+
+def drawn_deviation(verdict: Verdict) -> Deviation | None:
+    """The deviation whose body part is drawn amplified: the largest one that names a landmark."""
+    drawable = [d for d in verdict.deviations if d.body_part in LANDMARK_NAMES]
+    return max(drawable, key=lambda d: abs(d.z_score)) if drawable else None
+
+
+def caption_for(verdict: Verdict, mode: ReplayMode, gain: float) -> str:
+    """The replay's caption: the largest deviation's real size and how it is drawn."""
+    deviation = verdict.largest_deviation()
+    if deviation is None:
+        return ""
+    if deviation.body_part:
+        part = deviation.body_part.replace("_", " ")
+    else:
+        part = "landing" if deviation.name == "outcome" else deviation.name.replace("_", " ")
+    return replay_caption(
+        part, abs(deviation.magnitude), deviation.unit, deviation.direction, None if mode is ReplayMode.OFFSET else gain
+    )
+
+
+def _hershey(text: str) -> str:
+    for symbol, stand_in in _HERSHEY_STAND_INS.items():
+        text = text.replace(symbol, stand_in)
+    return text.encode("ascii", "replace").decode("ascii")
+
+
+def _point(xy: np.ndarray) -> tuple[int, int] | None:
+    return (int(round(xy[0])), int(round(xy[1]))) if np.all(np.isfinite(xy)) else None
+
+
+def _even(value: float) -> int:
+    return max(2, 2 * int(round(value / 2.0)))
+
+
+class ReplayRenderer:
+    """Turns a :class:`ReplaySpec` of an obvious miss into the exaggerated replay, one output frame at a time.
+
+    All geometry (ghost, amplified joint, peak, timeline) is computed in the
+    constructor with numpy, which takes a few milliseconds; images are
+    fetched, resized and drawn only when a frame is asked for.
+    """
+
+    def __init__(self, spec: ReplaySpec) -> None:
+        if not should_replay(spec.verdict):
+            raise ValueError(f"rep {spec.verdict.index} is {spec.verdict.severity}, and only obvious misses are replayed")
+        self.spec = spec
+        width, height = spec.image_size_px
+        out_height = height if spec.output_height_px is None else min(height, spec.output_height_px)
+        self.output_size_px = (_even(width * out_height / height), _even(out_height))
+        self._scale = np.array(self.output_size_px, float) / np.array([width, height], float)
+        self._thickness = max(2, round(self.output_size_px[1] / 240))
+        self._joint_radius_px = max(8, round(self.output_size_px[1] / 50))
+
+        self.person_xy_px = spec.person_xy_px * self._scale
+        self.ghost_xy_px = anchor_reference(spec.reference_xy_px * self._scale, self.person_xy_px, spec.rotate_ghost)
+        self.deviation = drawn_deviation(spec.verdict)
+        self.key_landmark = None if self.deviation is None else Landmark[self.deviation.body_part.upper()]
+        self.gain = spec.gain
+        self.amplified_xy_px = self._amplified_key_joint()
+        self.caption = caption_for(spec.verdict, spec.mode, spec.gain)
+
+        fps = spec.fps
+        self.timeline: ReplayTimeline = slow_motion_timeline(
+            spec.frame_count,
+            self._peak_frame(),
+            spec.speed,
+            window_frames=round(spec.slow_window_s * fps),
+            freeze_frames=round(spec.freeze_s * fps),
+        )
+        self._window_frames = round(spec.slow_window_s * fps)
+        self._flash_frames = round(spec.flash_s * fps)
+        self._base_cache: tuple[int, np.ndarray] | None = None
+
+    # --- geometry -----------------------------------------------------------------------------
+
+    def _amplified_key_joint(self) -> np.ndarray | None:
+        if self.key_landmark is None:
+            return None
+        person = self.person_xy_px[:, self.key_landmark]
+        ghost = self.ghost_xy_px[:, self.key_landmark]
+        if self.spec.mode is ReplayMode.OFFSET:
+            torso_px = np.nanmedian(np.linalg.norm(shoulder_centre(self.person_xy_px) - pelvis_centre(self.person_xy_px), axis=-1))
+            return offset_amplify(person, ghost, self.spec.offset_bl * torso_px / TORSO_FRACTION_OF_STATURE)
+        return amplify(person, ghost, self.gain)
+
+    def _peak_frame(self) -> int:
+        spec = self.spec
+        if spec.peak_frame is not None:
+            return spec.peak_frame
+        start, end = spec.rep_start_frame, spec.rep_end_frame
+        if self.key_landmark is not None:
+            peak = peak_error_frame(
+                self.person_xy_px[start:end, self.key_landmark], self.ghost_xy_px[start:end, self.key_landmark]
+            )
+            if peak is not None:
+                return start + peak
+        if spec.beat_strip is not None:
+            return int(np.argmin(np.abs(spec.time_s - spec.beat_strip.step_time_s)))
+        return end - 1
+
+    def __len__(self) -> int:
+        return len(self.timeline)
+
+    @property
+    def fps(self) -> float:
+        return self.spec.fps
+
+    # --- frames -------------------------------------------------------------------------------
+
+    def frames(self) -> Iterator[np.ndarray]:
+        """Output frames in order, each drawn when asked for."""
+        for output_index in range(len(self.timeline)):
+            yield self.render(output_index)
+
+    __iter__ = frames
+
+    def render(self, output_index: int) -> np.ndarray:
+        """Output frame ``output_index`` as an RGB uint8 image of ``output_size_px``."""
+        source_index = int(self.timeline.source_frame[output_index])
+        image = self._base(source_index).copy()
+        if output_index < self._flash_frames:
+            self._draw_flash(image, 1.0 - output_index / max(1, self._flash_frames))
+        if self.timeline.frozen[output_index]:
+            self._draw_peak_arrow(image, source_index)
+            self._draw_status(image, "paused at the biggest miss")
+        elif abs(source_index - self.timeline.peak_frame) <= self._window_frames and self.spec.speed < 1.0:
+            self._draw_status(image, f"slow motion {self.spec.speed:g}x")
+        return image
+
+    def _base(self, source_index: int) -> np.ndarray:
+        """Everything that depends only on the source frame (shared by slowed and frozen repeats)."""
+        if self._base_cache is not None and self._base_cache[0] == source_index:
+            return self._base_cache[1]
+        source = np.asarray(self.spec.image(source_index))
+        if source.ndim != 3 or source.shape[2] != 3 or source.dtype != np.uint8:
+            raise ValueError(f"clip frame {source_index} must be an RGB uint8 image, got {source.shape} {source.dtype}")
+        if (source.shape[1], source.shape[0]) == self.output_size_px:
+            image = source.copy()
+        else:
+            image = cv2.resize(source, self.output_size_px, interpolation=cv2.INTER_AREA)
+        self._draw_ghost(image, source_index)
+        self._draw_paths(image, source_index)
+        self._draw_amplified(image, source_index, "bones")
+        self._draw_skeleton(image, self.person_xy_px[source_index], PERSON_RGB, self._thickness)
+        self._draw_amplified(image, source_index, "joint")
+        self._draw_caption(image)
+        if self.spec.outcome is not None:
+            self._draw_outcome_inset(image, self.spec.outcome)
+        if self.spec.beat_strip is not None:
+            self._draw_beat_strip(image, self.spec.beat_strip, float(self.spec.time_s[source_index]))
+        self._base_cache = (source_index, image)
+        return image
+
+    # --- drawing ------------------------------------------------------------------------------
+
+    def _draw_skeleton(self, image: np.ndarray, xy: np.ndarray, colour: tuple[int, int, int], thickness: int) -> None:
+        for first, second in SKELETON_EDGES:
+            a, b = _point(xy[first]), _point(xy[second])
+            if a and b:
+                cv2.line(image, a, b, colour, thickness, cv2.LINE_AA)
+        for first, second in SKELETON_EDGES:
+            for landmark in (first, second):
+                centre = _point(xy[landmark])
+                if centre:
+                    cv2.circle(image, centre, thickness + 1, colour, -1, cv2.LINE_AA)
+
+    def _draw_ghost(self, image: np.ndarray, source_index: int) -> None:
+        overlay = image.copy()
+        self._draw_skeleton(overlay, self.ghost_xy_px[source_index], GHOST_RGB, 2 * self._thickness + 2)
+        cv2.addWeighted(overlay, GHOST_OPACITY, image, 1.0 - GHOST_OPACITY, 0.0, dst=image)
+
+    def _draw_paths(self, image: np.ndarray, source_index: int) -> None:
+        """The reference's path of the key joint (whole clip) and the drawn joint's trail so far."""
+        if self.key_landmark is None or self.amplified_xy_px is None:
+            return
+        for path, colour, end in (
+            (self.ghost_xy_px[:, self.key_landmark], GHOST_RGB, len(self.ghost_xy_px)),
+            (self.amplified_xy_px, WARNING_RGB, source_index + 1),
+        ):
+            points = path[:end]
+            points = points[np.all(np.isfinite(points), axis=1)]
+            if len(points) >= 2:
+                cv2.polylines(image, [np.round(points).astype(np.int32)], False, colour, 1 + self._thickness // 2, cv2.LINE_AA)
+
+    def _draw_amplified(self, image: np.ndarray, source_index: int, part: str) -> None:
+        """The faulty joint where it is drawn: ``part`` "bones" (under the person's skeleton) or "joint" (on top)."""
+        if self.key_landmark is None or self.amplified_xy_px is None:
+            return
+        amplified = _point(self.amplified_xy_px[source_index])
+        if amplified is None:
+            return
+        if part == "joint":
+            cv2.circle(image, amplified, self._joint_radius_px, WARNING_RGB, -1, cv2.LINE_AA)
+            cv2.circle(image, amplified, self._joint_radius_px, PANEL_RGB, 1, cv2.LINE_AA)
+            return
+        person = self.person_xy_px[source_index]
+        for first, second in SKELETON_EDGES:
+            if self.key_landmark in (first, second):
+                neighbour = _point(person[second if first == self.key_landmark else first])
+                if neighbour:
+                    cv2.line(image, neighbour, amplified, WARNING_RGB, self._thickness + 2, cv2.LINE_AA)
+
+    def _text(self, image: np.ndarray, text: str, origin: tuple[int, int], scale: float, colour=PERSON_RGB) -> None:
+        """Text on a dark box, legible on any background."""
+        text = _hershey(text)
+        thickness = max(1, round(scale * 2))
+        (width, height), baseline = cv2.getTextSize(text, _FONT, scale, thickness)
+        x, y = origin
+        pad = max(3, round(height * 0.3))
+        cv2.rectangle(image, (x - pad, y - height - pad), (x + width + pad, y + baseline + pad), PANEL_RGB, -1)
+        cv2.putText(image, text, (x, y), _FONT, scale, colour, thickness, cv2.LINE_AA)
+
+    def _font_scale(self) -> float:
+        return self.output_size_px[1] / 720.0 * 0.9
+
+    def _draw_caption(self, image: np.ndarray) -> None:
+        scale = self._font_scale()
+        line_px = round(40 * scale / 0.9)
+        x = round(line_px * 0.5)
+        if self.caption:
+            self._text(image, self.caption, (x, line_px), scale)
+        legend_y = 2 * line_px + round(line_px * 0.2)
+        self._text(image, "reference", (x, legend_y), scale * 0.7, GHOST_RGB)
+        if self.key_landmark is not None:
+            label = "you, exaggerated" if abs(self.gain - 1.0) > 1e-6 or self.spec.mode is ReplayMode.OFFSET else "you"
+            self._text(image, label, (x, legend_y + round(line_px * 0.8)), scale * 0.7, WARNING_RGB)
+
+    def _draw_status(self, image: np.ndarray, text: str) -> None:
+        scale = self._font_scale() * 0.8
+        bottom = self.output_size_px[1] - round(20 * scale / 0.72)
+        if self.spec.beat_strip is not None:
+            bottom -= self._beat_strip_height()
+        self._text(image, text, (round(20 * scale / 0.72), bottom), scale)
+
+    def _draw_flash(self, image: np.ndarray, strength: float) -> None:
+        border = max(6, round(self.output_size_px[1] / 30))
+        overlay = image.copy()
+        width, height = self.output_size_px
+        cv2.rectangle(overlay, (0, 0), (width - 1, height - 1), WARNING_RGB, 2 * border)
+        cv2.addWeighted(overlay, strength, image, 1.0 - strength, 0.0, dst=image)
+
+    def _draw_peak_arrow(self, image: np.ndarray, source_index: int) -> None:
+        """An arrow from where the reference had the joint to where it is drawn (neither end covered)."""
+        if self.key_landmark is None or self.amplified_xy_px is None:
+            return
+        tip, ghost = self.amplified_xy_px[source_index], self.ghost_xy_px[source_index, self.key_landmark]
+        if not (np.all(np.isfinite(tip)) and np.all(np.isfinite(ghost))):
+            return
+        clearance_px = 2 * self._thickness + 4  # the ghost joint's drawn radius, plus a gap
+        error = tip - ghost
+        length = float(np.linalg.norm(error))
+        if length < clearance_px + self._joint_radius_px + 4 * self._thickness:
+            # Too short to read as an arrow: point at the joint from above-left instead.
+            error, length = np.array([1.0, 1.0]) * 4 * self._joint_radius_px, 4 * np.sqrt(2.0) * self._joint_radius_px
+            ghost, clearance_px = tip - error, 0
+        direction = error / length
+        tail, stop = ghost + direction * clearance_px, tip - direction * (self._joint_radius_px + 3)
+        cv2.arrowedLine(image, _point(tail), _point(stop), PERSON_RGB, self._thickness + 1, cv2.LINE_AA, tipLength=0.3)
+
+    def _draw_outcome_inset(self, image: np.ndarray, outcome: OutcomeInset) -> None:
+        """A target seen face-on in the top-right corner: aim and tolerance in sky blue, landing amplified."""
+        width, height = self.output_size_px
+        size = round(height / 3.2)
+        margin = round(height / 40)
+        left, top = width - size - margin, margin
+        cv2.rectangle(image, (left, top), (left + size, top + size), PANEL_RGB, -1)
+        error_mm = outcome.landing_mm - outcome.aim_mm
+        if self.spec.mode is ReplayMode.OFFSET:
+            shown_mm = offset_amplify(outcome.landing_mm, outcome.aim_mm, outcome.tolerance_mm) - outcome.aim_mm
+        else:
+            shown_mm = self.gain * error_mm
+        reach_mm = max(1.3 * outcome.tolerance_mm, 1.15 * float(np.linalg.norm(shown_mm)))
+        px_per_mm = (size / 2 - margin) / reach_mm
+        centre = np.array([left + size / 2, top + size / 2])
+
+        def to_px(offset_mm: np.ndarray) -> tuple[int, int]:
+            return _point(centre + np.array([offset_mm[0], -offset_mm[1]]) * px_per_mm)
+
+        radius = self._joint_radius_px
+        cv2.circle(image, _point(centre), round(outcome.tolerance_mm * px_per_mm), GHOST_RGB, self._thickness, cv2.LINE_AA)
+        cv2.drawMarker(image, _point(centre), GHOST_RGB, cv2.MARKER_CROSS, radius, self._thickness, cv2.LINE_AA)
+        cv2.circle(image, to_px(error_mm), max(3, radius // 2), PERSON_RGB, 1, cv2.LINE_AA)
+        cv2.circle(image, to_px(shown_mm), radius, WARNING_RGB, -1, cv2.LINE_AA)
+        miss_cm = float(np.linalg.norm(error_mm)) / 10.0
+        self._text(image, f"landed {miss_cm:.0f} cm off", (left + margin, top + size - margin), self._font_scale() * 0.6)
+
+    def _beat_strip_height(self) -> int:
+        return round(self.output_size_px[1] / 9)
+
+    def _draw_beat_strip(self, image: np.ndarray, strip: BeatStrip, now_s: float) -> None:
+        """Beats as ticks, the expected step in sky blue, the step early or late exaggerated in time."""
+        width, height = self.output_size_px
+        strip_height = self._beat_strip_height()
+        top = height - strip_height
+        cv2.rectangle(image, (0, top), (width - 1, height - 1), PANEL_RGB, -1)
+        error_s = strip.step_time_s - strip.expected_time_s
+        if self.spec.mode is ReplayMode.OFFSET:
+            shown_s = error_s + np.sign(error_s) * 0.1  # a constant 100 ms further off the beat
+        else:
+            shown_s = self.gain * error_s
+        beat_interval_s = float(np.median(np.diff(strip.beat_times_s))) if len(strip.beat_times_s) > 1 else 0.5
+        half_span_s = max(2.0 * beat_interval_s, 1.3 * abs(shown_s))
+        px_per_s = (width / 2 - width / 20) / half_span_s
+        axis_y = top + strip_height // 2
+
+        def to_x(time_s: float) -> int:
+            return int(round(width / 2 + (time_s - strip.expected_time_s) * px_per_s))
+
+        cv2.line(image, (to_x(strip.expected_time_s - half_span_s), axis_y), (to_x(strip.expected_time_s + half_span_s), axis_y), BEAT_RGB, 1, cv2.LINE_AA)
+        for beat_s in strip.beat_times_s:
+            if abs(beat_s - strip.expected_time_s) <= half_span_s:
+                cv2.line(image, (to_x(beat_s), axis_y - strip_height // 4), (to_x(beat_s), axis_y + strip_height // 4), BEAT_RGB, self._thickness, cv2.LINE_AA)
+        expected_x = to_x(strip.expected_time_s)
+        cv2.line(image, (expected_x, top + 4), (expected_x, height - 5), GHOST_RGB, self._thickness + 2, cv2.LINE_AA)
+        marker = (to_x(strip.expected_time_s + shown_s), axis_y)
+        stepped = now_s >= strip.step_time_s
+        cv2.circle(image, marker, self._joint_radius_px, WARNING_RGB, -1 if stepped else self._thickness, cv2.LINE_AA)
+        label = f"{abs(error_s) * 1000:.0f} ms {'late' if error_s > 0 else 'early'}"
+        self._text(image, label, (marker[0] + self._joint_radius_px + 6, top + round(strip_height * 0.35)), self._font_scale() * 0.6)
