@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
+
 from coach_streams import block_with_successes, from_pattern, make_verdict, misses_by_channel, values_with_sd
 
 from motor_trainer.analysis.verdict import Severity, SkillKind
@@ -131,3 +134,14 @@ def test_end_block_closes_a_routine_run_explicitly():
     said = coach.end_block()
     assert said[0].kind is MessageKind.BLOCK_SUMMARY and len(coach.blocks) == 1
     assert coach.end_block() == []
+
+
+def test_the_coach_is_pure_logic_without_qt_mediapipe_or_opencv():
+    modules = ("classify", "practice", "progress", "form", "difficulty", "blocks")
+    code = (
+        "import sys\n"
+        + "".join(f"import motor_trainer.coaching.{m}\n" for m in modules)
+        + "print(sorted(m for m in ('PySide6', 'pyqtgraph', 'mediapipe', 'cv2') if m in sys.modules))"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert result.stdout.strip() == "[]"

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime, timedelta, timezone
 
 import numpy as np
 from coach_streams import make_verdict, values_with_sd
+from session_fixtures import elbow_flexion_sequence
 
 from motor_trainer.analysis.verdict import Severity
 from motor_trainer.coaching.progress import (
@@ -16,6 +17,8 @@ from motor_trainer.coaching.progress import (
     skill_progress,
     variability_trend,
 )
+from motor_trainer.feedback.messages import when_words
+from motor_trainer.storage.sessions import EventKind, SessionSource, SessionStore, SourceKind, finalise
 
 NOW = datetime(2026, 11, 22, 18, 30)
 
@@ -94,3 +97,36 @@ def test_trend_reads_changes_within_a_fifth_as_the_same():
     assert variability_trend(9.0, 4.0, settings) is ProgressTrend.STEADIER
     assert variability_trend(4.0, 4.5, settings) is ProgressTrend.SIMILAR
     assert variability_trend(4.0, 5.0, settings) is ProgressTrend.MORE_VARIED
+
+
+def test_progress_from_two_real_saved_sessions(tmp_path):
+    """The same two sessions written to a real session store, read back by its query, give the same statements."""
+    store = SessionStore(tmp_path / "sessions")
+    for synthetic in (LAST_WEEK, TODAY):
+        session = store.create(
+            source=SessionSource(SourceKind.VIDEO_FILE, path="darts.mp4"),
+            model="lite",
+            skill="dart-throw",
+            started_at=synthetic.started_at.replace(tzinfo=UTC),
+        )
+        session.save_landmarks(elbow_flexion_sequence())
+        with session.open_event_log() as log:
+            for verdict in synthetic.verdicts:
+                log.append(EventKind.VERDICT, verdict.to_dict(), time_s=verdict.end_s)
+        finalise(session)
+
+    saved = store.query_verdicts("dart-throw")
+    assert len(saved) == 2
+    progress = skill_progress(saved, "dart-throw", NOW.replace(tzinfo=UTC))
+    assert progress.statements[0] == "Last week 4 of 10 were successful, today 7 of 10."
+    assert progress.feature_statements["release_height_cm"] == (
+        "Last week your release height varied 9 cm, today 4 cm: steadier."
+    )
+    np.testing.assert_allclose(progress.features["release_height_cm"].sd, [9.0, 4.0])
+
+
+def test_day_words_follow_the_viewers_time_zone():
+    saved_utc = datetime(2026, 11, 21, 23, 30, tzinfo=UTC)
+    tokyo = timezone(timedelta(hours=9))
+    assert when_words(saved_utc, datetime(2026, 11, 22, 20, 0, tzinfo=tokyo)) == "today"
+    assert when_words(saved_utc, datetime(2026, 11, 22, 20, 0, tzinfo=UTC)) == "yesterday"

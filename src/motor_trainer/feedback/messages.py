@@ -106,7 +106,13 @@ def plural(count: int, singular: str, plural_form: str | None = None) -> str:
 
 
 def when_words(then: datetime, now: datetime) -> str:
-    """When a session happened, seen from ``now``: "today", "yesterday", "on Tuesday", "last week", "on 3 Nov"."""
+    """When a session happened, seen from ``now``: "today", "yesterday", "on Tuesday", "last week", "on 3 Nov".
+
+    Days are counted in ``now``'s time zone (a session saved in UTC at 23:30
+    may be "today" for someone east of Greenwich).
+    """
+    if then.tzinfo is not None and now.tzinfo is not None:
+        then = then.astimezone(now.tzinfo)
     days = (now.date() - then.date()).days
     if days <= 0:
         return "today"
