@@ -5,7 +5,15 @@ from __future__ import annotations
 import pytest
 
 from motor_trainer.analysis.verdict import SkillKind
-from motor_trainer.coaching.classify import FIRST_QUESTION, FLOW, Classification, Question, SkillPreset, classify, next_step
+from motor_trainer.coaching.classify import (
+    FIRST_QUESTION,
+    FLOW,
+    Classification,
+    Question,
+    SkillPreset,
+    classify,
+    next_step,
+)
 from motor_trainer.errors import UserFacingError
 
 

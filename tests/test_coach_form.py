@@ -33,7 +33,7 @@ def test_form_is_not_judged_before_two_windows_of_reps():
 def test_one_sign_alone_is_not_enough_to_send_someone_to_rest():
     steady = form_stream(degrading=False)
     slower = [
-        dataclasses.replace(v, features={**v.features, "peak_wrist_speed_bl_per_s": 3.0 * (0.6 if v.index >= 20 else 1.0)})
+        dataclasses.replace(v, features={**v.features, "peak_wrist_speed_bl_per_s": 1.8 if v.index >= 20 else 3.0})
         for v in steady
     ]
     form = assess_form(slower, FormSettings())

@@ -56,7 +56,10 @@ def test_statement_compares_last_weeks_spread_with_todays():
 
 def test_unchanged_spread_reads_as_about_the_same_in_readable_units():
     statement = skill_progress([TODAY, LAST_WEEK], "dart-throw", NOW).feature_statements["peak_wrist_speed_bl_per_s"]
-    assert statement == "Last week your peak wrist speed varied 0.3 body lengths per second, today 0.3 body lengths per second: about the same."
+    assert statement == (
+        "Last week your peak wrist speed varied 0.3 body lengths per second, "
+        "today 0.3 body lengths per second: about the same."
+    )
 
 
 def test_series_for_plots_are_ordered_by_date_with_the_known_spreads():

@@ -81,7 +81,9 @@ FLOW: Mapping[str, Question] = MappingProxyType(
                 question_id="feedback-timing",
                 text=messages.QUESTION_FEEDBACK_TIMING,
                 answers=(
-                    Answer("after", messages.ANSWER_FEEDBACK_AFTER, messages.EXAMPLES_FEEDBACK_AFTER, next_question="target"),
+                    Answer(
+                        "after", messages.ANSWER_FEEDBACK_AFTER, messages.EXAMPLES_FEEDBACK_AFTER, next_question="target"
+                    ),
                     Answer(
                         "during",
                         messages.ANSWER_FEEDBACK_DURING,
@@ -89,7 +91,10 @@ FLOW: Mapping[str, Question] = MappingProxyType(
                         result=Classification(SkillKind.CLOSED_LOOP, SkillPreset.DANCE_FOOTWORK),
                     ),
                     Answer(
-                        "both", messages.ANSWER_FEEDBACK_BOTH, messages.EXAMPLES_FEEDBACK_BOTH, next_question="mixed-focus"
+                        "both",
+                        messages.ANSWER_FEEDBACK_BOTH,
+                        messages.EXAMPLES_FEEDBACK_BOTH,
+                        next_question="mixed-focus",
                     ),
                 ),
             ),

@@ -175,7 +175,9 @@ def describe_changes(before: Difficulty, after: Difficulty) -> list[str]:
     if before.outcome_tolerance_mm != after.outcome_tolerance_mm and after.outcome_tolerance_mm is not None:
         changes.append(messages.tolerance_change(before.outcome_tolerance_mm, after.outcome_tolerance_mm))
     if before.trajectory_z_threshold != after.trajectory_z_threshold and after.trajectory_z_threshold is not None:
-        changes.append(messages.trajectory_threshold_change(before.trajectory_z_threshold, after.trajectory_z_threshold))
+        changes.append(
+            messages.trajectory_threshold_change(before.trajectory_z_threshold, after.trajectory_z_threshold)
+        )
     if before.timing_windows_ms != after.timing_windows_ms and after.timing_windows_ms is not None:
         changes.append(
             messages.timing_windows_change(before.timing_windows_ms.as_tuple(), after.timing_windows_ms.as_tuple())

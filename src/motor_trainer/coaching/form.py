@@ -126,7 +126,9 @@ def assess_form(verdicts: Sequence[Verdict], settings: FormSettings) -> FormAsse
         )
         if sign is not None
     ]
-    return FormAssessment(reps_seen=len(verdicts), assessed=True, signs=tuple(signs), signs_needed=settings.signs_needed)
+    return FormAssessment(
+        reps_seen=len(verdicts), assessed=True, signs=tuple(signs), signs_needed=settings.signs_needed
+    )
 
 
 def _feature_matrix(verdicts: Sequence[Verdict], keys: Sequence[str]) -> np.ndarray:

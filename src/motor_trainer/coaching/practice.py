@@ -260,11 +260,8 @@ def reflect(summary: BlockSummary, previous: BlockSummary | None) -> str:
         if changed is not None:
             key, now_sd, before_sd = changed
             unit = parse_feature_key(key).unit
-            parts.append(
-                messages.reflection_variability(
-                    _feature_words(key), messages.format_quantity(now_sd, unit), messages.format_quantity(before_sd, unit)
-                )
-            )
+            spread_now, spread_before = messages.format_quantity(now_sd, unit), messages.format_quantity(before_sd, unit)
+            parts.append(messages.reflection_variability(_feature_words(key), spread_now, spread_before))
     parts.append(messages.reflection_question(summary.misses))
     return messages.reflection(parts)
 

@@ -91,7 +91,7 @@ def format_percent(fraction: float) -> str:
 
 
 def feature_label(name: str) -> str:
-    """A channel or bare feature name as a noun without article: "elbow_drift" -> "elbow drift", "outcome" -> "landing spot"."""
+    """A channel or bare feature name as a noun, no article: "elbow_drift" -> "elbow drift", "outcome" -> "landing spot"."""
     return CHANNEL_LABELS.get(name, name.replace("_", " "))
 
 
