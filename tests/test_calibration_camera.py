@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import av
@@ -112,16 +113,10 @@ def test_newest_matching_calibration_wins(calibrations, tmp_path):
     older, _ = calibrations["view1"]
     newer, _ = calibrations["view2"]
     stamp = now_utc()
-    save_camera_calibration(_with_created(older, stamp.replace(year=stamp.year - 1)), tmp_path / "camera_a.toml")
-    save_camera_calibration(_with_created(newer, stamp), tmp_path / "camera_b.toml")
+    save_camera_calibration(replace(older, created=stamp.replace(year=stamp.year - 1)), tmp_path / "camera_a.toml")
+    save_camera_calibration(replace(newer, created=stamp), tmp_path / "camera_b.toml")
     found, _ = find_matching_calibration(tmp_path, PHOTO_SIZE_PX)
     assert found.camera_name == newer.camera_name
-
-
-def _with_created(calibration: CameraCalibration, created) -> CameraCalibration:
-    from dataclasses import replace
-
-    return replace(calibration, created=created)
 
 
 def test_video_of_the_board_calibrates_like_the_photos(shared_dir, tmp_path, calibrations):

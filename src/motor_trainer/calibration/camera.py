@@ -172,14 +172,14 @@ def calibrate_from_views(
         raise UserFacingError(f"calibration images differ in size ({listing}); use one camera at one resolution")
     image_size_px = views[0].image_size_px
     object_points = board_object_points_mm(board_inner_corners, square_mm)
-    rms_px, matrix, distortion, _, _ = cv2.calibrateCamera(
-        [object_points] * len(views),
-        [view.corners_px.astype(np.float32).reshape(-1, 1, 2) for view in views],
-        image_size_px,
-        None,
-        None,
-    )
     try:
+        rms_px, matrix, distortion, _, _ = cv2.calibrateCamera(
+            [object_points] * len(views),
+            [view.corners_px.astype(np.float32).reshape(-1, 1, 2) for view in views],
+            image_size_px,
+            None,
+            None,
+        )
         calibration = CameraCalibration(
             camera_name=camera_name,
             image_size_px=image_size_px,
@@ -191,8 +191,9 @@ def calibrate_from_views(
             square_mm=square_mm,
             views=tuple(view.name for view in views),
         )
-    except ValueError as error:
-        raise UserFacingError(f"calibration of '{camera_name}' failed: {error}; add views with the board tilted") from None
+    except (ValueError, cv2.error) as error:
+        cause = str(error).strip().splitlines()[-1]
+        raise UserFacingError(f"calibration of '{camera_name}' failed: {cause}; add views with the board tilted") from None
     return calibration, tuple(skipped)
 
 
