@@ -55,8 +55,11 @@ def write_toml(path: Path, table: Mapping[str, Any], header: str = "") -> Path:
     text = (f"# {header}\n" if header else "") + tomli_w.dumps(dict(table))
     handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
+        os.fchmod(handle, 0o644)  # mkstemp's 0600 would hide the file from the user's other tools
         with os.fdopen(handle, "w", encoding="utf-8") as stream:
             stream.write(text)
+            stream.flush()
+            os.fsync(stream.fileno())
         os.replace(temporary, path)
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
