@@ -159,7 +159,7 @@ def test_bad_plane_file_is_one_line_naming_file_and_cause(tmp_path, label, edit,
 
 
 def test_saving_over_a_calibration_is_all_or_nothing(tmp_path, monkeypatch):
-    """A write that fails midway leaves the old file as it was and no temporary file behind."""
+    """A write that fails midway is one line, leaves the old file as it was and no temporary file."""
     path = save_camera_calibration(good_camera("old"), tmp_path / "camera_webcam.toml")
     before = path.read_text()
 
@@ -167,7 +167,7 @@ def test_saving_over_a_calibration_is_all_or_nothing(tmp_path, monkeypatch):
         raise OSError("disk full")
 
     monkeypatch.setattr(tomlfile.os, "replace", failing_replace)
-    with pytest.raises(OSError):
+    with pytest.raises(UserFacingError, match="camera_webcam.toml: cannot write .*previous file is unchanged"):
         save_camera_calibration(good_camera("new"), path)
     assert path.read_text() == before
     assert [p.name for p in tmp_path.iterdir()] == ["camera_webcam.toml"]
@@ -190,6 +190,14 @@ def test_cli_broken_board_file_exits_2_with_one_line(tmp_path, capsys):
     assert main(["--workspace", str(tmp_path), "calibrate", "score", "0", "103"]) == 2
     line = one_error_line(capsys)
     assert str(board) in line and "missing key 'bull_radius_mm'" in line
+
+
+def test_cli_unwritable_folder_exits_2_with_one_line(tmp_path, capsys):
+    blocker = tmp_path / "calibration"
+    blocker.write_text("a file where the folder should be")
+    argv = ["calibrate", "plane", "--kind", "floor", "--image-size", "1920x1080", "--out", str(blocker)]
+    assert main([*argv, "--points", "500,1000;1400,1000;1300,600;600,600", "--width-cm", "200", "--depth-cm", "150"]) == 2
+    assert "plane_floor.toml: cannot write" in one_error_line(capsys)
 
 
 def test_cli_camera_with_missing_photo_exits_2_with_one_line(tmp_path, capsys):

@@ -51,9 +51,12 @@ def read_toml(path: Path) -> dict[str, Any]:
 def write_toml(path: Path, table: Mapping[str, Any], header: str = "") -> Path:
     """Write atomically: the old file stays intact until the new one is complete."""
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
     text = (f"# {header}\n" if header else "") + tomli_w.dumps(dict(table))
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    except OSError as error:
+        raise UserFacingError(f"{path}: cannot write ({error.strerror or error})") from None
     try:
         os.fchmod(handle, 0o644)  # mkstemp's 0600 would hide the file from the user's other tools
         with os.fdopen(handle, "w", encoding="utf-8") as stream:
@@ -61,9 +64,9 @@ def write_toml(path: Path, table: Mapping[str, Any], header: str = "") -> Path:
             stream.flush()
             os.fsync(stream.fileno())
         os.replace(temporary, path)
-    except BaseException:
+    except OSError as error:
         Path(temporary).unlink(missing_ok=True)
-        raise
+        raise UserFacingError(f"{path}: cannot write ({error.strerror or error}); the previous file is unchanged") from None
     return path
 
 
