@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 
-from coach_streams import form_stream
+from coach_streams import form_stream, make_verdict
 
 from motor_trainer.analysis.verdict import SkillKind
 from motor_trainer.coaching.form import FormSettings, FormSignal, assess_form
@@ -58,3 +58,22 @@ def test_coach_says_keep_going_through_many_errors_with_steady_form():
     # Blocks 2 and 3 (6 of 10 missed each) once form can be compared with the first block.
     assert [m.block_index for m in keep_going] == [1, 2]
     assert "ready to change" in keep_going[0].text
+
+
+def _routine(kind: SkillKind) -> list:
+    """30 steps: the routine's first ten come every 0.5 s, the rest at the choreography's uneven gaps."""
+    gaps_s = [0.5] * 10 + [0.25, 1.5, 0.5, 2.0, 0.25, 1.0] * 4
+    starts_s = [sum(gaps_s[:index]) for index in range(30)]
+    return [
+        make_verdict(index, kind=kind, start_s=start_s, features={"timing_error_ms": float(20 * (-1) ** index)})
+        for index, start_s in enumerate(starts_s)
+    ]
+
+
+def test_closed_loop_rhythm_is_not_judged_on_the_choreographys_own_gaps():
+    """A routine's steps come at uneven gaps by design; that must not read as uneven rhythm (it would for throws)."""
+    settings = FormSettings(signs_needed=1)
+    closed_loop = assess_form(_routine(SkillKind.CLOSED_LOOP), settings)
+    assert FormSignal.RHYTHM not in {sign.signal for sign in closed_loop.signs}
+    assert not closed_loop.declining
+    assert [s.signal for s in assess_form(_routine(SkillKind.OPEN_LOOP), settings).declined_signs] == [FormSignal.RHYTHM]

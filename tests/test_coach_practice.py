@@ -119,12 +119,15 @@ def test_session_summary_splits_blocks_of_ten_and_keeps_the_rest_as_a_last_block
     assert len(summaries) == 3 and " of 5 successful" in summaries[2]
 
 
-def test_a_closed_loop_run_is_a_block_when_step_numbering_restarts():
-    first_run = block_with_successes(5, reps=6, kind=SkillKind.CLOSED_LOOP)
-    second_run = block_with_successes(7, reps=8, kind=SkillKind.CLOSED_LOOP)
-    said = summarise_session(first_run + second_run, SkillKind.CLOSED_LOOP)
+def test_a_closed_loop_block_is_one_run_of_the_routine_however_many_steps():
+    runs = [
+        block_with_successes(5, reps=6, kind=SkillKind.CLOSED_LOOP),
+        block_with_successes(11, reps=14, kind=SkillKind.CLOSED_LOOP),
+        block_with_successes(7, reps=8, kind=SkillKind.CLOSED_LOOP),
+    ]
+    said = summarise_session([v for run in runs for v in run], SkillKind.CLOSED_LOOP)
     summaries = [m.text for m in said if m.kind is MessageKind.BLOCK_SUMMARY]
-    assert [s.split(" successful")[0] for s in summaries] == ["Block 1: 5 of 6", "Block 2: 7 of 8"]
+    assert [s.split(" successful")[0] for s in summaries] == ["Block 1: 5 of 6", "Block 2: 11 of 14", "Block 3: 7 of 8"]
 
 
 def test_end_block_closes_a_routine_run_explicitly():

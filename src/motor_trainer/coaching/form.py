@@ -8,7 +8,10 @@ each comparing the latest reps with the session's first reps:
 
 - movement speed: the mean of the speed features (``*speed*`` keys) has dropped;
 - rep rhythm: the time between rep starts has become uneven (robust
-  coefficient of variation, MAD/median, so one pause does not count);
+  coefficient of variation, MAD/median, so one pause does not count); only
+  for open-loop and mixed skills, since a routine's choreography sets the
+  time between its steps (their timing against the beat is a feature, and
+  so part of the path sign);
 - path variability: the other features spread more (median over features of
   the SD ratio, latest against first);
 - error size: the largest |z| per rep has grown.
@@ -26,7 +29,7 @@ from enum import StrEnum
 
 import numpy as np
 
-from motor_trainer.analysis.verdict import Verdict
+from motor_trainer.analysis.verdict import SkillKind, Verdict
 from motor_trainer.coaching.features import is_speed_feature
 from motor_trainer.feedback import messages
 
@@ -168,6 +171,8 @@ def _robust_spread(intervals_s: np.ndarray) -> float:
 
 
 def _rhythm_sign(start: Sequence[Verdict], recent: Sequence[Verdict], settings: FormSettings) -> FormSign | None:
+    if any(v.kind is SkillKind.CLOSED_LOOP for v in (*start, *recent)):
+        return None
     start_intervals = np.diff([v.start_s for v in start])
     recent_intervals = np.diff([v.start_s for v in recent])
     if np.median(start_intervals) <= 0 or np.median(recent_intervals) <= 0:

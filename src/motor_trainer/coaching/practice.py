@@ -66,7 +66,8 @@ class CoachMessage:
 class PracticeSettings:
     """How the coach groups and judges practice.
 
-    ``block_size_reps`` 10: the issue's default block. ``band``: see
+    ``block_size_reps`` 10: the issue's default block (open-loop and mixed
+    skills; a closed-loop block is one run of the routine). ``band``: see
     SuccessBand (seed: 70-80 %). ``reward_after_misses`` 3: a success after
     three or more misses in a row is one the seed says to pause on.
     ``many_misses_fraction`` 0.5: a block where at least half missed is the
@@ -98,9 +99,11 @@ class PerformanceScore:
 class PracticeCoach:
     """Follows one session of one skill; ``observe`` each verdict, ``end_block`` at the end of a routine run.
 
-    A new block also starts when a verdict's index does not follow the previous
-    one's: closed-loop analysers restart their step numbering at each run of a
-    routine, and a run is a block.
+    Open-loop and mixed skills are practised in blocks of ``block_size_reps``.
+    A closed-loop block is one run of the routine: it ends when ``end_block``
+    is called or when a verdict's index does not follow the previous one's
+    (the closed-loop analyser numbers steps by their place in the routine, so
+    a new run starts again from its first step).
     """
 
     def __init__(
@@ -154,7 +157,7 @@ class PracticeCoach:
             self._score = PerformanceScore(self._score.successes + success, self._score.reps + 1)
         said += self._rep_notes(verdict, success)
         self._miss_streak = 0 if success else self._miss_streak + 1
-        if len(self._block) >= self._settings.block_size_reps:
+        if self._kind is not SkillKind.CLOSED_LOOP and len(self._block) >= self._settings.block_size_reps:
             said += self.end_block()
         return said
 
