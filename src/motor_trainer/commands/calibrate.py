@@ -78,11 +78,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def parse_pair(text: str, separator: str, what: str, cast: type = float) -> tuple:
     """Two numbers like "4x7" or "12.5,-3"; a one-line error naming the option otherwise."""
-    parts = text.strip().lower().split(separator)
     try:
-        if len(parts) != 2:
-            raise ValueError
-        first, second = cast(parts[0]), cast(parts[1])
+        first, second = (cast(part) for part in text.strip().lower().split(separator))  # exactly two
     except ValueError:
         raise UserFacingError(f"{what} '{text}' not understood: expected two numbers separated by '{separator}'") from None
     if not (np.isfinite(first) and np.isfinite(second)):
