@@ -17,6 +17,9 @@ COMMAND_MODULES: tuple[str, ...] = (
     "track",
     "models",
     "calibrate",
+    "record",
+    "sessions",
+    "export",
 )
 
 

@@ -25,6 +25,7 @@ from motor_trainer.storage.sessions import (
     EVENTS_NAME,
     LANDMARKS_NAME,
     MANIFEST_NAME,
+    FILE_MODE,
     VIDEO_SUFFIXES,
     Manifest,
     Session,
@@ -62,6 +63,7 @@ def export_bundle(session: Session, out_path: Path) -> Path:
     out_path.parent.mkdir(parents=True, exist_ok=True)
     members = _bundle_members(session)
     handle, temp_name = tempfile.mkstemp(prefix=f".{out_path.name}.", suffix=".tmp", dir=out_path.parent)
+    os.fchmod(handle, FILE_MODE)
     os.close(handle)
     try:
         with zipfile.ZipFile(temp_name, "w") as archive:

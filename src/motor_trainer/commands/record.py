@@ -1,0 +1,79 @@
+"""`motor-trainer record`: record a live session (camera or a video played as one) to the workspace.
+
+What a coach uses to record drills: frames go to H.264 video, landmarks to a
+chunk every second, and each commit is reported on stdout as it lands, so a
+session killed mid-way keeps everything reported before the kill
+(`motor-trainer sessions recover` finishes it).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from motor_trainer.capture.recorder import SessionRecorder
+from motor_trainer.capture.sources import LiveSource, VideoAsCamera, WebcamSource
+from motor_trainer.commands.sessions import unfinished_notice
+from motor_trainer.pose.tracker import PoseTracker
+from motor_trainer.storage.sessions import EventKind, SessionSource, SessionStore, SourceKind
+from motor_trainer.workspace import resolve_workspace
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser("record", help="record a live session from a camera or a video played as one")
+    source = parser.add_mutually_exclusive_group(required=True)
+    source.add_argument("--camera", type=int, metavar="N", help="webcam index")
+    source.add_argument("--video-as-camera", type=Path, metavar="PATH",
+                        help="play a video file in real time as if it were a camera")
+    parser.add_argument("--rotate", type=int, default=0, choices=(0, 90, 180, 270),
+                        help="clockwise rotation for a sideways camera, degrees")
+    parser.add_argument("--skill", help="skill practised (a preset name, e.g. free_throw)")
+    parser.add_argument("--model", default="lite", help="pose model: lite, full, heavy or a .task path")
+    parser.add_argument("--seconds", type=float, help="stop after this many seconds (default: until the source ends)")
+    parser.set_defaults(run=run)
+
+
+def _open_source(args: argparse.Namespace) -> tuple[LiveSource, SessionSource]:
+    if args.video_as_camera is not None:
+        path = args.video_as_camera
+        return (VideoAsCamera(path, rotate_deg=args.rotate),
+                SessionSource(SourceKind.VIDEO_AS_CAMERA, path=str(path), rotate_deg=args.rotate))
+    return (WebcamSource(args.camera, rotate_deg=args.rotate),
+            SessionSource(SourceKind.WEBCAM, rotate_deg=args.rotate, camera_index=args.camera))
+
+
+def run(args: argparse.Namespace) -> int:
+    store = SessionStore(resolve_workspace(args.workspace).ensure().sessions_dir)
+    notice = unfinished_notice(store)
+    if notice:
+        print(notice, file=sys.stderr, flush=True)
+    with PoseTracker(args.model) as tracker:  # load the model before the clock starts
+        source, description = _open_source(args)
+        session = store.create(source=description, model=args.model, skill=args.skill,
+                               image_size_px=source.frame_size_px, fps=source.fps,
+                               settings={"chunk_every_s": 1.0, "seconds": args.seconds})
+        print(f"recording session {session.session_id} in {session.directory}", flush=True)
+        source.on_lost(lambda message: print(f"warning: {message}", file=sys.stderr, flush=True))
+        with SessionRecorder(session, source.frame_size_px, fps_hint=source.fps) as recorder, source:
+            for frame in source.frames():
+                pose = tracker.process(frame)
+                chunk = recorder.add_frame(frame, pose)
+                if chunk is not None:
+                    first = recorder.frames_recorded - len(chunk)
+                    print(f"committed landmarks chunk {chunk.index}: frames [{first}, {recorder.frames_recorded}) "
+                          f"up to {chunk.time_s[-1]:.3f} s", flush=True)
+                if args.seconds is not None and frame.time_s >= args.seconds:
+                    break
+            recorder.commit_event(EventKind.NOTE, {
+                "text": "recording ended",
+                "frames_captured": source.frames_captured,
+                "frames_processed": recorder.frames_recorded,
+                "video_frames_dropped": recorder.video_frames_dropped,
+            })
+        session = recorder.session
+    manifest = session.manifest
+    print(f"saved session {session.session_id}: {manifest.frame_count} frames, "
+          f"{manifest.duration_s or 0.0:.1f} s, {source.frames_captured} captured "
+          f"({source.frames_dropped} dropped by the live source)")
+    return 0

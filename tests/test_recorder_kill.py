@@ -1,0 +1,157 @@
+"""Live recording survives a kill: what was committed is on disk and recovery makes it a normal session."""
+
+from __future__ import annotations
+
+import os
+import re
+import signal
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import av
+import numpy as np
+import pytest
+from test_export import read_trc
+
+from motor_trainer.capture.recorder import SessionRecorder
+from motor_trainer.capture.sources import Frame
+from motor_trainer.pose.landmarks import LANDMARK_COUNT
+from motor_trainer.pose.tracker import PoseFrame
+from motor_trainer.storage.sessions import (
+    EventKind,
+    SessionSource,
+    SessionStatus,
+    SessionStore,
+    SourceKind,
+    read_events,
+    read_landmark_chunks,
+)
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+SIZE_PX = (96, 64)
+KILL_AFTER_S = 3.7
+CHUNK_LINE = re.compile(r"committed landmarks chunk (\d+): frames \[(\d+), (\d+)\) up to ([\d.]+) s")
+
+
+def decoded_frame_times_s(path: Path) -> list[float]:
+    """Presentation time of every frame that decodes (a truncated tail is where decoding stops)."""
+    times = []
+    with av.open(str(path)) as container:
+        try:
+            for frame in container.decode(container.streams.video[0]):
+                times.append(float(frame.time))
+        except av.FFmpegError:
+            pass
+    return times
+
+
+def synthetic_pose(index: int, time_s: float) -> PoseFrame:
+    """A pose whose every coordinate encodes its frame index, so any mix-up shows."""
+    xy = np.full((LANDMARK_COUNT, 2), float(index))
+    return PoseFrame(index, time_s, xy, np.full(LANDMARK_COUNT, 0.5), np.full(LANDMARK_COUNT, 0.5),
+                     np.full((LANDMARK_COUNT, 3), index / 100), SIZE_PX)
+
+
+def synthetic_frame(index: int, time_s: float) -> Frame:
+    image = np.zeros((SIZE_PX[1], SIZE_PX[0], 3), np.uint8)
+    image[:, : (index * 3) % SIZE_PX[0]] = 200
+    return Frame(index, time_s, image)
+
+
+def test_recorder_commits_reps_with_their_landmarks_and_finalises(tmp_path):
+    store = SessionStore(tmp_path / "sessions")
+    session = store.create(source=SessionSource(SourceKind.WEBCAM, camera_index=0), model="lite",
+                           image_size_px=SIZE_PX, fps=30.0)
+    with SessionRecorder(session, SIZE_PX, fps_hint=30.0) as recorder:
+        for index in range(45):
+            time_s = index / 30
+            recorder.add_frame(synthetic_frame(index, time_s), synthetic_pose(index, time_s))
+            if index == 20:  # a rep ends: it and its landmarks must be on disk when commit returns
+                recorder.commit_event(EventKind.REP, {"index": 0, "start_frame": 5, "end_frame": 21}, time_s)
+                on_disk = read_events(session.events_path)
+                assert [e.payload["end_frame"] for e in on_disk] == [21]
+                chunks = read_landmark_chunks(session.chunks_dir)
+                assert sum(len(c) for c in chunks) == 21
+                assert chunks[-1].xy_px[-1, 0, 0] == 20.0
+        assert session.manifest_path.exists()
+        assert store.get(session.session_id).manifest.status is SessionStatus.RECORDING
+    finished = recorder.session
+    assert finished.manifest.status is SessionStatus.COMPLETE and finished.manifest.frame_count == 45
+    landmarks = finished.landmarks()
+    np.testing.assert_array_equal(landmarks.xy_px[:, 0, 0], np.arange(45))
+    times = decoded_frame_times_s(finished.video_path)
+    assert len(times) == 45 and times[-1] == pytest.approx(44 / 30, abs=0.002)
+    assert not finished.chunks_dir.exists()
+
+
+def _run_cli(workspace: Path, *arguments: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "motor_trainer", "--workspace", str(workspace), *arguments],
+                          capture_output=True, text=True, timeout=120, cwd=workspace)
+
+
+@pytest.mark.footage
+def test_killed_live_recording_keeps_every_commit_and_recovers(tmp_path, media_dir):
+    workspace = tmp_path / "workspace"
+    workspace.mkdir()
+    video = media_dir / "webcam_dance_sideways.mp4"
+    process = subprocess.Popen(
+        [sys.executable, "-m", "motor_trainer", "--workspace", str(workspace), "record",
+         "--video-as-camera", str(video), "--rotate", "270", "--skill", "dance"],
+        stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, cwd=workspace,
+        env={**os.environ, "PYTHONUNBUFFERED": "1"},
+    )
+    lines: list[str] = []
+    started = threading.Event()
+
+    def read_stdout() -> None:
+        for line in process.stdout:
+            lines.append(line)
+            started.set()
+
+    reader = threading.Thread(target=read_stdout, daemon=True)
+    reader.start()
+    try:
+        assert started.wait(timeout=60), "the recorder never started"
+        started_monotonic_s = time.monotonic()
+        assert lines[0].startswith("recording session"), lines
+        time.sleep(KILL_AFTER_S)  # mid-run, at no particular point of a chunk
+        killed_after_s = time.monotonic() - started_monotonic_s
+        process.send_signal(signal.SIGKILL)
+        process.wait(timeout=10)
+        reader.join(timeout=10)
+    finally:
+        if process.poll() is None:
+            process.kill()
+    assert process.returncode == -signal.SIGKILL
+
+    commits = [tuple(map(float, m.groups())) for line in lines if (m := CHUNK_LINE.search(line))]
+    assert len(commits) >= 2, lines
+    store = SessionStore(workspace / "sessions")
+    [session] = store.unfinished()
+    chunks = read_landmark_chunks(session.chunks_dir)
+    for index, start, end, last_time_s in commits:
+        chunk = chunks[int(index)]
+        assert chunk.index == index and len(chunk) == end - start
+        assert chunk.time_s[-1] == pytest.approx(last_time_s, abs=0.001)
+    times = decoded_frame_times_s(session.directory / "video.mkv")
+    assert times, "no frame of the video decodes"
+    print(f"killed after {killed_after_s:.2f} s; video decodes to {times[-1]:.2f} s; "
+          f"{len(commits)} chunks reported, {len(chunks)} on disk")
+    assert times[-1] >= killed_after_s - 1.0
+    assert times[-1] >= commits[-1][3] - 1.0
+
+    recovered = _run_cli(workspace, "sessions", "recover")
+    assert recovered.returncode == 0, recovered.stderr
+    assert f"recovered session {session.session_id}" in recovered.stdout
+    shown = _run_cli(workspace, "sessions", "show", session.session_id)
+    assert shown.returncode == 0, shown.stderr
+    assert "(complete, recovered" in shown.stdout and "video      video.mkv" in shown.stdout
+    exported = _run_cli(workspace, "export", session.session_id, "--format", "trc", "--out", str(tmp_path / "out"))
+    assert exported.returncode == 0, exported.stderr
+    frame_count = store.get(session.session_id).manifest.frame_count
+    assert frame_count >= commits[-1][2]
+    trc = read_trc((tmp_path / "out" / f"{session.session_id}.trc").read_text())
+    assert int(trc.header["NumFrames"]) == frame_count == len(trc.frame)
