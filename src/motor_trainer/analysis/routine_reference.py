@@ -1,0 +1,128 @@
+"""A reference routine: the coach's (or a saved good run's) landmarks, steps and beat grid.
+
+Saved as a folder with ``routine.json`` (name, source, steps, beat grid,
+contact settings) and ``landmarks.npz`` (plain arrays, loaded without
+pickle), so a routine built once from a video is reused without tracking again.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from motor_trainer.errors import UserFacingError
+from motor_trainer.pose.landmarks import PoseSequence
+from motor_trainer.skills.beats import detect_beats
+from motor_trainer.skills.closed_loop import BeatGrid, ContactSettings, StepEvent, detect_steps
+from motor_trainer.storage.sessions import atomic_write_json, load_landmarks, read_json, save_landmarks
+
+ROUTINE_FILE = "routine.json"
+LANDMARKS_FILE = "landmarks.npz"
+FORMAT_VERSION = 1
+#: Below this pulse strength the soundtrack has no usable beat (speech, silence, noise).
+MIN_BEAT_STRENGTH = 1.5
+
+
+@dataclass(frozen=True)
+class ReferenceRoutine:
+    """What an attempt is aligned to; ``beat_grid`` is None when neither the user nor the audio gave a tempo."""
+
+    name: str
+    sequence: PoseSequence
+    steps: tuple[StepEvent, ...]
+    beat_grid: BeatGrid | None
+    contact: ContactSettings = ContactSettings()
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "steps", tuple(self.steps))
+
+
+def beat_grid_for(sequence: PoseSequence, bpm: float | None, first_beat_s: float | None, audio_path: Path | None) -> BeatGrid | None:
+    """The user's tempo when given, else the soundtrack's beat when it has a clear one, else None."""
+    start_s, end_s = float(sequence.time_s[0]), float(sequence.time_s[-1])
+    if bpm is not None:
+        if not bpm > 0:
+            raise UserFacingError(f"--bpm must be positive, got {bpm}")
+        return BeatGrid.from_tempo(bpm, start_s if first_beat_s is None else first_beat_s, start_s, end_s)
+    if audio_path is None:
+        return None
+    estimate = detect_beats(audio_path)
+    if estimate is None or estimate.strength < MIN_BEAT_STRENGTH:
+        return None
+    return BeatGrid.from_tempo(estimate.bpm, estimate.first_beat_s, start_s, end_s)
+
+
+def build_reference(
+    sequence: PoseSequence,
+    *,
+    name: str,
+    bpm: float | None = None,
+    first_beat_s: float | None = None,
+    audio_path: Path | None = None,
+    contact: ContactSettings = ContactSettings(),
+) -> ReferenceRoutine:
+    """Steps and beat grid of a tracked reference clip; a clip without any step is a user error."""
+    steps = detect_steps(sequence, contact)
+    if not steps:
+        raise UserFacingError(f"{sequence.source or name}: no foot steps found in the reference (is the whole body in view?)")
+    return ReferenceRoutine(
+        name=name,
+        sequence=sequence,
+        steps=steps,
+        beat_grid=beat_grid_for(sequence, bpm, first_beat_s, audio_path),
+        contact=contact,
+    )
+
+
+def save_reference(routine: ReferenceRoutine, folder: Path) -> Path:
+    """Write the routine into ``folder`` (landmarks first, so a routine.json always has its landmarks)."""
+    folder = Path(folder)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise UserFacingError(f"{folder}: cannot create the reference folder ({error.strerror or error})") from None
+    save_landmarks(routine.sequence, folder / LANDMARKS_FILE)
+    atomic_write_json(
+        folder / ROUTINE_FILE,
+        {
+            "format_version": FORMAT_VERSION,
+            "name": routine.name,
+            "steps": [step.to_dict() for step in routine.steps],
+            "beat_grid": None if routine.beat_grid is None else routine.beat_grid.to_dict(),
+            "contact": vars(routine.contact).copy(),
+        },
+    )
+    return folder
+
+
+def is_reference_folder(path: Path) -> bool:
+    return (Path(path) / ROUTINE_FILE).is_file()
+
+
+def load_reference(folder: Path) -> ReferenceRoutine:
+    """Read a saved routine; a damaged or foreign file is a user error naming it."""
+    folder = Path(folder)
+    routine_path = folder / ROUTINE_FILE
+    data: Any = read_json(routine_path)
+    sequence = load_landmarks(folder / LANDMARKS_FILE)
+    try:
+        if int(data["format_version"]) > FORMAT_VERSION:
+            raise UserFacingError(f"{routine_path}: written by a newer Motor Trainer (format {data['format_version']})")
+        return ReferenceRoutine(
+            name=str(data["name"]),
+            sequence=sequence,
+            steps=tuple(StepEvent.from_dict(step) for step in data["steps"]),
+            beat_grid=None if data["beat_grid"] is None else BeatGrid.from_dict(data["beat_grid"]),
+            contact=ContactSettings.from_table(data["contact"]),
+        )
+    except (KeyError, TypeError, ValueError, IndexError) as error:
+        raise UserFacingError(f"{routine_path}: not a valid reference routine ({type(error).__name__}: {error})") from None
+
+
+def routine_summary(routine: ReferenceRoutine) -> str:
+    """One line for the terminal: steps, duration and tempo."""
+    duration_s = float(routine.sequence.time_s[-1] - routine.sequence.time_s[0]) if len(routine.sequence) else 0.0
+    tempo = "no beat grid" if routine.beat_grid is None else f"{routine.beat_grid.bpm:.1f} BPM"
+    return f"reference '{routine.name}': {len(routine.steps)} steps over {duration_s:.1f} s, {tempo}"
+

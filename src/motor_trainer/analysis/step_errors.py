@@ -1,0 +1,496 @@
+"""Per-step errors of a dance attempt against its reference, and their triage into Verdicts.
+
+Rhythm errors teach most (a late step is felt at once, a slightly bent knee
+is not), so timing outranks placement and placement outranks posture: a step
+is shouted about only for a rhythm miss beyond the OK window, a missing
+step, or a gross placement or posture error; small differences are kept as
+SUBTLE verdicts that the coach may mention but the replay does not.
+
+Timing is judged against the attempt's own steady tempo (a robust line
+through the matched step times), so a dancer who is uniformly 10 % slow is
+told about the tempo once instead of being marked late on every step.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from enum import StrEnum
+from types import MappingProxyType
+from typing import Any, Protocol
+
+import numpy as np
+
+from motor_trainer.analysis.alignment import Alignment
+from motor_trainer.analysis.verdict import Deviation, Severity, SkillKind, Verdict
+from motor_trainer.pose.kinematics import JOINT_ANGLES, body_length_px, joint_angles_deg
+from motor_trainer.pose.landmarks import PoseSequence
+from motor_trainer.skills.closed_loop import BeatGrid, Foot, StepEvent
+
+
+class StepTier(StrEnum):
+    PERFECT = "perfect"
+    GOOD = "good"
+    OK = "ok"
+    MISS = "miss"
+
+
+@dataclass(frozen=True)
+class TimingWindows:
+    """Half-widths of the timing windows in ms; set by the difficulty."""
+
+    perfect_ms: float = 50.0
+    good_ms: float = 100.0
+    ok_ms: float = 200.0
+
+    def __post_init__(self) -> None:
+        if not 0 < self.perfect_ms <= self.good_ms <= self.ok_ms:
+            raise ValueError(f"timing windows must grow: {self.perfect_ms}, {self.good_ms}, {self.ok_ms}")
+
+    def tier(self, error_ms: float) -> StepTier:
+        size = abs(error_ms)
+        if size <= self.perfect_ms:
+            return StepTier.PERFECT
+        if size <= self.good_ms:
+            return StepTier.GOOD
+        if size <= self.ok_ms:
+            return StepTier.OK
+        return StepTier.MISS
+
+
+@dataclass(frozen=True)
+class ErrorThresholds:
+    """Where placement and posture errors become SUBTLE and OBVIOUS."""
+
+    placement_subtle_bl: float = 0.06
+    placement_obvious_bl: float = 0.15
+    placement_subtle_cm: float = 10.0
+    placement_obvious_cm: float = 25.0
+    posture_subtle_deg: float = 15.0
+    posture_obvious_deg: float = 40.0
+    match_radius_s: float = 0.6
+
+
+class PlaneMapping(Protocol):
+    """A floor calibration (motor_trainer.calibration.plane.PlaneCalibration fits)."""
+
+    def image_to_plane_mm(self, xy_px: np.ndarray) -> np.ndarray: ...
+
+
+@dataclass(frozen=True)
+class TempoFit:
+    """attempt_s = offset_s + rate · reference_s; rate > 1 means the attempt was slower."""
+
+    rate: float
+    offset_s: float
+
+    @property
+    def tempo_ratio(self) -> float:
+        """The attempt's tempo over the reference's (0.91 = 9 % slower)."""
+        return 1.0 / self.rate
+
+    def expected_s(self, reference_s: np.ndarray | float) -> np.ndarray | float:
+        return self.offset_s + self.rate * np.asarray(reference_s)
+
+
+@dataclass(frozen=True)
+class RhythmContext:
+    """What a beat strip needs, in the attempt's clock: the step, when it was due, and the beats around it."""
+
+    step_s: float
+    expected_s: float
+    beat_s: np.ndarray
+
+    def __post_init__(self) -> None:
+        beats = np.array(self.beat_s, dtype=float, copy=True)
+        beats.setflags(write=False)
+        object.__setattr__(self, "beat_s", beats)
+
+
+@dataclass(frozen=True)
+class StepReport:
+    """One reference step judged in the attempt.
+
+    ``attempt_frame_range`` is half-open: the matched step's swing, or for a
+    missing step the frames where it was due. ``posture_error_deg`` maps a
+    joint (lower-case landmark name of its vertex) to the median angle
+    difference over the step.
+    """
+
+    reference_index: int
+    reference_step: StepEvent
+    attempt_step: StepEvent | None
+    attempt_frame_range: tuple[int, int]
+    verdict: Verdict
+    tier: StepTier
+    timing_error_ms: float | None
+    placement_error: float | None
+    posture_error_deg: Mapping[str, float]
+    rhythm: RhythmContext | None
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "posture_error_deg", MappingProxyType(dict(self.posture_error_deg)))
+
+
+@dataclass(frozen=True)
+class ExtraStep:
+    """A step in the attempt that matches no reference step."""
+
+    attempt_step: StepEvent
+
+    @property
+    def attempt_frame_range(self) -> tuple[int, int]:
+        return self.attempt_step.frame_range
+
+
+@dataclass(frozen=True)
+class RoutineAnalysis:
+    """Everything the table, the JSON, the coach and the replay need about one attempt.
+
+    ``reference_frame_for_frame (attempt frame,)`` comes from the alignment
+    path (NaN where nothing matched) so the replay can draw the reference as
+    a ghost; ``posture_error_deg (attempt frame, joint)`` follows the path
+    with joints in ``joint_names`` order.
+    """
+
+    skill: str
+    steps: tuple[StepReport, ...]
+    extra_steps: tuple[ExtraStep, ...]
+    tempo: TempoFit
+    placement_unit: str
+    reference_frame_for_frame: np.ndarray
+    posture_error_deg: np.ndarray
+    joint_names: tuple[str, ...]
+    windows: TimingWindows
+    alignment_cost: float
+    reference_bpm: float | None = None
+
+    def __post_init__(self) -> None:
+        for name in ("reference_frame_for_frame", "posture_error_deg"):
+            value = np.array(getattr(self, name), dtype=float, copy=True)
+            value.setflags(write=False)
+            object.__setattr__(self, name, value)
+
+    @property
+    def verdicts(self) -> tuple[Verdict, ...]:
+        return tuple(report.verdict for report in self.steps)
+
+    @property
+    def obvious(self) -> tuple[StepReport, ...]:
+        return tuple(report for report in self.steps if report.verdict.is_obvious)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "skill": self.skill,
+            "tempo_ratio": self.tempo.tempo_ratio,
+            "tempo_offset_s": self.tempo.offset_s,
+            "reference_bpm": self.reference_bpm,
+            "attempt_bpm": None if self.reference_bpm is None else self.reference_bpm * self.tempo.tempo_ratio,
+            "timing_windows_ms": vars(self.windows).copy(),
+            "placement_unit": self.placement_unit,
+            "alignment_cost": self.alignment_cost,
+            "steps": [
+                {
+                    "reference_index": report.reference_index,
+                    "foot": str(report.reference_step.foot),
+                    "tier": str(report.tier),
+                    "timing_error_ms": report.timing_error_ms,
+                    "placement_error": report.placement_error,
+                    "posture_error_deg": dict(report.posture_error_deg),
+                    "attempt_frame_range": list(report.attempt_frame_range),
+                    "reference_step": report.reference_step.to_dict(),
+                    "attempt_step": None if report.attempt_step is None else report.attempt_step.to_dict(),
+                    "rhythm": None
+                    if report.rhythm is None
+                    else {
+                        "step_s": report.rhythm.step_s,
+                        "expected_s": report.rhythm.expected_s,
+                        "beat_s": report.rhythm.beat_s.tolist(),
+                    },
+                    "verdict": report.verdict.to_dict(),
+                }
+                for report in self.steps
+            ],
+            "extra_steps": [extra.attempt_step.to_dict() for extra in self.extra_steps],
+            "reference_frame_for_frame": [None if not np.isfinite(v) else float(v) for v in self.reference_frame_for_frame],
+        }
+
+
+def attempt_frame_at(alignment: Alignment, reference_frame: np.ndarray) -> np.ndarray:
+    """Where reference frames fall in the attempt, interpolated along the path (clamped at its ends)."""
+    mapping = alignment.attempt_frame_for_reference_frame
+    known = np.flatnonzero(np.isfinite(mapping))
+    return np.interp(reference_frame, known, mapping[known])
+
+
+def match_steps(
+    reference_steps: tuple[StepEvent, ...],
+    attempt_steps: tuple[StepEvent, ...],
+    due_s: np.ndarray,
+    radius_s: float,
+) -> dict[int, int]:
+    """Reference step index → attempt step index, one to one, same foot, nearest to when the alignment says it was due.
+
+    Pairs are taken closest first, so two candidates never fight over one step.
+    """
+    pairs = sorted(
+        (abs(attempt.plant_s - due_s[r]), r, a)
+        for r, reference in enumerate(reference_steps)
+        for a, attempt in enumerate(attempt_steps)
+        if attempt.foot is reference.foot and np.isfinite(due_s[r]) and abs(attempt.plant_s - due_s[r]) <= radius_s
+    )
+    matched: dict[int, int] = {}
+    taken: set[int] = set()
+    for _, r, a in pairs:
+        if r not in matched and a not in taken:
+            matched[r] = a
+            taken.add(a)
+    return matched
+
+
+def fit_tempo(reference_s: np.ndarray, attempt_s: np.ndarray, inlier_s: float, fallback: TempoFit) -> TempoFit:
+    """The steady tempo the matched steps keep, so that one delayed stretch does not bend it.
+
+    The rate is the median of the local rates between consecutive matched
+    steps: a dancer slow throughout is slow between every pair of steps, one
+    who fell behind for a stretch is on tempo between most of them (a long
+    still gap is one pair like any other, so it cannot outvote them). The offset is the one most steps agree on within
+    ``inlier_s``; the line is then refitted by least squares on those steps.
+    """
+    reference_s, attempt_s = np.asarray(reference_s, float), np.asarray(attempt_s, float)
+    if len(reference_s) == 0:
+        return fallback
+    order = np.argsort(reference_s)
+    reference_s, attempt_s = reference_s[order], attempt_s[order]
+    span_s = np.diff(reference_s)
+    local_rate = np.diff(attempt_s) / np.where(span_s > 0, span_s, np.nan)
+    usable = (span_s > 0.2) & np.isfinite(local_rate)
+    rate = float(np.median(local_rate[usable])) if usable.any() else fallback.rate
+    offsets_s = attempt_s - rate * reference_s
+    agreement = (np.abs(offsets_s[:, None] - offsets_s[None, :]) <= inlier_s).sum(axis=1)
+    best = int(np.argmax(agreement))
+    inliers = np.abs(offsets_s - offsets_s[best]) <= inlier_s
+    if inliers.sum() >= 3 and np.ptp(reference_s[inliers]) > 1.0:
+        rate, offset_s = np.polyfit(reference_s[inliers], attempt_s[inliers], 1)
+        return TempoFit(rate=float(rate), offset_s=float(offset_s))
+    return TempoFit(rate=float(rate), offset_s=float(np.median(offsets_s[inliers])))
+
+
+def _path_tempo(alignment: Alignment, reference: PoseSequence, attempt: PoseSequence) -> TempoFit:
+    reference_s = reference.time_s[alignment.path[:, 0]]
+    attempt_s = attempt.time_s[alignment.path[:, 1]]
+    if np.ptp(reference_s) <= 0:
+        return TempoFit(rate=1.0, offset_s=float(np.median(attempt_s - reference_s)))
+    slope, intercept = np.polyfit(reference_s, attempt_s, 1)
+    return TempoFit(rate=float(slope), offset_s=float(intercept))
+
+
+def joint_angle_tracks_deg(sequence: PoseSequence) -> np.ndarray:
+    """(frame, joint) angles in JOINT_ANGLES order: 3D world angles where tracked (camera independent), else image angles."""
+    world = joint_angles_deg(sequence.world_m)
+    image = joint_angles_deg(sequence.xy_px)
+    return np.stack([np.where(np.isfinite(world[name]), world[name], image[name]) for name in JOINT_ANGLES], axis=1)
+
+
+def posture_error_along_path(reference: PoseSequence, attempt: PoseSequence, alignment: Alignment) -> np.ndarray:
+    """(attempt frame, joint) mean |angle difference| over the reference frames matched to each attempt frame."""
+    reference_angles = joint_angle_tracks_deg(reference)
+    attempt_angles = joint_angle_tracks_deg(attempt)
+    ref_frames, att_frames = alignment.path[:, 0], alignment.path[:, 1]
+    difference = np.abs(attempt_angles[att_frames] - reference_angles[ref_frames])
+    sums = np.zeros((len(attempt), len(JOINT_ANGLES)))
+    counts = np.zeros((len(attempt), len(JOINT_ANGLES)))
+    finite = np.isfinite(difference)
+    np.add.at(sums, att_frames, np.where(finite, difference, 0.0))
+    np.add.at(counts, att_frames, finite)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(counts > 0, sums / counts, np.nan)
+
+
+def _displacement(step: StepEvent, body_length: float, plane: PlaneMapping | None) -> np.ndarray:
+    """Where the foot went during the step: in mm on the floor with a calibration, else in body lengths."""
+    points = np.array([step.lift_xy_px, step.plant_xy_px], dtype=float)
+    if plane is not None:
+        floor_mm = plane.image_to_plane_mm(points)
+        return floor_mm[1] - floor_mm[0]
+    return (points[1] - points[0]) / body_length
+
+
+def _own_side(body_part: str, mirror: bool) -> str:
+    """A body part named as the student's own side (the analysis runs on the mirrored attempt)."""
+    if not mirror:
+        return body_part
+    if body_part.startswith("left_"):
+        return "right_" + body_part[5:]
+    if body_part.startswith("right_"):
+        return "left_" + body_part[6:]
+    return body_part
+
+
+@dataclass(frozen=True)
+class StepJudgement:
+    """The measured errors of one step before triage (placement in ``placement_unit``)."""
+
+    missing: bool
+    timing_error_ms: float | None
+    placement_error: float | None
+    posture_error_deg: Mapping[str, float]
+
+
+def triage(judgement: StepJudgement, windows: TimingWindows, thresholds: ErrorThresholds, placement_unit: str, mirror: bool) -> tuple[Severity, str, StepTier, tuple[Deviation, ...]]:
+    """Severity, channel, tier and deviations of one step; rhythm first, then placement, then posture."""
+    deviations: list[Deviation] = []
+    if judgement.missing:
+        return Severity.OBVIOUS, "missing", StepTier.MISS, ()
+    timing_ms = judgement.timing_error_ms
+    assert timing_ms is not None
+    tier = windows.tier(timing_ms)
+    deviations.append(
+        Deviation("timing", timing_ms / windows.good_ms, abs(timing_ms), "ms", direction="late" if timing_ms > 0 else "early")
+    )
+    subtle_place, obvious_place = (
+        (thresholds.placement_subtle_cm, thresholds.placement_obvious_cm)
+        if placement_unit == "cm"
+        else (thresholds.placement_subtle_bl, thresholds.placement_obvious_bl)
+    )
+    placement = judgement.placement_error
+    if placement is not None and np.isfinite(placement):
+        deviations.append(Deviation("placement", placement / subtle_place, placement, placement_unit))
+    worst_joint, worst_deg = None, 0.0
+    for joint, error_deg in judgement.posture_error_deg.items():
+        if np.isfinite(error_deg):
+            deviations.append(
+                Deviation(f"{joint}_angle", error_deg / thresholds.posture_subtle_deg, error_deg, "deg", body_part=_own_side(joint, mirror))
+            )
+            if error_deg > worst_deg:
+                worst_joint, worst_deg = joint, error_deg
+    placement_size = placement if placement is not None and np.isfinite(placement) else 0.0
+    if tier is StepTier.MISS:
+        return Severity.OBVIOUS, "timing", tier, tuple(deviations)
+    if placement_size > obvious_place:
+        return Severity.OBVIOUS, "placement", tier, tuple(deviations)
+    if worst_joint is not None and worst_deg > thresholds.posture_obvious_deg:
+        return Severity.OBVIOUS, "posture", tier, tuple(deviations)
+    if abs(timing_ms) > windows.good_ms:
+        return Severity.SUBTLE, "timing", tier, tuple(deviations)
+    if placement_size > subtle_place:
+        return Severity.SUBTLE, "placement", tier, tuple(deviations)
+    if worst_joint is not None and worst_deg > thresholds.posture_subtle_deg:
+        return Severity.SUBTLE, "posture", tier, tuple(deviations)
+    return Severity.CLEAN, "", tier, tuple(deviations)
+
+
+def judge_attempt(
+    *,
+    skill: str,
+    reference: PoseSequence,
+    reference_steps: tuple[StepEvent, ...],
+    attempt: PoseSequence,
+    attempt_steps: tuple[StepEvent, ...],
+    alignment: Alignment,
+    windows: TimingWindows = TimingWindows(),
+    thresholds: ErrorThresholds = ErrorThresholds(),
+    beat_grid: BeatGrid | None = None,
+    mirror: bool = False,
+    reference_plane: PlaneMapping | None = None,
+    attempt_plane: PlaneMapping | None = None,
+) -> RoutineAnalysis:
+    """Match, measure and triage every reference step of an (already mirrored, if needed) attempt.
+
+    Placement is in cm only when both clips have a floor calibration (and
+    the attempt is not mirrored, where floor axes would not correspond);
+    otherwise in body lengths of each dancer.
+    """
+    use_cm = reference_plane is not None and attempt_plane is not None and not mirror
+    placement_unit = "cm" if use_cm else "bl"
+    reference_body = body_length_px(reference.xy_px)
+    attempt_body = body_length_px(attempt.xy_px)
+
+    frames = np.arange(len(attempt))
+    due_frame = attempt_frame_at(alignment, np.array([step.plant_frame for step in reference_steps], dtype=float))
+    lift_due_frame = attempt_frame_at(alignment, np.array([step.lift_frame for step in reference_steps], dtype=float))
+    due_s = np.interp(due_frame, frames, attempt.time_s)
+    matched = match_steps(reference_steps, attempt_steps, due_s, thresholds.match_radius_s)
+
+    pairs = sorted(matched.items())
+    tempo = fit_tempo(
+        np.array([reference_steps[r].plant_s for r, _ in pairs]),
+        np.array([attempt_steps[a].plant_s for _, a in pairs]),
+        inlier_s=windows.perfect_ms / 1000.0,
+        fallback=_path_tempo(alignment, reference, attempt),
+    )
+    posture_path = posture_error_along_path(reference, attempt, alignment)
+    joint_names = tuple(JOINT_ANGLES)
+
+    reports = []
+    for r, reference_step in enumerate(reference_steps):
+        attempt_index = matched.get(r)
+        attempt_step = None if attempt_index is None else attempt_steps[attempt_index]
+        if attempt_step is None:
+            frame_range = (int(np.floor(lift_due_frame[r])), int(np.ceil(due_frame[r])) + 1)
+            judgement = StepJudgement(True, None, None, {})
+            rhythm = None
+        else:
+            frame_range = attempt_step.frame_range
+            expected_s = float(tempo.expected_s(reference_step.plant_s))
+            timing_ms = 1000.0 * (attempt_step.plant_s - expected_s)
+            reference_move = _displacement(reference_step, reference_body, reference_plane if use_cm else None)
+            attempt_move = _displacement(attempt_step, attempt_body, attempt_plane if use_cm else None)
+            placement = float(np.linalg.norm(attempt_move - reference_move)) / (10.0 if use_cm else 1.0)
+            window = posture_path[frame_range[0] : frame_range[1]]
+            with np.errstate(all="ignore"):
+                posture = {name: float(np.nanmedian(window[:, k])) for k, name in enumerate(joint_names) if np.isfinite(window[:, k]).any()}
+            judgement = StepJudgement(False, timing_ms, placement, posture)
+            beats = np.zeros(0) if beat_grid is None else np.asarray(tempo.expected_s(beat_grid.beats_near(reference_step.plant_s)))
+            rhythm = RhythmContext(step_s=attempt_step.plant_s, expected_s=expected_s, beat_s=beats)
+        severity, channel, tier, deviations = triage(judgement, windows, thresholds, placement_unit, mirror)
+        start, end = max(frame_range[0], 0), min(max(frame_range[1], frame_range[0] + 1), len(attempt))
+        start = min(start, end - 1)
+        features = {"tempo_ratio": tempo.tempo_ratio}
+        if judgement.timing_error_ms is not None:
+            features["timing_error_ms"] = judgement.timing_error_ms
+        if judgement.placement_error is not None:
+            features[f"placement_error_{placement_unit}"] = judgement.placement_error
+        verdict = Verdict(
+            index=r,
+            skill=skill,
+            kind=SkillKind.CLOSED_LOOP,
+            start_frame=start,
+            end_frame=end,
+            start_s=float(attempt.time_s[start]),
+            end_s=float(attempt.time_s[end - 1]),
+            severity=severity,
+            channel=channel,
+            success=tier is not StepTier.MISS,
+            deviations=deviations,
+            features=features,
+        )
+        reports.append(
+            StepReport(
+                reference_index=r,
+                reference_step=reference_step,
+                attempt_step=attempt_step,
+                attempt_frame_range=(start, end),
+                verdict=verdict,
+                tier=tier,
+                timing_error_ms=judgement.timing_error_ms,
+                placement_error=judgement.placement_error,
+                posture_error_deg=judgement.posture_error_deg,
+                rhythm=rhythm,
+            )
+        )
+    taken = set(matched.values())
+    extras = tuple(ExtraStep(step) for a, step in enumerate(attempt_steps) if a not in taken)
+    return RoutineAnalysis(
+        skill=skill,
+        steps=tuple(reports),
+        extra_steps=extras,
+        tempo=tempo,
+        placement_unit=placement_unit,
+        reference_frame_for_frame=alignment.reference_frame_for_frame,
+        posture_error_deg=posture_path,
+        joint_names=joint_names,
+        windows=windows,
+        alignment_cost=alignment.cost,
+        reference_bpm=None if beat_grid is None else beat_grid.bpm,
+    )
