@@ -12,9 +12,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from types import MappingProxyType
 
-import numpy as np
-
 from motor_trainer.analysis.verdict import Severity, Verdict
+from motor_trainer.coaching.features import feature_sds
 
 
 def is_success(verdict: Verdict) -> bool:
@@ -91,16 +90,6 @@ class BlockSummary:
         if not directions:
             return None
         return max(directions.items(), key=lambda item: item[1])[0]
-
-
-def feature_sds(verdicts: Sequence[Verdict]) -> dict[str, float]:
-    """Sample SD (ddof=1) of every feature over the reps that report it; NaN values are skipped."""
-    values: dict[str, list[float]] = {}
-    for verdict in verdicts:
-        for key, value in verdict.features.items():
-            if np.isfinite(value):
-                values.setdefault(key, []).append(float(value))
-    return {key: float(np.std(series, ddof=1)) for key, series in values.items() if len(series) >= 2}
 
 
 def summarise_block(block_index: int, verdicts: Sequence[Verdict]) -> BlockSummary:

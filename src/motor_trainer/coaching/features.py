@@ -7,7 +7,13 @@ numbers, so the split is defined once here.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
+
+import numpy as np
+
+from motor_trainer.analysis.verdict import Verdict
+from motor_trainer.feedback import messages
 
 #: Unit suffixes in the order they are tried: compound units first so that
 #: ``_bl_per_s`` is not read as ``_s``.
@@ -48,3 +54,27 @@ def parse_feature_key(key: str) -> FeatureKey:
 def is_speed_feature(key: str) -> bool:
     """Movement-speed features are followed separately from the rest of the form."""
     return "speed" in parse_feature_key(key).name
+
+
+def feature_words(key: str) -> str:
+    """A feature key or channel as the user reads it: ``elbow_drift_cm`` -> "elbow drift"."""
+    return messages.feature_label(parse_feature_key(key).name)
+
+
+def feature_values(verdicts: Sequence[Verdict]) -> dict[str, np.ndarray]:
+    """Every feature's finite values over the reps that report it, in rep order."""
+    values: dict[str, list[float]] = {}
+    for verdict in verdicts:
+        for key, value in verdict.features.items():
+            if np.isfinite(value):
+                values.setdefault(key, []).append(float(value))
+    return {key: np.array(series) for key, series in values.items()}
+
+
+def feature_means(verdicts: Sequence[Verdict]) -> dict[str, float]:
+    return {key: float(values.mean()) for key, values in feature_values(verdicts).items()}
+
+
+def feature_sds(verdicts: Sequence[Verdict]) -> dict[str, float]:
+    """Sample SD (ddof=1) of every feature over the reps that report it; features seen fewer than twice are left out."""
+    return {key: float(values.std(ddof=1)) for key, values in feature_values(verdicts).items() if values.size >= 2}

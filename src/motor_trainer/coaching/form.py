@@ -30,7 +30,7 @@ from enum import StrEnum
 import numpy as np
 
 from motor_trainer.analysis.verdict import SkillKind, Verdict
-from motor_trainer.coaching.features import is_speed_feature
+from motor_trainer.coaching.features import feature_means, feature_sds, is_speed_feature
 from motor_trainer.feedback import messages
 
 #: MAD of a normal sample times this is its SD.
@@ -134,29 +134,18 @@ def assess_form(verdicts: Sequence[Verdict], settings: FormSettings) -> FormAsse
     )
 
 
-def _feature_matrix(verdicts: Sequence[Verdict], keys: Sequence[str]) -> np.ndarray:
-    """(rep, feature) values, NaN where a rep lacks a feature."""
-    return np.array([[v.features.get(key, np.nan) for key in keys] for v in verdicts], dtype=float)
-
-
-def _shared_keys(start: Sequence[Verdict], recent: Sequence[Verdict], speed: bool) -> list[str]:
-    def keys(verdicts: Sequence[Verdict]) -> set[str]:
-        return {k for v in verdicts for k in v.features if is_speed_feature(k) == speed}
-
-    return sorted(keys(start) & keys(recent))
+def _ratios(start: dict[str, float], recent: dict[str, float], speed: bool) -> np.ndarray:
+    """Recent over start for every feature (speed ones or the others) present with a positive start value."""
+    keys = sorted(key for key in start.keys() & recent.keys() if is_speed_feature(key) == speed and start[key] > 0)
+    return np.array([recent[key] / start[key] for key in keys], dtype=float)
 
 
 def _speed_sign(start: Sequence[Verdict], recent: Sequence[Verdict], settings: FormSettings) -> FormSign | None:
-    keys = _shared_keys(start, recent, speed=True)
-    if not keys:
-        return None
-    start_speed = np.nanmean(_feature_matrix(start, keys), axis=0)
-    recent_speed = np.nanmean(_feature_matrix(recent, keys), axis=0)
-    usable = np.isfinite(start_speed) & np.isfinite(recent_speed) & (start_speed > 0)
-    if not usable.any():
+    ratios = _ratios(feature_means(start), feature_means(recent), speed=True)
+    if ratios.size == 0:
         return None
     # Speeds of different landmarks are combined as ratios so a fast wrist does not outweigh a slow hip.
-    ratio = float(np.mean(recent_speed[usable] / start_speed[usable]))
+    ratio = float(ratios.mean())
     return FormSign(
         signal=FormSignal.SPEED,
         start_value=1.0,
@@ -186,26 +175,11 @@ def _rhythm_sign(start: Sequence[Verdict], recent: Sequence[Verdict], settings: 
     )
 
 
-def _column_sd(matrix: np.ndarray) -> np.ndarray:
-    """Sample SD of each column over its finite values; NaN where fewer than two."""
-    sd = np.full(matrix.shape[1], np.nan)
-    for column in range(matrix.shape[1]):
-        values = matrix[:, column][np.isfinite(matrix[:, column])]
-        if values.size >= 2:
-            sd[column] = np.std(values, ddof=1)
-    return sd
-
-
 def _path_sign(start: Sequence[Verdict], recent: Sequence[Verdict], settings: FormSettings) -> FormSign | None:
-    keys = _shared_keys(start, recent, speed=False)
-    if not keys:
+    ratios = _ratios(feature_sds(start), feature_sds(recent), speed=False)
+    if ratios.size == 0:
         return None
-    start_sd = _column_sd(_feature_matrix(start, keys))
-    recent_sd = _column_sd(_feature_matrix(recent, keys))
-    usable = np.isfinite(start_sd) & np.isfinite(recent_sd) & (start_sd > 0)
-    if not usable.any():
-        return None
-    ratio = float(np.median(recent_sd[usable] / start_sd[usable]))
+    ratio = float(np.median(ratios))
     return FormSign(
         signal=FormSignal.PATH,
         start_value=1.0,

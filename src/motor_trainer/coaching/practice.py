@@ -29,7 +29,7 @@ from enum import StrEnum
 from motor_trainer.analysis.verdict import SkillKind, Verdict
 from motor_trainer.coaching.blocks import BlockSummary, is_success, summarise_block
 from motor_trainer.coaching.difficulty import Difficulty, DifficultyStep, SuccessBand, next_difficulty
-from motor_trainer.coaching.features import parse_feature_key
+from motor_trainer.coaching.features import feature_words, parse_feature_key
 from motor_trainer.coaching.form import FormAssessment, FormSettings, assess_form
 from motor_trainer.feedback import messages
 
@@ -225,19 +225,15 @@ class PracticeCoach:
         return [CoachMessage(MessageKind.DIFFICULTY, change.announcement, block_index=summary.block_index)]
 
 
-def _feature_words(name: str) -> str:
-    return messages.feature_label(parse_feature_key(name).name)
-
-
 def describe_obvious_miss(verdict: Verdict) -> str:
     """The curious note on an obvious miss: the channel's own deviation if it has one, else the largest."""
     noun = messages.attempt_noun(verdict.kind)
     deviation = next((d for d in verdict.deviations if d.name == verdict.channel), verdict.largest_deviation())
     if deviation is None:
-        feature = _feature_words(verdict.channel) if verdict.channel else None
+        feature = feature_words(verdict.channel) if verdict.channel else None
         return messages.obvious_miss(noun, feature, None, None)
     size = messages.format_quantity(abs(deviation.magnitude), deviation.unit)
-    return messages.obvious_miss(noun, _feature_words(deviation.name), deviation.direction, size)
+    return messages.obvious_miss(noun, feature_words(deviation.name), deviation.direction, size)
 
 
 def reflect(summary: BlockSummary, previous: BlockSummary | None) -> str:
@@ -249,13 +245,13 @@ def reflect(summary: BlockSummary, previous: BlockSummary | None) -> str:
     elif top is not None:
         channel, count = top
         parts.append(
-            messages.reflection_channel(count, summary.misses, _feature_words(channel), summary.top_direction(channel))
+            messages.reflection_channel(count, summary.misses, feature_words(channel), summary.top_direction(channel))
         )
     previous_top = previous.top_miss_channel() if previous else None
     if top is not None and previous_top is not None:
         parts.append(
             messages.reflection_previous_channel(
-                _feature_words(previous_top[0]), previous_top[1], previous.misses, same=previous_top[0] == top[0]
+                feature_words(previous_top[0]), previous_top[1], previous.misses, same=previous_top[0] == top[0]
             )
         )
     if previous is not None:
@@ -264,7 +260,7 @@ def reflect(summary: BlockSummary, previous: BlockSummary | None) -> str:
             key, now_sd, before_sd = changed
             unit = parse_feature_key(key).unit
             spread_now, spread_before = messages.format_quantity(now_sd, unit), messages.format_quantity(before_sd, unit)
-            parts.append(messages.reflection_variability(_feature_words(key), spread_now, spread_before))
+            parts.append(messages.reflection_variability(feature_words(key), spread_now, spread_before))
     parts.append(messages.reflection_question(summary.misses))
     return messages.reflection(parts)
 

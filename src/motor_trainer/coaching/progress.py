@@ -19,8 +19,8 @@ from types import MappingProxyType
 import numpy as np
 
 from motor_trainer.analysis.verdict import Verdict
-from motor_trainer.coaching.blocks import feature_sds, is_success
-from motor_trainer.coaching.features import parse_feature_key
+from motor_trainer.coaching.blocks import is_success
+from motor_trainer.coaching.features import feature_values, feature_words, parse_feature_key
 from motor_trainer.feedback import messages
 
 
@@ -112,20 +112,23 @@ class SkillProgress:
         object.__setattr__(self, "feature_statements", MappingProxyType(dict(self.feature_statements)))
 
 
-def _feature_means(verdicts: Sequence[Verdict]) -> tuple[dict[str, float], dict[str, int]]:
-    values: dict[str, list[float]] = {}
-    for verdict in verdicts:
-        for key, value in verdict.features.items():
-            if np.isfinite(value):
-                values.setdefault(key, []).append(float(value))
-    return {k: float(np.mean(v)) for k, v in values.items()}, {k: len(v) for k, v in values.items()}
+def _sessions_of(sessions: Sequence[SessionVerdicts], skill: str) -> list[SessionVerdicts]:
+    """The skill's sessions, oldest first."""
+    return sorted((s for s in sessions if s.skill == skill), key=lambda s: s.started_at)
 
 
 def feature_series(sessions: Sequence[SessionVerdicts], skill: str) -> dict[str, FeatureSeries]:
     """Per-session SD and mean of every feature the skill's sessions report."""
-    ordered = sorted((s for s in sessions if s.skill == skill), key=lambda s: s.started_at)
-    per_session = [(feature_sds(s.verdicts), *_feature_means(s.verdicts)) for s in ordered]
-    keys = sorted({key for _, means, _ in per_session for key in means})
+    ordered = _sessions_of(sessions, skill)
+    per_session = [feature_values(s.verdicts) for s in ordered]
+    keys = sorted({key for values in per_session for key in values})
+    empty = np.array([])
+
+    def per_key(key: str, statistic, minimum: int) -> np.ndarray:
+        return np.array(
+            [statistic(v[key]) if v.get(key, empty).size >= minimum else np.nan for v in per_session], dtype=float
+        )
+
     return {
         key: FeatureSeries(
             skill=skill,
@@ -133,16 +136,16 @@ def feature_series(sessions: Sequence[SessionVerdicts], skill: str) -> dict[str,
             unit=parse_feature_key(key).unit,
             session_ids=tuple(s.session_id for s in ordered),
             started_at=tuple(s.started_at for s in ordered),
-            sd=np.array([sds.get(key, np.nan) for sds, _, _ in per_session]),
-            mean=np.array([means.get(key, np.nan) for _, means, _ in per_session]),
-            reps=np.array([counts.get(key, 0) for _, _, counts in per_session]),
+            sd=per_key(key, lambda values: values.std(ddof=1), minimum=2),
+            mean=per_key(key, np.mean, minimum=1),
+            reps=np.array([v.get(key, empty).size for v in per_session], dtype=int),
         )
         for key in keys
     }
 
 
 def success_series(sessions: Sequence[SessionVerdicts], skill: str) -> SuccessSeries:
-    ordered = sorted((s for s in sessions if s.skill == skill), key=lambda s: s.started_at)
+    ordered = _sessions_of(sessions, skill)
     return SuccessSeries(
         skill=skill,
         session_ids=tuple(s.session_id for s in ordered),
@@ -198,7 +201,7 @@ def skill_progress(
             before_sd, now_sd = float(series.sd[-2]), float(series.sd[-1])
             feature_statements[series.feature_key] = messages.variability_progress(
                 before_words,
-                messages.feature_label(parse_feature_key(series.feature_key).name),
+                feature_words(series.feature_key),
                 messages.format_quantity(before_sd, series.unit),
                 latest_words,
                 messages.format_quantity(now_sd, series.unit),

@@ -278,7 +278,7 @@ def difficulty_held_while_resting() -> str:
 
 def _share_of_misses(count: int, misses: int) -> str:
     if count == misses:
-        return "the only miss" if misses == 1 else f"all {misses} misses"
+        return {1: "the only miss", 2: "both misses"}.get(misses, f"all {misses} misses")
     return f"{count} of {plural(misses, 'miss', 'misses')}"
 
 
