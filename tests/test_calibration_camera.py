@@ -53,6 +53,9 @@ def test_real_board_calibrates_below_one_pixel_with_a_central_principal_point(ca
     assert abs(off_x) < 0.10 and abs(off_y) < 0.10
     fx, fy = calibration.focal_length_px
     assert abs(fx - fy) / fx < 0.02, "square pixels: the two focal lengths should agree"
+    # Every photo fits on its own, and the per-photo errors add up to the overall one.
+    assert len(calibration.view_rms_px) == len(calibration.views) and max(calibration.view_rms_px) < 1.0
+    assert np.sqrt(np.mean(np.square(calibration.view_rms_px))) == pytest.approx(calibration.rms_reprojection_px, rel=1e-3)
 
 
 def test_photos_without_a_board_are_listed_by_name_and_skipped(calibrations):
@@ -96,10 +99,11 @@ def test_saved_calibration_reloads_and_is_found_for_its_resolution_only(calibrat
     loaded = load_camera_calibration(path)
     np.testing.assert_array_equal(loaded.camera_matrix, calibration.camera_matrix)
     np.testing.assert_array_equal(loaded.distortion, calibration.distortion)
-    assert (loaded.camera_name, loaded.image_size_px, loaded.views) == (
+    assert (loaded.camera_name, loaded.image_size_px, loaded.views, loaded.view_rms_px) == (
         calibration.camera_name,
         calibration.image_size_px,
         calibration.views,
+        calibration.view_rms_px,
     )
     found, warnings = find_matching_calibration(tmp_path, PHOTO_SIZE_PX)
     assert found is not None and found.camera_name == calibration.camera_name and warnings == []

@@ -229,7 +229,7 @@ def test_cli_calibrates_the_shared_camera_and_saves_a_loadable_file(shared_dir, 
     photos = sorted((shared_dir / "calibration" / "checkerboard_view2").glob("*.jpg"))
     assert main(["calibrate", "camera", "--board", "4x7", "--square-mm", "60", "--name", "lab2", "--out", str(tmp_path), *map(str, photos)]) == 0
     out = capsys.readouterr().out
-    assert "board 4x7 found in 6 of 7" in out
+    assert "board 4x7 found in 6 of 7:" in out and "  cam02_01_int.jpg: 0." in out
     assert "skipped cam02_06_int.jpg: board not found" in out
     assert "RMS reprojection error 0." in out
     saved = tmp_path / "camera_lab2.toml"

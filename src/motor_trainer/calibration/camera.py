@@ -62,6 +62,8 @@ class CameraCalibration:
     board_inner_corners: tuple[int, int] = (4, 7)
     square_mm: float = 60.0
     views: tuple[str, ...] = ()
+    #: RMS reprojection error of each view, in the order of ``views``: a blurred or bent photo stands out.
+    view_rms_px: tuple[float, ...] = ()
     #: The file it was loaded from (not saved in it), so a session can record which one it used.
     path: Path | None = None
 
@@ -84,7 +86,10 @@ class CameraCalibration:
         object.__setattr__(self, "camera_matrix", matrix)
         object.__setattr__(self, "distortion", distortion)
         object.__setattr__(self, "image_size_px", (int(width), int(height)))
+        if len(self.view_rms_px) not in (0, len(self.views)) or not all(np.isfinite(self.view_rms_px)):
+            raise ValueError("view_rms_px must hold one finite error per view")
         object.__setattr__(self, "views", tuple(self.views))
+        object.__setattr__(self, "view_rms_px", tuple(float(e) for e in self.view_rms_px))
 
     @property
     def principal_point_px(self) -> tuple[float, float]:
@@ -173,13 +178,17 @@ def calibrate_from_views(
     image_size_px = views[0].image_size_px
     object_points = board_object_points_mm(board_inner_corners, square_mm)
     try:
-        rms_px, matrix, distortion, _, _ = cv2.calibrateCamera(
+        rms_px, matrix, distortion, rotations, translations = cv2.calibrateCamera(
             [object_points] * len(views),
             [view.corners_px.astype(np.float32).reshape(-1, 1, 2) for view in views],
             image_size_px,
             None,
             None,
         )
+        view_rms_px = []
+        for view, rotation, translation in zip(views, rotations, translations):
+            projected, _ = cv2.projectPoints(object_points, rotation, translation, matrix, distortion)
+            view_rms_px.append(np.sqrt(np.mean(np.sum((projected.reshape(-1, 2) - view.corners_px) ** 2, axis=1))))
         calibration = CameraCalibration(
             camera_name=camera_name,
             image_size_px=image_size_px,
@@ -190,6 +199,7 @@ def calibrate_from_views(
             board_inner_corners=board_inner_corners,
             square_mm=square_mm,
             views=tuple(view.name for view in views),
+            view_rms_px=tuple(view_rms_px),
         )
     except (ValueError, cv2.error) as error:
         cause = str(error).strip().splitlines()[-1]
@@ -277,6 +287,7 @@ def save_camera_calibration(calibration: CameraCalibration, path: Path) -> Path:
         "board_inner_corners": list(calibration.board_inner_corners),
         "square_mm": calibration.square_mm,
         "views": list(calibration.views),
+        "view_rms_px": list(calibration.view_rms_px),
     }
     return write_toml(path, table, header="Motor Trainer camera calibration (intrinsics); written by `motor-trainer calibrate camera`")
 
@@ -296,6 +307,7 @@ def load_camera_calibration(path: Path) -> CameraCalibration:
             board_inner_corners=reader.whole_pair("board_inner_corners"),
             square_mm=reader.number("square_mm", minimum=0),
             views=reader.strings("views"),
+            view_rms_px=tuple(reader.array("view_rms_px", (None,))),
             path=Path(path),
         )
     except ValueError as error:

@@ -117,7 +117,9 @@ def run_camera(args: argparse.Namespace) -> int:
     else:
         calibration, skipped = calibrate_from_images(inputs, board, args.square_mm, args.name)
     total = len(calibration.views) + len(skipped)
-    print(f"board {board[0]}x{board[1]} found in {len(calibration.views)} of {total}: {', '.join(calibration.views)}")
+    print(f"board {board[0]}x{board[1]} found in {len(calibration.views)} of {total}:")
+    for name, error_px in zip(calibration.views, calibration.view_rms_px):
+        print(f"  {name}: {error_px:.2f} px")
     for view in skipped:
         print(f"skipped {view.name}: {view.reason}")
     width, height = calibration.image_size_px
