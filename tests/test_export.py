@@ -138,3 +138,30 @@ def test_unfinished_session_is_not_exported(tmp_path):
     with pytest.raises(UserFacingError, match="recover"):
         export_session(session, ExportFormat.TRC, tmp_path / "out")
     assert not (tmp_path / "out").exists() or not any(Path(tmp_path / "out").iterdir())
+
+
+@pytest.mark.footage
+def test_trc_of_tracked_lab_steps_parses_upright(tmp_path, media_dir):
+    from footage import tracked
+
+    from motor_trainer.storage.sessions import save_tracked_session
+    from motor_trainer.workspace import Workspace
+
+    video = media_dir / "lab_steps_view1.mp4"
+    session = save_tracked_session(Workspace(tmp_path / "ws"), video, tracked("lab_steps_view1.mp4"), "lite")
+    assert session.video_path.read_bytes() == video.read_bytes()
+    [trc_path, mot_path] = export_session(session, ExportFormat.TRC)
+    assert trc_path.parent == session.derived_dir
+    trc = read_trc(trc_path.read_text())
+    assert trc.header["NumFrames"] == "100" and len(trc.frame) == 100
+    assert trc.header["NumMarkers"] == "33" and len(trc.markers) == 33 and trc.header["Units"] == "m"
+    assert float(trc.header["DataRate"]) == pytest.approx(60.0, abs=0.5)
+    assert np.all(np.diff(trc.time_s) > 0)
+    nose_y = trc.xyz[:, Landmark.NOSE, 1]
+    ankle_y = trc.xyz[:, [Landmark.LEFT_ANKLE, Landmark.RIGHT_ANKLE], 1].mean(axis=1)
+    seen = np.isfinite(nose_y) & np.isfinite(ankle_y)
+    assert seen.mean() > 0.9
+    assert np.all(nose_y[seen] > ankle_y[seen]), "y points up, as OpenSim expects: the head is above the feet"
+    body_height_px = np.median(nose_y[seen] - ankle_y[seen]) * 1000
+    assert 0.2 * 1920 < body_height_px < 1920, "nose to ankles spans a fair part of the portrait frame"
+    assert mot_path.read_text().count("\n") == 10 + 1 + 100

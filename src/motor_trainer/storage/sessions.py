@@ -32,13 +32,17 @@ from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from pathlib import Path
 from types import MappingProxyType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from motor_trainer.analysis.verdict import Verdict
 from motor_trainer.errors import UserFacingError
 from motor_trainer.pose.landmarks import LANDMARK_COUNT, PoseSequence
+
+if TYPE_CHECKING:
+    from motor_trainer.coaching.progress import SessionVerdicts
+    from motor_trainer.workspace import Workspace
 
 #: Bumped when a manifest field changes meaning; older readers refuse newer manifests.
 SCHEMA_VERSION = 1
@@ -49,7 +53,7 @@ LANDMARKS_NAME = "landmarks.npz"
 CHUNKS_DIRNAME = "landmarks"
 DERIVED_DIRNAME = "derived"
 RECORDED_VIDEO_NAME = "video.mkv"
-VIDEO_SUFFIXES = (".mkv", ".mp4", ".mov", ".avi", ".webm")
+VIDEO_SUFFIXES = (".mkv", ".mp4", ".m4v", ".mov", ".avi", ".webm")
 
 _SESSION_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,95}$")
 _CHUNK_NAME = re.compile(r"^chunk_(\d{6})\.npz$")
@@ -557,16 +561,6 @@ class Session:
         return self.write_manifest(replace(self.manifest, **changes))
 
 
-@dataclass(frozen=True)
-class SessionVerdicts:
-    """One session's verdicts, for progress across sessions (field names match coaching.progress)."""
-
-    session_id: str
-    started_at: datetime
-    skill: str
-    verdicts: tuple[Verdict, ...]
-
-
 # --------------------------------------------------------------------------- the store
 
 
@@ -664,7 +658,9 @@ class SessionStore:
         return finalise(session, recovered=True)
 
     def query_verdicts(self, skill: str | None = None) -> list[SessionVerdicts]:
-        """Verdicts of every complete session (of one skill if given), oldest session first."""
+        """Verdicts of every complete session (of one skill if given), oldest session first, for progress."""
+        from motor_trainer.coaching.progress import SessionVerdicts  # the coach's type; loaded only when asked
+
         history = []
         for session in self:
             manifest = session.manifest
@@ -709,6 +705,46 @@ def finalise(session: Session, *, recovered: bool = False) -> Session:
         fps=fps,
         video=video,
     )
+
+
+def save_tracked_session(
+    workspace: Workspace,
+    video_path: Path,
+    sequence: PoseSequence,
+    model: str,
+    rotate_deg: int = 0,
+    skill: str | None = None,
+) -> Session:
+    """A complete session for a tracked video file: its own copy of the video and the landmarks.
+
+    ``started_at`` is the file's modification time, the best guess at when the
+    drill was filmed, so progress over a coach's folder of drills is in filming
+    order. A failure part-way removes the half-made session folder.
+    """
+    video_path = Path(video_path)
+    suffix = video_path.suffix.lower()
+    store = SessionStore(workspace.ensure().sessions_dir)
+    try:
+        filmed_at = datetime.fromtimestamp(video_path.stat().st_mtime, UTC)
+    except OSError as error:
+        raise UserFacingError(f"{video_path}: cannot read the video ({error.strerror or error})") from error
+    session = store.create(
+        source=SessionSource(SourceKind.VIDEO_FILE, path=str(video_path.resolve()), rotate_deg=rotate_deg),
+        model=model, skill=skill, image_size_px=sequence.image_size_px,
+        fps=sequence.fps if np.isfinite(sequence.fps) else None, started_at=filmed_at,
+    )
+    try:
+        video_name = f"video{suffix}" if suffix in VIDEO_SUFFIXES else None
+        if video_name is not None:
+            partial = session.directory / f".{video_name}.partial"
+            shutil.copyfile(video_path, partial)
+            os.replace(partial, session.directory / video_name)
+        session = session.update_manifest(video=video_name)
+        session.save_landmarks(sequence)
+        return finalise(session)
+    except OSError as error:
+        shutil.rmtree(session.directory, ignore_errors=True)
+        raise UserFacingError(f"{video_path}: could not save the session ({error.strerror or error})") from error
 
 
 def video_duration_s(path: Path) -> float | None:
