@@ -177,3 +177,26 @@ def _patch_declared_size(bundle: Path, member: str, size: int) -> None:
             break
         central = data.find(b"PK\x01\x02", central + 4)
     bundle.write_bytes(bytes(data))
+
+
+def test_cli_carries_a_session_from_coach_to_student_and_refuses_a_hostile_bundle(coach_session, tmp_path, capsys):
+    from motor_trainer.cli import main
+
+    coach_ws = coach_session.directory.parent.parent
+    assert main(["--workspace", str(coach_ws), "export", coach_session.session_id, "--format", "bundle",
+                 "--out", str(tmp_path / "usb")]) == 0
+    bundle = Path(capsys.readouterr().out.strip())
+    assert bundle.parent == tmp_path / "usb" and bundle.is_file()
+    student_ws = tmp_path / "student_ws"
+    assert main(["--workspace", str(student_ws), "sessions", "import", str(bundle)]) == 0
+    assert f"imported session {coach_session.session_id}" in capsys.readouterr().out
+    imported = SessionStore(student_ws / "sessions").get(coach_session.session_id)
+    np.testing.assert_array_equal(imported.landmarks().xy_px, coach_session.landmarks().xy_px)
+    assert imported.events() == coach_session.events()
+
+    hostile = _bundle_with(tmp_path / "hostile.zip", {"../outside.txt": b"x"}, bundle)
+    assert main(["--workspace", str(tmp_path / "other_ws"), "sessions", "import", str(hostile)]) == 2
+    error = capsys.readouterr().err
+    assert error.count("\n") == 1 and error.startswith("motor-trainer: error: ") and "outside" in error
+    assert not (tmp_path / "other_ws" / "outside.txt").exists()
+    assert list((tmp_path / "other_ws" / "sessions").iterdir()) == []

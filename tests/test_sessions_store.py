@@ -180,3 +180,30 @@ def test_delete_removes_only_that_session(store):
     assert not gone.directory.exists() and keep.directory.is_dir()
     with pytest.raises(UserFacingError, match="no such session"):
         store.get(gone.session_id)
+
+
+def test_cli_lists_shows_and_deletes_sessions_and_offers_recovery(tmp_path, capsys):
+    from motor_trainer.cli import main
+
+    store = SessionStore(tmp_path / "sessions")
+    done = complete_session(store, started_at=datetime(2026, 11, 1, 18, 0, tzinfo=UTC))
+    interrupted = store.create(source=SessionSource(SourceKind.WEBCAM, camera_index=0), model="lite")
+    workspace = ["--workspace", str(tmp_path)]
+
+    assert main([*workspace, "sessions", "list"]) == 0
+    listing = capsys.readouterr().out
+    assert done.session_id in listing and interrupted.session_id in listing
+    assert "1 unfinished session(s)" in listing and "sessions recover" in listing
+
+    assert main([*workspace, "sessions", "show", done.session_id]) == 0
+    shown = capsys.readouterr().out
+    assert "skill      free_throw" in shown and "frames     60" in shown
+    assert "rep 1 frames [10, 18) obvious elbow_drift, miss, largest elbow_drift z=+2.5 (7 deg)" in shown
+    assert "keep the elbow under the ball" in shown
+    assert "[block-summary]" in shown, "the practice coach's block summary follows the events"
+
+    assert main([*workspace, "sessions", "recover"]) == 0
+    assert f"recovered session {interrupted.session_id}: 0 frames" in capsys.readouterr().out
+    assert main([*workspace, "sessions", "delete", done.session_id]) == 0
+    assert not done.directory.exists()
+    assert [s.session_id for s in store] == [interrupted.session_id]
