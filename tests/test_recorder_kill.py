@@ -155,3 +155,27 @@ def test_killed_live_recording_keeps_every_commit_and_recovers(tmp_path, media_d
     assert frame_count >= commits[-1][2]
     trc = read_trc((tmp_path / "out" / f"{session.session_id}.trc").read_text())
     assert int(trc.header["NumFrames"]) == frame_count == len(trc.frame)
+
+
+@pytest.mark.footage
+def test_record_command_saves_a_complete_session_when_the_source_ends(tmp_path, media_dir, capsys):
+    from motor_trainer.cli import main
+
+    assert main(["--workspace", str(tmp_path), "record", "--video-as-camera",
+                 str(media_dir / "lab_steps_view1.mp4"), "--skill", "steps"]) == 0
+    out = capsys.readouterr().out
+    [session] = list(SessionStore(tmp_path / "sessions"))
+    manifest = session.manifest
+    assert f"saved session {session.session_id}" in out
+    assert manifest.status is SessionStatus.COMPLETE and manifest.skill == "steps"
+    assert manifest.image_size_px == (1080, 1920) and manifest.video == "video.mkv"
+    landmarks = session.landmarks()
+    assert len(landmarks) == manifest.frame_count > 10
+    assert landmarks.detection_rate > 0.8, "the person in lab_steps_view1 is found live too"
+    [note] = session.events()
+    assert note.payload["text"] == "recording ended: the source ended"
+    assert note.payload["frames_processed"] == manifest.frame_count
+    times = decoded_frame_times_s(session.video_path)
+    assert len(times) + note.payload["video_frames_dropped"] == manifest.frame_count
+    nearest_landmark_s = np.abs(np.subtract.outer(np.array(times), landmarks.time_s)).min(axis=1)
+    assert nearest_landmark_s.max() < 0.0015, "each video frame carries its landmarks' capture time"

@@ -43,6 +43,23 @@ def _open_source(args: argparse.Namespace) -> tuple[LiveSource, SessionSource]:
             SessionSource(SourceKind.WEBCAM, rotate_deg=args.rotate, camera_index=args.camera))
 
 
+def _record_until_stopped(source: LiveSource, tracker: PoseTracker, recorder: SessionRecorder,
+                          seconds: float | None) -> str:
+    """The live loop; returns why it stopped. Ctrl-C is the normal way to stop a webcam recording."""
+    try:
+        for frame in source.frames():
+            chunk = recorder.add_frame(frame, tracker.process(frame))
+            if chunk is not None:
+                first = recorder.frames_recorded - len(chunk)
+                print(f"committed landmarks chunk {chunk.index}: frames [{first}, {recorder.frames_recorded}) "
+                      f"up to {chunk.time_s[-1]:.3f} s", flush=True)
+            if seconds is not None and frame.time_s >= seconds:
+                return f"{seconds:g} s recorded"
+    except KeyboardInterrupt:
+        return "stopped with Ctrl-C"
+    return "the source ended"
+
+
 def run(args: argparse.Namespace) -> int:
     store = SessionStore(resolve_workspace(args.workspace).ensure().sessions_dir)
     notice = unfinished_notice(store)
@@ -56,17 +73,9 @@ def run(args: argparse.Namespace) -> int:
         print(f"recording session {session.session_id} in {session.directory}", flush=True)
         source.on_lost(lambda message: print(f"warning: {message}", file=sys.stderr, flush=True))
         with SessionRecorder(session, source.frame_size_px, fps_hint=source.fps) as recorder, source:
-            for frame in source.frames():
-                pose = tracker.process(frame)
-                chunk = recorder.add_frame(frame, pose)
-                if chunk is not None:
-                    first = recorder.frames_recorded - len(chunk)
-                    print(f"committed landmarks chunk {chunk.index}: frames [{first}, {recorder.frames_recorded}) "
-                          f"up to {chunk.time_s[-1]:.3f} s", flush=True)
-                if args.seconds is not None and frame.time_s >= args.seconds:
-                    break
+            reason = _record_until_stopped(source, tracker, recorder, args.seconds)
             recorder.commit_event(EventKind.NOTE, {
-                "text": "recording ended",
+                "text": f"recording ended: {reason}",
                 "frames_captured": source.frames_captured,
                 "frames_processed": recorder.frames_recorded,
                 "video_frames_dropped": recorder.video_frames_dropped,
