@@ -1,0 +1,684 @@
+"""Open-loop arm skills ("act, then see the result"): typed presets, reps, release and per-rep features.
+
+A rep is found from the acting wrist's speed relative to the pelvis, in body
+lengths per second: relative to the pelvis so that walking or jumping moves
+nothing, in body lengths so the thresholds hold for any person and camera
+distance. The same hysteresis gate runs offline (over a zero-phase smoothed
+clip) and online (over a causally smoothed stream, frame by frame), so both
+find the same reps; the release and the features of a rep are always measured
+on zero-phase smoothed positions, so a live rep reads the same as a replayed one.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import deque
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, fields
+from enum import StrEnum
+from typing import Any
+
+import numpy as np
+from scipy.signal import butter, lfilter, lfilter_zi
+
+from motor_trainer.analysis.outcomes import OutcomeSettings
+from motor_trainer.analysis.verdict import SkillKind
+from motor_trainer.errors import UserFacingError
+from motor_trainer.pose.kinematics import (
+    TORSO_FRACTION_OF_STATURE,
+    Side,
+    acting_side,
+    body_length_px,
+    joint_angle_deg,
+    pelvis_centre,
+    shoulder_centre,
+    trunk_lean_deg,
+)
+from motor_trainer.pose.landmarks import LANDMARK_COUNT, Landmark, PoseSequence
+from motor_trainer.pose.smoothing import butterworth_track, interpolate_track
+from motor_trainer.skills.presets import load_preset_table
+
+AUTO_SIDE = "auto"
+
+#: Every feature measured on a rep, with the body part (a role resolved to a
+#: landmark of the acting side, or a landmark name) it belongs to.
+FEATURE_BODY_PARTS: Mapping[str, str | None] = {
+    "release_height_bl": "acting_wrist",
+    "release_forward_bl": "acting_wrist",
+    "elbow_angle_at_release_deg": "acting_elbow",
+    "elbow_drift_bl": "acting_elbow",
+    "peak_wrist_speed_bl_per_s": "acting_wrist",
+    "tempo_s": None,
+    "follow_through_extension_deg": "acting_elbow",
+    "trunk_sway_deg": "acting_shoulder",
+    "head_movement_bl": "nose",
+}
+
+
+class ReleaseRule(StrEnum):
+    """How the release frame is estimated inside a rep."""
+
+    ELBOW_EXTENSION = "elbow-extension"  # peak wrist speed while the elbow straightens (throws)
+    PEAK_SPEED = "peak-speed"  # peak wrist speed (straight-arm swings and raises)
+
+
+# --------------------------------------------------------------------------- presets
+
+
+@dataclass(frozen=True)
+class SegmentationSettings:
+    """Thresholds of the rep gate; speeds are acting-wrist speeds relative to the pelvis."""
+
+    enter_speed_bl_per_s: float
+    exit_speed_bl_per_s: float
+    min_peak_speed_bl_per_s: float
+    min_duration_s: float
+    max_duration_s: float
+    quiet_s: float
+    refractory_s: float
+    smoothing_cutoff_hz: float
+    release_rule: ReleaseRule
+    min_elbow_extension_deg: float
+    wind_up_gap_s: float = 0.3
+    rest_speed_bl_per_s: float = 0.15
+    release_direction: tuple[float, float] = (0.0, 0.0)  # (forward, up); zero = any direction
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "release_rule", ReleaseRule(self.release_rule))
+        object.__setattr__(self, "release_direction", (float(self.release_direction[0]), float(self.release_direction[1])))
+        if not 0 < self.exit_speed_bl_per_s < self.enter_speed_bl_per_s <= self.min_peak_speed_bl_per_s:
+            raise ValueError("speeds must satisfy 0 < exit < enter <= min_peak")
+
+
+@dataclass(frozen=True)
+class TriageSettings:
+    """z thresholds (in units of the reference's own spread) for subtle and obvious deviations."""
+
+    subtle_z: float = 2.0
+    obvious_z: float = 3.5
+
+
+@dataclass(frozen=True)
+class ReferenceSettings:
+    """Spread floors per unit (measurement noise of a 2D pose model) and the fewest reps for a reference."""
+
+    spread_floor_bl: float = 0.01
+    spread_floor_deg: float = 2.0
+    spread_floor_s: float = 0.033
+    spread_floor_bl_per_s: float = 0.1
+    min_reps: int = 3
+
+    def floor_for(self, feature: str) -> float:
+        """The spread floor of a feature, chosen by the unit at the end of its name."""
+        for suffix in ("bl_per_s", "bl", "deg", "s"):
+            if feature.endswith("_" + suffix):
+                return float(getattr(self, f"spread_floor_{suffix}"))
+        raise ValueError(f"feature {feature!r} has no known unit suffix")
+
+
+@dataclass(frozen=True)
+class OpenLoopPreset:
+    """One open-loop skill, read from its TOML file in ``presets/skills``."""
+
+    name: str
+    title: str
+    acting_side: str
+    trajectory_parts: tuple[str, ...]
+    judged_features: tuple[str, ...]
+    phases: tuple[str, ...]
+    segmentation: SegmentationSettings
+    pre_release_s: float
+    post_release_s: float
+    outcome: OutcomeSettings
+    triage: TriageSettings
+    reference: ReferenceSettings
+
+    @classmethod
+    def from_table(cls, table: Mapping[str, Any]) -> OpenLoopPreset:
+        """Typed preset from a raw TOML table; a missing or wrong entry is a one-line user error."""
+        name = str(table.get("name", "?"))
+        try:
+            if SkillKind(table["kind"]) is not SkillKind.OPEN_LOOP:
+                raise ValueError(f"kind is {table['kind']}, not open-loop")
+            side = str(table.get("acting_side", AUTO_SIDE))
+            if side != AUTO_SIDE:
+                side = str(Side(side))
+            parts = tuple(str(p) for p in table["trajectory_parts"])
+            for part in parts:
+                resolve_part(part, Side.RIGHT)
+            judged = tuple(str(f) for f in table["judged_features"])
+            unknown = [f for f in judged if f not in FEATURE_BODY_PARTS]
+            if unknown:
+                raise ValueError(f"unknown features {', '.join(unknown)}")
+            window = table["window"]
+            return cls(
+                name=name,
+                title=str(table.get("title", name)),
+                acting_side=side,
+                trajectory_parts=parts,
+                judged_features=judged,
+                phases=tuple(str(p) for p in table.get("phases", ())),
+                segmentation=_settings(SegmentationSettings, table["segmentation"]),
+                pre_release_s=float(window["pre_release_s"]),
+                post_release_s=float(window["post_release_s"]),
+                outcome=_settings(OutcomeSettings, table["outcome"]),
+                triage=_settings(TriageSettings, table.get("triage", {})),
+                reference=_settings(ReferenceSettings, table.get("reference", {})),
+            )
+        except (KeyError, TypeError, ValueError) as error:
+            raise UserFacingError(f"skill preset {name}.toml: {error}") from None
+
+
+def _settings(kind: type, table: Mapping[str, Any]) -> Any:
+    """A settings dataclass from a TOML sub-table; an unexpected key is an error, not silently ignored."""
+    known = {f.name for f in fields(kind)}
+    unexpected = sorted(set(table) - known)
+    if unexpected:
+        raise ValueError(f"unexpected key(s) {', '.join(unexpected)} in [{kind.__name__}]")
+    return kind(**dict(table))
+
+
+def load_open_loop_preset(name: str) -> OpenLoopPreset:
+    return OpenLoopPreset.from_table(load_preset_table(name))
+
+
+def resolve_part(part: str, side: Side) -> Landmark:
+    """``"acting_wrist"`` -> RIGHT_WRIST for a right-hander; any other name is a Landmark name."""
+    if part.startswith("acting_"):
+        part = f"{side}_{part.removeprefix('acting_')}"
+    try:
+        return Landmark[part.upper()]
+    except KeyError:
+        raise ValueError(f"unknown body part {part!r}") from None
+
+
+# --------------------------------------------------------------------------- kinematics of one clip
+
+
+@dataclass(frozen=True)
+class ArmTrack:
+    """The acting arm and body over a stretch of frames, smoothed and measured once.
+
+    ``first_frame`` is the absolute frame index of row 0, so reps keep the
+    frame numbers of the video. ``body_bl (frame, landmark, 2)`` is the
+    body-centred frame: origin at the pelvis centre, x toward where the person
+    faces, y up, in body lengths.
+    """
+
+    side: Side
+    first_frame: int
+    time_s: np.ndarray
+    xy_px: np.ndarray
+    body_length_px: float
+    facing_sign: float  # +1 when the person faces image right
+    wrist_speed_bl_per_s: np.ndarray
+    elbow_angle_deg: np.ndarray
+    body_bl: np.ndarray
+
+    def __post_init__(self) -> None:
+        for name in ("time_s", "xy_px", "wrist_speed_bl_per_s", "elbow_angle_deg", "body_bl"):
+            array = np.array(getattr(self, name), dtype=float, copy=True)
+            array.setflags(write=False)
+            object.__setattr__(self, name, array)
+
+    def __len__(self) -> int:
+        return len(self.time_s)
+
+    def row(self, frame: int) -> int:
+        return frame - self.first_frame
+
+    def landmark(self, part: str) -> Landmark:
+        return resolve_part(part, self.side)
+
+
+def facing_sign(xy_px: np.ndarray) -> float:
+    """+1 if the person faces image right (nose ahead of the shoulders), -1 if left.
+
+    Notes: in a frontal view the nose sits between the shoulders and the sign
+    is arbitrary; forward/back features are then meaningless but harmless.
+    """
+    offset = xy_px[:, Landmark.NOSE, 0] - shoulder_centre(xy_px)[:, 0]
+    offset = offset[np.isfinite(offset)]
+    return -1.0 if offset.size and np.median(offset) < 0 else 1.0
+
+
+def body_centred_bl(xy_px: np.ndarray, body_length: float, facing: float) -> np.ndarray:
+    """(frame, landmark, 2) around the pelvis centre, x forward, y up, in body lengths."""
+    centred = (xy_px - pelvis_centre(xy_px)[:, None, :]) / body_length
+    return centred * np.array([facing, -1.0])
+
+
+def wrist_speed_bl_per_s(xy_px: np.ndarray, time_s: np.ndarray, side: Side, body_length: float) -> np.ndarray:
+    """Speed of the acting wrist relative to the pelvis centre (frame,), in body lengths per second."""
+    wrist = xy_px[:, Landmark[f"{side.upper()}_WRIST"]] - pelvis_centre(xy_px)
+    if len(time_s) < 2:
+        return np.full(len(time_s), np.nan)
+    return np.linalg.norm(np.gradient(wrist, time_s, axis=0), axis=-1) / body_length
+
+
+def elbow_angle_deg(xy_px: np.ndarray, side: Side) -> np.ndarray:
+    s = side.upper()
+    return joint_angle_deg(
+        xy_px[:, Landmark[f"{s}_SHOULDER"]], xy_px[:, Landmark[f"{s}_ELBOW"]], xy_px[:, Landmark[f"{s}_WRIST"]]
+    )
+
+
+def prepare_arm_track(
+    xy_px: np.ndarray,
+    time_s: np.ndarray,
+    preset: OpenLoopPreset,
+    side: Side | None = None,
+    first_frame: int = 0,
+    body_length: float | None = None,
+) -> ArmTrack:
+    """Fill short gaps, low-pass (zero phase) and measure the arm of one stretch of frames.
+
+    ``side`` defaults to the preset's side, or to the arm that moves most when
+    the preset says "auto". Raises ValueError when no torso is visible.
+    """
+    time_s = np.asarray(time_s, dtype=float)
+    filled = interpolate_track(np.asarray(xy_px, dtype=float), time_s, max_gap_frames=10)
+    fps = (len(time_s) - 1) / (time_s[-1] - time_s[0]) if len(time_s) > 1 else float("nan")
+    smooth = butterworth_track(filled, fps, preset.segmentation.smoothing_cutoff_hz)
+    if side is None:
+        side = acting_side(smooth, time_s) if preset.acting_side == AUTO_SIDE else Side(preset.acting_side)
+    length = body_length if body_length is not None else body_length_px(smooth)
+    if not np.isfinite(length) or length <= 0:
+        raise ValueError("no torso visible: cannot measure body lengths")
+    facing = facing_sign(smooth)
+    return ArmTrack(
+        side=side,
+        first_frame=first_frame,
+        time_s=time_s,
+        xy_px=smooth,
+        body_length_px=length,
+        facing_sign=facing,
+        wrist_speed_bl_per_s=wrist_speed_bl_per_s(smooth, time_s, side, length),
+        elbow_angle_deg=elbow_angle_deg(smooth, side),
+        body_bl=body_centred_bl(smooth, length, facing),
+    )
+
+
+# --------------------------------------------------------------------------- reps
+
+
+@dataclass(frozen=True)
+class Rep:
+    """One attempt: frames ``[start_frame, end_frame)``, the wind-up's end (``cock_frame``) and the release.
+
+    ``release_frame`` is the sample nearest the release; ``release_s`` is
+    sub-frame (the wrist-speed peak refined by a parabola), because at 30 fps
+    a throwing elbow opens 30-40 degrees between two frames.
+    """
+
+    index: int
+    side: Side
+    start_frame: int
+    end_frame: int
+    cock_frame: int
+    release_frame: int
+    start_s: float
+    end_s: float
+    release_s: float
+    peak_speed_bl_per_s: float
+
+    def __post_init__(self) -> None:
+        if not self.start_frame <= self.cock_frame <= self.release_frame < self.end_frame:
+            raise ValueError("a rep needs start <= cock <= release < end")
+
+
+class ActivityGate:
+    """Hysteresis on a speed signal, one sample at a time, with a quiet confirmation and a refractory period.
+
+    A movement starts when the speed reaches ``enter``; it starts at the frame
+    after the last one at rest (below ``rest_speed``: a dart's cock is slow but
+    belongs to the throw), or at the start of a movement that was no
+    rep and ended at most ``wind_up_gap_s`` before (a free throw's ball lift
+    before the push). It ends at the first frame of a run below ``exit``
+    lasting ``quiet_s``. After a rep (``accept()``), nothing starts for
+    ``refractory_s`` nor before the speed has dropped below ``exit`` again: the
+    arm coming down after a throw, or reaching for the next dart, is not a rep.
+    """
+
+    def __init__(self, settings: SegmentationSettings) -> None:
+        self._settings = settings
+        self._active = False
+        self._armed = True
+        self._refractory_until_s = -math.inf
+        self._last_rest_frame: int | None = None
+        self._last_rest_s = -math.inf
+        self._start_frame = 0
+        self._start_s = 0.0
+        self._peak = 0.0
+        self._below_frame: int | None = None
+        self._below_s = 0.0
+        self._last_frame: int | None = None
+        self._last_s = 0.0
+        self._wind_up: tuple[int, float] | None = None  # (start frame, end time) of the last movement
+
+    def update(self, frame: int, time_s: float, speed: float) -> tuple[int, int, float] | None:
+        """Feed one sample; returns ``(start, end, peak)`` of a fast enough movement that just ended.
+
+        Call ``accept()`` if it turns out to be a rep, which starts the refractory period.
+        """
+        s = self._settings
+        speed = speed if math.isfinite(speed) else 0.0
+        self._last_frame, self._last_s = frame, time_s
+        if not self._active:
+            if not self._armed and time_s >= self._refractory_until_s and speed < s.exit_speed_bl_per_s:
+                self._armed = True
+            if self._armed and speed >= s.enter_speed_bl_per_s:
+                self._active = True
+                recent = self._last_rest_frame is not None and time_s - self._last_rest_s <= s.max_duration_s
+                self._start_frame = self._last_rest_frame + 1 if recent else frame
+                if self._wind_up is not None and time_s - self._wind_up[1] <= s.wind_up_gap_s:
+                    self._start_frame = self._wind_up[0]
+                self._wind_up = None
+                self._start_s = time_s
+                self._peak = speed
+                self._below_frame = None
+            elif speed < s.rest_speed_bl_per_s:
+                self._last_rest_frame, self._last_rest_s = frame, time_s
+            return None
+        self._peak = max(self._peak, speed)
+        if speed >= s.exit_speed_bl_per_s:
+            self._below_frame = None
+            if time_s - self._start_s > s.max_duration_s:  # endless motion (waving, walking with a swinging arm)
+                self._active, self._armed = False, False
+            return None
+        if self._below_frame is None:
+            self._below_frame, self._below_s = frame, time_s
+        if speed < s.rest_speed_bl_per_s:
+            self._last_rest_frame, self._last_rest_s = frame, time_s
+        if time_s - self._below_s < s.quiet_s:
+            return None
+        self._active = False
+        end = self._below_frame
+        self._wind_up = (self._start_frame, self._below_s)
+        if self._peak < s.min_peak_speed_bl_per_s or self._below_s - self._start_s < s.min_duration_s:
+            return None
+        return self._start_frame, end, self._peak
+
+    def accept(self) -> None:
+        """The movement just returned was a rep: start the refractory period from its end."""
+        self._armed = False
+        self._refractory_until_s = self._below_s + self._settings.refractory_s
+        self._wind_up = None
+
+
+    def finish(self) -> tuple[int, int, float] | None:
+        """End of the clip: a movement still going is judged as if it stopped after the last sample."""
+        if not self._active or self._last_frame is None:
+            return None
+        if self._below_frame is None:
+            self._below_frame, self._below_s = self._last_frame + 1, self._last_s
+        return self.update(self._below_frame, self._below_s + self._settings.quiet_s, 0.0)
+
+
+def estimate_release(track: ArmTrack, start: int, end: int, settings: SegmentationSettings) -> tuple[int, int] | None:
+    """``(cock_frame, release_frame)`` of the movement ``[start, end)``, or None if it is no throw.
+
+    Peak-speed rule: release at the wrist's peak speed, cock at the start.
+    Elbow-extension rule: the main extension is the run of straightening
+    elbow around its fastest moment while the wrist moves along
+    ``release_direction`` (so the arm falling straight after a shot does not
+    count); release is the wrist's peak speed inside that run (the hand is
+    fastest as the elbow opens, and the object leaves then), cock is the most
+    flexed elbow before it. A movement whose elbow opens less than
+    ``min_elbow_extension_deg`` is not a throw.
+    """
+    lo, hi = track.row(start), track.row(end)
+    speed = np.nan_to_num(track.wrist_speed_bl_per_s[lo:hi], nan=-1.0)
+    if settings.release_rule is ReleaseRule.PEAK_SPEED:
+        return start, start + int(np.argmax(speed))
+    angle = track.elbow_angle_deg[lo:hi]
+    if not np.isfinite(angle).any() or len(angle) < 3:
+        return None
+    opening = np.gradient(np.nan_to_num(angle, nan=np.nanmean(angle)))
+    if any(settings.release_direction):
+        wrist = track.body_bl[lo:hi, track.landmark("acting_wrist")]
+        toward = np.gradient(wrist, axis=0) @ np.array(settings.release_direction) > 0
+        opening = np.where(toward, opening, 0.0)
+    fastest = int(np.argmax(opening))
+    if opening[fastest] <= 0:
+        return None
+    extending = opening > 0.25 * opening[fastest]
+    first = fastest
+    while first > 0 and extending[first - 1]:
+        first -= 1
+    last = fastest
+    while last + 1 < len(extending) and extending[last + 1]:
+        last += 1
+    cock = int(np.nanargmin(angle[: first + 1]))
+    extension = np.nanmax(angle[first : last + 1]) - angle[cock]
+    if extension < settings.min_elbow_extension_deg:
+        return None
+    release = first + int(np.argmax(speed[first : last + 1]))
+    return start + cock, start + release
+
+
+def _rep_from_movement(track: ArmTrack, index: int, start: int, end: int, peak: float, settings: SegmentationSettings) -> Rep | None:
+    found = estimate_release(track, start, end, settings)
+    if found is None:
+        return None
+    cock, release = found
+    t = track.time_s
+    last = min(track.row(end), len(t) - 1)
+    release_row = _refine_peak(track.wrist_speed_bl_per_s, track.row(release))
+    return Rep(
+        index=index,
+        side=track.side,
+        start_frame=start,
+        end_frame=end,
+        cock_frame=cock,
+        release_frame=release,
+        start_s=float(t[track.row(start)]),
+        end_s=float(t[last]),
+        release_s=float(np.interp(release_row, np.arange(len(t)), t)),
+        peak_speed_bl_per_s=float(peak),
+    )
+
+
+def segment_reps(track: ArmTrack, preset: OpenLoopPreset) -> list[Rep]:
+    """Every rep in a prepared clip, in order (the offline twin of OnlineRepSegmenter)."""
+    gate = ActivityGate(preset.segmentation)
+    reps: list[Rep] = []
+    for row, (time_s, speed) in enumerate(zip(track.time_s, track.wrist_speed_bl_per_s)):
+        movement = gate.update(track.first_frame + row, float(time_s), float(speed))
+        if movement is not None:
+            rep = _rep_from_movement(track, len(reps), *movement, preset.segmentation)
+            if rep is not None:
+                gate.accept()
+                reps.append(rep)
+    movement = gate.finish()
+    rep = None if movement is None else _rep_from_movement(track, len(reps), *movement, preset.segmentation)
+    return reps if rep is None else [*reps, rep]
+
+
+def find_reps(sequence: PoseSequence, preset: OpenLoopPreset, side: Side | None = None) -> tuple[ArmTrack, list[Rep]]:
+    """Prepare a whole clip and segment it; a clip with nobody in it is a user error naming the source."""
+    try:
+        track = prepare_arm_track(sequence.xy_px, sequence.time_s, preset, side)
+    except ValueError as error:
+        raise UserFacingError(f"{sequence.source or 'pose sequence'}: {error}") from None
+    return track, segment_reps(track, preset)
+
+
+@dataclass(frozen=True)
+class DetectedRep:
+    """A rep reported live, with the smoothed stretch of frames it was measured on."""
+
+    rep: Rep
+    track: ArmTrack
+
+
+class OnlineRepSegmenter:
+    """Finds reps as frames arrive; a rep is reported a quiet period (about 70 ms) after it ends.
+
+    Detection runs on a causal low-pass (2nd-order Butterworth, about one frame
+    of lag); once a rep has ended, the buffered stretch around it is smoothed
+    with the zero-phase filter and measured exactly like an offline clip.
+    With the preset's side "auto", both arms are watched until the first rep,
+    whose arm then stays the acting arm.
+    """
+
+    def __init__(self, preset: OpenLoopPreset, fps: float, side: Side | None = None) -> None:
+        self._preset = preset
+        settings = preset.segmentation
+        if side is None and preset.acting_side != AUTO_SIDE:
+            side = Side(preset.acting_side)
+        self._sides = (side,) if side is not None else (Side.LEFT, Side.RIGHT)
+        self._gates = {s: ActivityGate(settings) for s in self._sides}
+        self._b, self._a = butter(2, min(settings.smoothing_cutoff_hz / (fps / 2.0), 0.99))
+        self._filter_state: np.ndarray | None = None
+        self._previous: tuple[float, np.ndarray] | None = None
+        history_s = settings.max_duration_s + preset.pre_release_s + 1.0
+        self._rows: deque[tuple[int, float, np.ndarray]] = deque(maxlen=int(history_s * fps) + 1)
+        self._torso_px: deque[float] = deque(maxlen=int(10 * fps))
+        self._body_length_px = float("nan")
+        self._rep_count = 0
+
+    @property
+    def side(self) -> Side | None:
+        return self._sides[0] if len(self._sides) == 1 else None
+
+    def push_frame(self, frame: Any) -> DetectedRep | None:
+        """Feed a PoseFrame (anything with ``index``, ``time_s`` and ``xy_px (33, 2)``)."""
+        return self.push(int(frame.index), float(frame.time_s), np.asarray(frame.xy_px, dtype=float))
+
+    def push(self, frame: int, time_s: float, xy_px: np.ndarray) -> DetectedRep | None:
+        """Feed one frame's landmarks; returns a rep the moment it is confirmed over."""
+        if xy_px.shape != (LANDMARK_COUNT, 2):
+            raise ValueError(f"xy_px must be ({LANDMARK_COUNT}, 2), got {xy_px.shape}")
+        self._rows.append((frame, time_s, xy_px))
+        speeds = self._causal_speeds(time_s, xy_px)
+        for side, speed in speeds.items():
+            movement = self._gates[side].update(frame, time_s, speed)
+            if movement is not None:
+                detected = self._measure(side, *movement)
+                if detected is not None:
+                    self._gates[side].accept()
+                    return detected
+        return None
+
+    def _causal_speeds(self, time_s: float, xy_px: np.ndarray) -> dict[Side, float]:
+        torso = float(np.linalg.norm(shoulder_centre(xy_px[None])[0] - pelvis_centre(xy_px[None])[0]))
+        if math.isfinite(torso):
+            self._torso_px.append(torso)
+            if len(self._torso_px) % 15 == 1:  # a running median, refreshed twice a second
+                self._body_length_px = float(np.median(self._torso_px)) / TORSO_FRACTION_OF_STATURE
+        points = np.stack([xy_px[Landmark[f"{s.upper()}_WRIST"]] for s in self._sides]) - pelvis_centre(xy_px[None])[0]
+        if not np.all(np.isfinite(points)):
+            self._filter_state, self._previous = None, None
+            return {s: float("nan") for s in self._sides}
+        flat = points.reshape(1, -1)
+        if self._filter_state is None:
+            self._filter_state = lfilter_zi(self._b, self._a)[:, None] * flat
+        smoothed, self._filter_state = lfilter(self._b, self._a, flat, axis=0, zi=self._filter_state)
+        current = smoothed[0].reshape(points.shape)
+        previous, self._previous = self._previous, (time_s, current)
+        if previous is None or time_s <= previous[0]:
+            return {s: float("nan") for s in self._sides}
+        velocity = (current - previous[1]) / (time_s - previous[0])
+        speed = np.linalg.norm(velocity, axis=-1) / self._body_length_px
+        return {s: float(v) for s, v in zip(self._sides, speed)}
+
+    def _measure(self, side: Side, start: int, end: int, peak: float) -> DetectedRep | None:
+        first_s = next(t for f, t, _ in self._rows if f >= start) - self._preset.pre_release_s
+        rows = [r for r in self._rows if r[1] >= first_s]
+        xy = np.stack([r[2] for r in rows])
+        time_s = np.array([r[1] for r in rows])
+        try:
+            track = prepare_arm_track(xy, time_s, self._preset, side, first_frame=rows[0][0], body_length=self._body_length_px)
+        except ValueError:
+            return None
+        rep = _rep_from_movement(track, self._rep_count, start, end, peak, self._preset.segmentation)
+        if rep is None:
+            return None
+        if len(self._sides) > 1:  # the first rep decides the acting arm for the session
+            self._sides = (side,)
+            self._gates = {side: self._gates[side]}
+            self._filter_state, self._previous = None, None
+        self._rep_count += 1
+        return DetectedRep(rep, track)
+
+
+def _refine_peak(values: np.ndarray, row: int) -> float:
+    """Sub-sample position of a peak: the vertex of the parabola through it and its neighbours."""
+    if row <= 0 or row >= len(values) - 1:
+        return float(row)
+    before, peak, after = values[row - 1 : row + 2]
+    curvature = before - 2 * peak + after
+    if not np.isfinite(curvature) or curvature >= 0:
+        return float(row)
+    return row + float(np.clip(0.5 * (before - after) / curvature, -0.5, 0.5))
+
+
+# --------------------------------------------------------------------------- features
+
+
+def _at(values: np.ndarray, row: float) -> np.ndarray:
+    """``values`` (row, ...) linearly interpolated at a fractional row."""
+    low = min(int(np.floor(row)), len(values) - 1)
+    high = min(low + 1, len(values) - 1)
+    return values[low] + (row - low) * (values[high] - values[low])
+
+
+def measure_features(track: ArmTrack, rep: Rep, follow_through_s: float) -> dict[str, float]:
+    """Every feature of one rep (units in the keys; see FEATURE_BODY_PARTS for what each belongs to).
+
+    Notes: positions are body-centred (pelvis origin, x forward, y up, body
+    lengths); the elbow's drift is its largest displacement from where it was
+    at the cock to the release (in darts the upper arm should not move then);
+    head movement is measured in the image, so a still head reads 0 even if
+    the trunk leans; the follow-through is the elbow's largest angle within
+    ``follow_through_s`` after release, even past the rep's end (the arm may
+    still be opening, slowly, as the wrist stops).
+    """
+    side = track.side.upper()
+    shoulder, elbow, wrist = (Landmark[f"{side}_{j}"] for j in ("SHOULDER", "ELBOW", "WRIST"))
+    r0, r1 = track.row(rep.start_frame), track.row(rep.end_frame)
+    cock, release = track.row(rep.cock_frame), track.row(rep.release_frame)
+    exact = float(np.interp(rep.release_s, track.time_s, np.arange(len(track))))
+    follow_through_rows = int(np.searchsorted(track.time_s, rep.release_s + follow_through_s) - release)
+    body = track.body_bl
+    release_offset = _at(body[:, wrist] - body[:, shoulder], exact)
+    elbow_path = body[cock : release + 1, elbow]
+    drift = np.linalg.norm(elbow_path - elbow_path[0], axis=-1)
+    lean = trunk_lean_deg(track.xy_px[r0:r1])
+    nose_px = track.xy_px[r0:r1, Landmark.NOSE]
+    head = np.linalg.norm(nose_px - nose_px[0], axis=-1) / track.body_length_px
+    return {
+        "release_height_bl": float(release_offset[1]),
+        "release_forward_bl": float(release_offset[0]),
+        "elbow_angle_at_release_deg": float(_at(track.elbow_angle_deg, exact)),
+        "elbow_drift_bl": float(np.nanmax(drift)),
+        "peak_wrist_speed_bl_per_s": float(_at(track.wrist_speed_bl_per_s, exact)),
+        "tempo_s": float(rep.release_s - track.time_s[cock]),
+        "follow_through_extension_deg": float(np.nanmax(track.elbow_angle_deg[release : release + follow_through_rows + 1])),
+        "trunk_sway_deg": float(np.nanmax(lean) - np.nanmin(lean)),
+        "head_movement_bl": float(np.nanmax(head)),
+    }
+
+
+def release_window(
+    track: ArmTrack, rep: Rep, parts: Sequence[str], pre_s: float, post_s: float
+) -> tuple[np.ndarray, int, float]:
+    """Body-centred paths of ``parts`` from ``pre_s`` before to ``post_s`` after release.
+
+    Sampled once per frame interval but at the sub-frame release instant, so
+    row ``release_row`` is the release itself in every rep (at 30 fps a
+    throwing hand moves about 8 % of a body length between two frames).
+    Returns ``(window (row, part, 2), release_row, first_frame)`` where
+    ``first_frame`` is the fractional video frame of row 0; rows beyond the
+    track are left out, so the window may be shorter near a clip's edges.
+    """
+    fps = (len(track) - 1) / (track.time_s[-1] - track.time_s[0])
+    exact = float(np.interp(rep.release_s, track.time_s, np.arange(len(track))))
+    offsets = np.arange(-int(round(pre_s * fps)), int(round(post_s * fps)) + 1)
+    rows = exact + offsets[(exact + offsets >= 0) & (exact + offsets <= len(track) - 1)]
+    low = np.minimum(np.floor(rows).astype(int), len(track) - 2)
+    fraction = (rows - low)[:, None, None]
+    paths = track.body_bl[:, [track.landmark(p) for p in parts]]
+    window = paths[low] + fraction * (paths[low + 1] - paths[low])
+    return window, int(np.count_nonzero(rows < exact - 1e-9)), float(rows[0] + track.first_frame)
