@@ -142,6 +142,10 @@ class VideoFileSource:
             decoder.join()
 
 
+#: FFmpeg "decodes" any text file as ANSI art through its tty demuxer.
+_TEXT_CODECS = frozenset({"ansi", "bintext", "xbin", "idf"})
+
+
 def _open_container(path: Path) -> av.container.InputContainer:
     """Open a video or raise a one-line UserFacingError naming the file and the cause."""
     if not path.exists():
@@ -157,6 +161,9 @@ def _open_container(path: Path) -> av.container.InputContainer:
     if not container.streams.video:
         container.close()
         raise UserFacingError(f"{path}: has no video stream")
+    if container.streams.video[0].codec_context.name in _TEXT_CODECS:
+        container.close()
+        raise UserFacingError(f"{path}: not a readable video (it is a text file)")
     return container
 
 

@@ -15,8 +15,11 @@ clip at once (Viterbi).
 
 from __future__ import annotations
 
+import os
+import sys
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -229,6 +232,25 @@ def settle_left_right(raw_xy: np.ndarray) -> np.ndarray:
     return swapped
 
 
+@contextmanager
+def _native_logs_silenced() -> Iterator[None]:
+    """Hide the TFLite/glog start-up chatter that the model prints straight to file descriptor 2.
+
+    Those lines (unaligned tensor, XNNPACK delegate, feedback manager) are
+    not for users, and the CLI promises one clear line on bad input. Python
+    exceptions are unaffected: they carry their own message.
+    """
+    sys.stderr.flush()
+    saved_fd = os.dup(2)
+    try:
+        with open(os.devnull, "wb") as devnull:
+            os.dup2(devnull.fileno(), 2)
+        yield
+    finally:
+        os.dup2(saved_fd, 2)
+        os.close(saved_fd)
+
+
 class PoseTracker:
     """One landmarker per session, fed frames in time order; use as a context manager.
 
@@ -248,12 +270,14 @@ class PoseTracker:
             num_poses=CANDIDATE_POSES,
         )
         try:
-            self._landmarker = vision.PoseLandmarker.create_from_options(options)
+            with _native_logs_silenced():
+                self._landmarker = vision.PoseLandmarker.create_from_options(options)
         except (RuntimeError, ValueError) as error:
             raise UserFacingError(f"{self.model_path}: the pose model does not load ({error})") from None
         self._follower = SubjectFollower(subject_hint_px)
         self._last_timestamp_ms = -1
         self._swapped = False
+        self._first_detection = True
 
     def __enter__(self) -> PoseTracker:
         return self
@@ -271,7 +295,12 @@ class PoseTracker:
         timestamp_ms = max(int(round(frame.time_s * 1000)), self._last_timestamp_ms + 1)
         self._last_timestamp_ms = timestamp_ms
         image = mp.Image(image_format=mp.ImageFormat.SRGB, data=frame.image_rgb)
-        result = self._landmarker.detect_for_video(image, timestamp_ms)
+        if self._first_detection:  # the graph prints its warnings on the first frame
+            self._first_detection = False
+            with _native_logs_silenced():
+                result = self._landmarker.detect_for_video(image, timestamp_ms)
+        else:
+            result = self._landmarker.detect_for_video(image, timestamp_ms)
         return _candidate_arrays(result, frame.size_px)
 
     def process(self, frame: Frame) -> PoseFrame:

@@ -1,0 +1,81 @@
+"""`motor-trainer track VIDEO...`: landmarks of one subject per video, as NPZ and tidy CSV."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+from motor_trainer.capture.sources import open_video
+from motor_trainer.errors import UserFacingError
+from motor_trainer.feedback.overlay import draw_skeleton
+from motor_trainer.feedback.replay_output import write_mp4
+from motor_trainer.pose.landmarks import PoseSequence
+from motor_trainer.pose.tracker import track_video
+from motor_trainer.storage.export import landmarks_csv_text
+from motor_trainer.storage.sessions import atomic_write_bytes, save_landmarks
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser("track", help="track the body in one or more videos and save the landmarks")
+    parser.add_argument("videos", nargs="+", type=Path, metavar="VIDEO")
+    parser.add_argument("--rotate", type=int, default=0, choices=(0, 90, 180, 270), help="clockwise rotation for a sideways camera")
+    parser.add_argument("--model", default="lite", help="lite (bundled), full, heavy, or a .task file")
+    parser.add_argument("--out", type=Path, default=Path("."), help="folder for <video>.landmarks.npz/.csv (default: here)")
+    parser.add_argument("--overlay", action="store_true", help="also write <video>.overlay.mp4 with the skeleton drawn")
+    parser.set_defaults(run=run)
+
+
+def _progress_bar(label: str):
+    started_s = time.perf_counter()
+
+    def show(done: int, total: int) -> None:
+        if done % 10 and done != total:
+            return
+        fraction = done / total if total else 0.0
+        filled = int(30 * fraction)
+        fps = done / max(time.perf_counter() - started_s, 1e-9)
+        sys.stderr.write(f"\r{label} [{'#' * filled}{'.' * (30 - filled)}] {done}/{total or '?'} frames {fps:5.1f} fps")
+        sys.stderr.flush()
+
+    return show
+
+
+def track_one(video: Path, args: argparse.Namespace) -> None:
+    started_s = time.perf_counter()
+    try:
+        sequence = track_video(video, rotate_deg=args.rotate, model=args.model, progress=_progress_bar(video.name))
+    finally:
+        sys.stderr.write("\n")  # end the progress line, so an error starts on its own
+    elapsed_s = time.perf_counter() - started_s
+    args.out.mkdir(parents=True, exist_ok=True)
+    stem = args.out / video.stem
+    save_landmarks(sequence, stem.with_suffix(".landmarks.npz"))
+    atomic_write_bytes(stem.with_suffix(".landmarks.csv"), landmarks_csv_text(sequence).encode())
+    if args.overlay:
+        write_overlay_video(video, sequence, stem.with_suffix(".overlay.mp4"), args.rotate)
+    print(
+        f"{video}: {len(sequence)} frames, person found in {sequence.detection_rate:.0%}, "
+        f"{len(sequence) / elapsed_s:.1f} fps -> {stem}.landmarks.npz"
+    )
+
+
+def write_overlay_video(video: Path, sequence: PoseSequence, out_path: Path, rotate_deg: int) -> None:
+    """The video with the tracked skeleton drawn on every frame, as H.264 MP4."""
+    with open_video(video, rotate_deg) as source:
+        frames = (draw_skeleton(frame.image_rgb.copy(), sequence.xy_px[frame.index]) for frame in source.frames())
+        write_mp4(frames, out_path, source.fps)
+
+
+def run(args: argparse.Namespace) -> int:
+    failures = 0
+    for video in args.videos:
+        try:
+            track_one(video, args)
+        except UserFacingError as error:
+            if len(args.videos) == 1:
+                raise
+            print(f"motor-trainer: skipped: {error}", file=sys.stderr)
+            failures += 1
+    return 2 if failures else 0
