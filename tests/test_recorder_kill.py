@@ -18,6 +18,7 @@ from test_export import read_trc
 
 from motor_trainer.capture.recorder import SessionRecorder
 from motor_trainer.capture.sources import Frame
+from motor_trainer.errors import UserFacingError
 from motor_trainer.pose.landmarks import LANDMARK_COUNT
 from motor_trainer.pose.tracker import PoseFrame
 from motor_trainer.storage.sessions import (
@@ -179,3 +180,23 @@ def test_record_command_saves_a_complete_session_when_the_source_ends(tmp_path, 
     assert len(times) + note.payload["video_frames_dropped"] == manifest.frame_count
     nearest_landmark_s = np.abs(np.subtract.outer(np.array(times), landmarks.time_s)).min(axis=1)
     assert nearest_landmark_s.max() < 0.0015, "each video frame carries its landmarks' capture time"
+
+
+def test_a_failing_video_writer_is_reported_and_landmarks_are_kept(tmp_path):
+    store = SessionStore(tmp_path / "sessions")
+    session = store.create(source=SessionSource(SourceKind.WEBCAM, camera_index=0), model="lite")
+    recorder = SessionRecorder(session, (1, 1), fps_hint=30.0)  # no H.264 frame is 0x0: the encoder fails
+    with pytest.raises(UserFacingError, match="video.mkv: recording failed"):
+        deadline_s = time.monotonic() + 10
+        index = 0
+        while time.monotonic() < deadline_s:  # the live loop learns of the failure at its next frame
+            recorder.add_frame(Frame(index, index / 30, np.zeros((1, 1, 3), np.uint8)), synthetic_pose(index, index / 30))
+            index += 1
+            time.sleep(0.01)
+    recorder.commit_event(EventKind.NOTE, {"text": "still durable"})
+    with pytest.raises(UserFacingError, match="sessions recover") as caught:
+        recorder.close()
+    assert "\n" not in str(caught.value)
+    assert sum(len(chunk) for chunk in read_landmark_chunks(session.chunks_dir)) == index
+    assert [e.payload["text"] for e in read_events(session.events_path)] == ["still durable"]
+    assert store.get(session.session_id).manifest.status is SessionStatus.RECORDING

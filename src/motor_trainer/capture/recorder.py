@@ -77,7 +77,12 @@ class _VideoWriter:
             self.frames_dropped += 1
 
     def close(self) -> None:
-        self._queue.put(None)
+        while self._thread.is_alive():
+            try:
+                self._queue.put(None, timeout=0.1)
+                break
+            except queue.Full:
+                continue
         self._thread.join()
 
     def _run(self) -> None:
@@ -90,7 +95,7 @@ class _VideoWriter:
                 finally:
                     container.close()
                     os.fsync(file.fileno())
-        except (av.FFmpegError, OSError) as error:
+        except Exception as error:  # noqa: BLE001 - the thread boundary: hand any failure to the owner
             self.error = error
             self._drain()
 
@@ -116,9 +121,9 @@ class _VideoWriter:
         container.mux(stream.encode(None))
 
     def _drain(self) -> None:
-        """After a failure keep emptying the queue so the live loop never blocks on it."""
+        """After a failure empty the queue until close() so neither side ever blocks on it."""
         while self._queue.get() is not None:
-            pass
+            continue
 
 
 class SessionRecorder:

@@ -91,10 +91,17 @@ def _bundle_members(session: Session) -> list[tuple[str, Path]]:
     return members
 
 
-def _derived_name_ok(name: str) -> bool:
+def _derived_folder_ok(name: str) -> bool:
+    """``derived/`` or a plainly named folder under it."""
     parts = PurePosixPath(name).parts
-    return (len(parts) >= 2 and parts[0] == DERIVED_DIRNAME and all(_SAFE_PART.match(p) for p in parts[1:])
-            and PurePosixPath(name).suffix.lower() in DERIVED_SUFFIXES)
+    return bool(parts) and parts[0] == DERIVED_DIRNAME and all(_SAFE_PART.match(p) for p in parts[1:])
+
+
+def _derived_name_ok(name: str) -> bool:
+    """A plainly named file of a known kind under ``derived/``."""
+    path = PurePosixPath(name)
+    return len(path.parts) >= 2 and _derived_folder_ok(str(path.parent)) and _SAFE_PART.match(path.name) is not None \
+        and path.suffix.lower() in DERIVED_SUFFIXES
 
 
 def import_bundle(bundle_path: Path, store: SessionStore) -> Session:
@@ -145,7 +152,7 @@ def _checked_members(bundle_path: Path, archive: zipfile.ZipFile) -> list[zipfil
         if stat.S_ISLNK(info.external_attr >> 16):
             raise _refuse(bundle_path, name, "is a symbolic link")
         if info.is_dir():
-            if name.rstrip("/") != DERIVED_DIRNAME and not _derived_name_ok(name.rstrip("/") + "/x.txt"):
+            if not _derived_folder_ok(name):
                 raise _refuse(bundle_path, name, "is not a folder a session has")
             continue
         limit = _member_limit(name)
