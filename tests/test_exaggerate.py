@@ -122,6 +122,7 @@ def _renderer(gain: float = 2.0, mode: ReplayMode = ReplayMode.GAIN) -> tuple[Re
         rep_end_frame=rep.rep_end_frame,
         gain=gain,
         mode=mode,
+        crop_to_person=False,  # output pixels = landmark pixels
     )
     return ReplayRenderer(spec), rep
 

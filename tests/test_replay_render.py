@@ -37,6 +37,7 @@ def _spec(**changes: object) -> ReplaySpec:
         verdict=elbow_verdict(),
         rep_start_frame=rep.rep_start_frame,
         rep_end_frame=rep.rep_end_frame,
+        crop_to_person=False,
     )
     return dataclasses.replace(spec, **changes)
 
@@ -158,3 +159,28 @@ def test_ring_buffer_cuts_the_rep_with_half_a_second_either_side_without_any_fil
     assert abs(int(clip.image(10).mean()) - 145) <= 2  # frame 145 comes back (JPEG, shrunk)
     with pytest.raises(ValueError, match="no buffered frames"):
         buffer.clip(0.0, 2.0)  # fell out of the buffer long ago
+
+
+@pytest.mark.parametrize("stored_fraction", [1.0, 0.5])
+def test_framing_a_small_person_keeps_image_and_skeleton_registered(stored_fraction: float) -> None:
+    """A small figure in a wide 1280x720 shot is cropped and enlarged; a marker painted into the
+    footage must land where the same point's landmark coordinates say (also from a shrunk ring-buffer frame)."""
+    rep = synthetic_elbow_rep(size_px=(1280, 720))
+    person = rep.person_xy_px * 0.4 + np.array([700.0, 300.0])  # small, off-centre
+    marker_px = np.array([760.0, 460.0])  # a point beside the figure, in landmark pixels
+    footage = np.full((720, 1280, 3), 40, np.uint8)
+    cv2.circle(footage, tuple(int(v) for v in marker_px), 6, (255, 0, 255), -1)
+    stored = cv2.resize(footage, None, fx=stored_fraction, fy=stored_fraction, interpolation=cv2.INTER_AREA)
+    spec = dataclasses.replace(
+        _spec(), frames=(stored,) * len(rep.time_s), person_xy_px=person, image_size_px=(1280, 720), crop_to_person=True
+    )
+    renderer = ReplayRenderer(spec)
+    image = renderer.render(20)
+    zoom = renderer.output_size_px[1] / (renderer.crop_px[3] - renderer.crop_px[1])
+    assert zoom > 1.5  # the figure is enlarged, not left small in a wide frame
+    centres = _blob_centres(image, (255, 0, 255), min_area_px=50)
+    assert len(centres) == 1
+    expected = (marker_px - renderer.crop_px[:2]) * zoom
+    np.testing.assert_allclose(centres[0], expected, atol=2.0)
+    knee = renderer.person_xy_px[20, 25]  # left knee in output pixels
+    assert np.abs(image[int(round(knee[1])), int(round(knee[0]))].astype(int) - (245, 245, 245)).max() <= 12

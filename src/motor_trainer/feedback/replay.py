@@ -128,7 +128,10 @@ class ReplaySpec:
     rotate_ghost: bool = False
     outcome: OutcomeInset | None = None
     beat_strip: BeatStrip | None = None
-    output_height_px: int | None = 720  # draw at this height (never upscaled); None keeps the source size
+    output_height_px: int | None = 720  # draw at this height; None keeps the source (or crop) size
+    crop_to_person: bool = True  # frame the person (a small figure in a wide shot is enlarged up to 2.5x)
+    key_body_part: str | None = None  # joint to draw loud (e.g. a late step's ankle); default: the largest deviation's
+    amplify_in_space: bool = True  # False: the key joint is highlighted where it was, the error exaggerated only in the inset/beat strip
     peak_frame: int | None = None  # overrides the computed frame of largest error
 
     def __post_init__(self) -> None:
@@ -148,6 +151,8 @@ class ReplaySpec:
             raise ValueError(f"rep frames [{self.rep_start_frame}, {self.rep_end_frame}) lie outside the clip's {n}")
         if not self.gain > 0:
             raise ValueError("replay gain must be positive")
+        if self.key_body_part is not None and self.key_body_part not in LANDMARK_NAMES:
+            raise ValueError(f"key_body_part {self.key_body_part!r} is not a landmark name")
 
     @property
     def frame_count(self) -> int:
@@ -181,11 +186,45 @@ def caption_for(verdict: Verdict, mode: ReplayMode, gain: float) -> str:
         return ""
     if deviation.body_part:
         part = deviation.body_part.replace("_", " ")
+    elif deviation.name == "outcome":
+        part = "landing"
+    elif deviation.unit in ("ms", "s"):
+        part = "step"
     else:
-        part = "landing" if deviation.name == "outcome" else deviation.name.replace("_", " ")
+        part = deviation.name.replace("_", " ")
     return replay_caption(
         part, abs(deviation.magnitude), deviation.unit, deviation.direction, None if mode is ReplayMode.OFFSET else gain
     )
+
+
+#: Margin around the person's bounding box when framing, as a fraction of its larger side.
+CROP_MARGIN = 0.35
+MAX_UPSCALE = 2.5
+
+
+def person_crop_px(xy_px: np.ndarray, image_size_px: tuple[int, int], margin: float = CROP_MARGIN) -> np.ndarray:
+    """(x0, y0, x1, y1) of a box with the image's aspect ratio around everything the person does in the clip.
+
+    The box covers the person's landmarks over all frames plus ``margin`` of
+    the larger side of their bounding box (room for the ghost, the
+    amplified joint and the caption), is shifted to stay inside the image,
+    and is never larger than the image. No landmark at all gives the whole image.
+    """
+    width, height = image_size_px
+    points = xy_px.reshape(-1, 2)
+    points = points[np.all(np.isfinite(points), axis=1)]
+    if not len(points):
+        return np.array([0.0, 0.0, width, height])
+    low, high = points.min(axis=0), points.max(axis=0)
+    extent = float(max(high - low)) * (1.0 + 2.0 * margin)
+    aspect = width / height
+    box_height = min(height, max(extent, extent / aspect, (high - low)[1] * (1.0 + 2.0 * margin)))
+    box_width = min(width, box_height * aspect)
+    box_height = box_width / aspect
+    centre = (low + high) / 2.0
+    x0 = float(np.clip(centre[0] - box_width / 2.0, 0.0, width - box_width))
+    y0 = float(np.clip(centre[1] - box_height / 2.0, 0.0, height - box_height))
+    return np.array([x0, y0, x0 + box_width, y0 + box_height])
 
 
 def _hershey(text: str) -> str:
@@ -215,16 +254,25 @@ class ReplayRenderer:
             raise ValueError(f"rep {spec.verdict.index} is {spec.verdict.severity}, and only obvious misses are replayed")
         self.spec = spec
         width, height = spec.image_size_px
-        out_height = height if spec.output_height_px is None else min(height, spec.output_height_px)
-        self.output_size_px = (_even(width * out_height / height), _even(out_height))
-        self._scale = np.array(self.output_size_px, float) / np.array([width, height], float)
+        if spec.crop_to_person:
+            self.crop_px = person_crop_px(spec.person_xy_px, spec.image_size_px)
+        else:
+            self.crop_px = np.array([0.0, 0.0, width, height])
+        crop_width, crop_height = self.crop_px[2:] - self.crop_px[:2]
+        out_height = crop_height if spec.output_height_px is None else spec.output_height_px
+        out_height = min(out_height, crop_height * (MAX_UPSCALE if spec.crop_to_person else 1.0))
+        self.output_size_px = (_even(crop_width * out_height / crop_height), _even(out_height))
+        # Output pixels = (landmark pixels - crop origin) * scale, per axis.
+        self._scale = np.array(self.output_size_px, float) / np.array([crop_width, crop_height])
         self._thickness = max(2, round(self.output_size_px[1] / 240))
         self._joint_radius_px = max(8, round(self.output_size_px[1] / 50))
 
-        self.person_xy_px = spec.person_xy_px * self._scale
-        self.ghost_xy_px = anchor_reference(spec.reference_xy_px * self._scale, self.person_xy_px, spec.rotate_ghost)
-        self.deviation = drawn_deviation(spec.verdict)
-        self.key_landmark = None if self.deviation is None else Landmark[self.deviation.body_part.upper()]
+        ghost = anchor_reference(spec.reference_xy_px, spec.person_xy_px, spec.rotate_ghost)
+        self.person_xy_px = self._to_output(spec.person_xy_px)
+        self.ghost_xy_px = self._to_output(ghost)
+        drawn = drawn_deviation(spec.verdict)
+        key_part = spec.key_body_part or (None if drawn is None else drawn.body_part)
+        self.key_landmark = None if key_part is None else Landmark[key_part.upper()]
         self.gain = spec.gain
         self.amplified_xy_px = self._amplified_key_joint()
         self.caption = caption_for(spec.verdict, spec.mode, spec.gain)
@@ -243,11 +291,26 @@ class ReplayRenderer:
 
     # --- geometry -----------------------------------------------------------------------------
 
+    def _to_output(self, xy_px: np.ndarray) -> np.ndarray:
+        return (xy_px - self.crop_px[:2]) * self._scale
+
+    def _framed(self, source: np.ndarray) -> np.ndarray:
+        """The source image cropped and scaled onto the output (the source may be smaller than image_size_px)."""
+        to_landmark = np.array(self.spec.image_size_px, float) / np.array([source.shape[1], source.shape[0]])
+        scale = self._scale * to_landmark
+        shift = -self.crop_px[:2] * self._scale
+        if np.allclose(scale, 1.0) and np.allclose(shift, 0.0) and (source.shape[1], source.shape[0]) == self.output_size_px:
+            return source.copy()
+        matrix = np.array([[scale[0], 0.0, shift[0]], [0.0, scale[1], shift[1]]])
+        return cv2.warpAffine(source, matrix, self.output_size_px, flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
+
     def _amplified_key_joint(self) -> np.ndarray | None:
         if self.key_landmark is None:
             return None
         person = self.person_xy_px[:, self.key_landmark]
         ghost = self.ghost_xy_px[:, self.key_landmark]
+        if not self.spec.amplify_in_space:
+            return person.copy()
         if self.spec.mode is ReplayMode.OFFSET:
             torso_px = np.nanmedian(np.linalg.norm(shoulder_centre(self.person_xy_px) - pelvis_centre(self.person_xy_px), axis=-1))
             return offset_amplify(person, ghost, self.spec.offset_bl * torso_px / TORSO_FRACTION_OF_STATURE)
@@ -304,10 +367,7 @@ class ReplayRenderer:
         source = np.asarray(self.spec.image(source_index))
         if source.ndim != 3 or source.shape[2] != 3 or source.dtype != np.uint8:
             raise ValueError(f"clip frame {source_index} must be an RGB uint8 image, got {source.shape} {source.dtype}")
-        if (source.shape[1], source.shape[0]) == self.output_size_px:
-            image = source.copy()
-        else:
-            image = cv2.resize(source, self.output_size_px, interpolation=cv2.INTER_AREA)
+        image = self._framed(source)
         self._draw_ghost(image, source_index)
         self._draw_paths(image, source_index)
         self._draw_amplified(image, source_index, "bones")
@@ -381,18 +441,36 @@ class ReplayRenderer:
         cv2.putText(image, text, (x, y), _FONT, scale, colour, thickness, cv2.LINE_AA)
 
     def _font_scale(self) -> float:
-        return self.output_size_px[1] / 720.0 * 0.9
+        """0.9 at 720 px high, smaller on a narrow portrait frame."""
+        width, height = self.output_size_px
+        return 0.9 * min(height, 1.3 * width) / 720.0
+
+    def _wrapped(self, text: str, scale: float, max_width_px: int) -> list[str]:
+        """``text`` broken at spaces into lines no wider than ``max_width_px`` (a long word keeps its own line)."""
+        thickness = max(1, round(scale * 2))
+        lines: list[str] = []
+        for word in _hershey(text).split(" "):
+            candidate = f"{lines[-1]} {word}" if lines else word
+            if lines and cv2.getTextSize(candidate, _FONT, scale, thickness)[0][0] <= max_width_px:
+                lines[-1] = candidate
+            else:
+                lines.append(word)
+        return lines
 
     def _draw_caption(self, image: np.ndarray) -> None:
         scale = self._font_scale()
         line_px = round(40 * scale / 0.9)
         x = round(line_px * 0.5)
+        y = line_px
         if self.caption:
-            self._text(image, self.caption, (x, line_px), scale)
-        legend_y = 2 * line_px + round(line_px * 0.2)
+            for line in self._wrapped(self.caption, scale, self.output_size_px[0] - 2 * x):
+                self._text(image, line, (x, y), scale)
+                y += round(line_px * 0.9)
+        legend_y = y + round(line_px * 0.2)
         self._text(image, "reference", (x, legend_y), scale * 0.7, GHOST_RGB)
         if self.key_landmark is not None:
-            label = "you, exaggerated" if abs(self.gain - 1.0) > 1e-6 or self.spec.mode is ReplayMode.OFFSET else "you"
+            exaggerated = self.spec.amplify_in_space and (abs(self.gain - 1.0) > 1e-6 or self.spec.mode is ReplayMode.OFFSET)
+            label = "you, exaggerated" if exaggerated else "you"
             self._text(image, label, (x, legend_y + round(line_px * 0.8)), scale * 0.7, WARNING_RGB)
 
     def _draw_status(self, image: np.ndarray, text: str) -> None:
