@@ -18,8 +18,12 @@ def run_cli(capsys, *argv: str) -> tuple[int, str, str]:
 
 @pytest.mark.footage
 def test_track_writes_landmarks_and_overlay(media_dir, tmp_path, capsys):
-    code, out, _ = run_cli(capsys, "track", str(media_dir / "lab_steps_view1.mp4"), "--out", str(tmp_path), "--overlay")
+    workspace = tmp_path / "workspace"
+    code, out, _ = run_cli(
+        capsys, "--workspace", str(workspace), "track", str(media_dir / "lab_steps_view1.mp4"), "--out", str(tmp_path), "--overlay"
+    )
     assert code == 0
+    assert len(list((workspace / "sessions").iterdir())) == 1
     assert "100 frames" in out and "person found in" in out
     sequence = load_landmarks(tmp_path / "lab_steps_view1.landmarks.npz")
     assert len(sequence) == 100 and sequence.detection_rate >= 0.95
@@ -63,7 +67,7 @@ def test_bad_input_gives_exit_2_and_one_line(tmp_path, capsys, name, make, cause
     path = tmp_path / name
     if make:
         make(path)
-    code, out, err = run_cli(capsys, "track", str(path), "--out", str(tmp_path / "out"))
+    code, out, err = run_cli(capsys, "--workspace", str(tmp_path / "ws"), "track", str(path))
     lines = [line for line in err.splitlines() if line.strip() and not line.startswith("\r")]
     error_lines = [line for line in lines if line.startswith("motor-trainer: error:")]
     assert code == 2
@@ -76,6 +80,7 @@ def test_bad_file_in_a_batch_is_skipped(tmp_path, capsys):
     _random_bytes(bad)
     wall = tmp_path / "wall.mp4"
     _nobody(wall)
-    code, out, err = run_cli(capsys, "track", str(bad), str(wall), "--out", str(tmp_path / "out"))
+    code, out, err = run_cli(capsys, "--workspace", str(tmp_path / "ws"), "track", str(bad), str(wall))
     assert code == 2
     assert err.count("motor-trainer: skipped:") == 2
+    assert not list((tmp_path / "ws" / "sessions").glob("*/manifest.json"))

@@ -1,4 +1,4 @@
-"""`motor-trainer track VIDEO...`: landmarks of one subject per video, as NPZ and tidy CSV."""
+"""`motor-trainer track VIDEO...`: one session per video in the workspace, with its landmarks as NPZ and tidy CSV."""
 
 from __future__ import annotations
 
@@ -14,7 +14,8 @@ from motor_trainer.feedback.replay_output import write_mp4
 from motor_trainer.pose.landmarks import PoseSequence
 from motor_trainer.pose.tracker import track_video
 from motor_trainer.storage.export import landmarks_csv_text
-from motor_trainer.storage.sessions import atomic_write_bytes, save_landmarks
+from motor_trainer.storage.sessions import atomic_write_bytes, save_landmarks, save_tracked_session
+from motor_trainer.workspace import resolve_workspace
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -22,7 +23,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("videos", nargs="+", type=Path, metavar="VIDEO")
     parser.add_argument("--rotate", type=int, default=0, choices=(0, 90, 180, 270), help="clockwise rotation for a sideways camera")
     parser.add_argument("--model", default="lite", help="lite (bundled), full, heavy, or a .task file")
-    parser.add_argument("--out", type=Path, default=Path("."), help="folder for <video>.landmarks.npz/.csv (default: here)")
+    parser.add_argument("--out", type=Path, help="also write <video>.landmarks.npz/.csv (and overlay) to this folder")
     parser.add_argument("--overlay", action="store_true", help="also write <video>.overlay.mp4 with the skeleton drawn")
     parser.set_defaults(run=run)
 
@@ -49,15 +50,17 @@ def track_one(video: Path, args: argparse.Namespace) -> None:
     finally:
         sys.stderr.write("\n")  # end the progress line, so an error starts on its own
     elapsed_s = time.perf_counter() - started_s
-    args.out.mkdir(parents=True, exist_ok=True)
-    stem = args.out / video.stem
+    session = save_tracked_session(resolve_workspace(args.workspace), video, sequence, args.model, args.rotate)
+    out_dir = args.out or session.derived_dir
+    out_dir.mkdir(parents=True, exist_ok=True)
+    stem = out_dir / video.stem
     save_landmarks(sequence, stem.with_suffix(".landmarks.npz"))
     atomic_write_bytes(stem.with_suffix(".landmarks.csv"), landmarks_csv_text(sequence).encode())
     if args.overlay:
         write_overlay_video(video, sequence, stem.with_suffix(".overlay.mp4"), args.rotate)
     print(
         f"{video}: {len(sequence)} frames, person found in {sequence.detection_rate:.0%}, "
-        f"{len(sequence) / elapsed_s:.1f} fps -> {stem}.landmarks.npz"
+        f"{len(sequence) / elapsed_s:.1f} fps -> session {session.session_id}, {stem}.landmarks.npz"
     )
 
 
