@@ -15,6 +15,7 @@ from motor_trainer.errors import UserFacingError
 #: Modules under motor_trainer.commands, in the order their commands are listed in --help.
 COMMAND_MODULES: tuple[str, ...] = (
     "track",
+    "analyze",
     "models",
     "calibrate",
     "record",

@@ -1,0 +1,224 @@
+"""`motor-trainer analyze VIDEO... --skill NAME`: find every rep or step, judge it, save a session, write JSON.
+
+The skill's preset decides the analyser: open-loop skills (throws) are
+analysed here; closed-loop ones (routines) by
+``motor_trainer.skills.closed_loop.analyze_command``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from motor_trainer.analysis.outcomes import Outcome, read_outcomes_csv
+from motor_trainer.analysis.rep_errors import ClipAnalysis, RepAnalysis, analyse_clip, reference_from_analyses
+from motor_trainer.analysis.rep_reference import RepReference, load_reference, references_dir
+from motor_trainer.analysis.verdict import SkillKind
+from motor_trainer.calibration.targets import workspace_dartboard
+from motor_trainer.errors import UserFacingError
+from motor_trainer.pose.kinematics import mirror_sequence
+from motor_trainer.pose.landmarks import PoseSequence
+from motor_trainer.pose.tracker import track_video
+from motor_trainer.skills.open_loop import OpenLoopPreset
+from motor_trainer.skills.presets import available_presets, load_preset_table
+from motor_trainer.storage.sessions import EventKind, Session, atomic_write_bytes, save_tracked_session
+from motor_trainer.workspace import Workspace, resolve_workspace
+
+ANALYSIS_JSON_NAME = "analysis.json"
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser(
+        "analyze", help="find every rep or step in videos, judge each against a reference, save a session"
+    )
+    parser.add_argument("videos", nargs="+", type=Path, metavar="VIDEO")
+    parser.add_argument("--skill", required=True, help=f"skill preset ({', '.join(available_presets())})")
+    parser.add_argument("--rotate", type=int, default=0, choices=(0, 90, 180, 270), help="clockwise rotation for a sideways camera")
+    parser.add_argument("--model", default="lite", help="pose model: lite (bundled), full, heavy, or a .task file")
+    parser.add_argument("--reference", metavar="ID", help="a saved reference (default: the video's own reps)")
+    parser.add_argument("--outcomes", type=Path, metavar="CSV", help="one outcome per rep, in order (x_mm,y_mm | hit | distance_mm)")
+    parser.add_argument("--tolerance-mm", type=float, help="outcome tolerance of the current difficulty (default: the preset's)")
+    parser.add_argument("--save-reference", metavar="ID", help="save this analysis's successful (else all) reps as a reference")
+    parser.add_argument("--bpm", type=float, help="closed-loop: tempo of the music in beats per minute")
+    parser.add_argument("--first-beat", type=float, metavar="SECONDS", help="closed-loop: time of the first beat")
+    parser.add_argument("--mirror", action="store_true", help="mirror the person (a left-hander against a right-hander's reference)")
+    parser.add_argument("--json", type=Path, metavar="OUT", help="write the analysis as JSON here (default: in the session)")
+    parser.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    table = load_preset_table(args.skill)
+    if table["kind"] is not SkillKind.OPEN_LOOP:
+        from motor_trainer.skills.closed_loop import analyze_command  # noqa: PLC0415 - only closed-loop skills need it
+
+        return max(analyze_command(args, _track(video, args), table) for video in args.videos)
+    preset = OpenLoopPreset.from_table(table)
+    workspace = resolve_workspace(args.workspace)
+    reference = load_reference(references_dir(workspace.root), args.reference) if args.reference else None
+    outcomes = read_outcomes_csv(args.outcomes, preset.outcome.type) if args.outcomes else []
+    board = workspace_dartboard(workspace.calibration_dir)
+    clips = []
+    for video in args.videos:
+        sequence = _track(video, args)
+        if args.mirror:
+            sequence = mirror_sequence(sequence)
+        taken = sum(len(c.analyses) for c in clips)
+        clip = analyse_clip(sequence, preset, reference, outcomes[taken:], tolerance_mm=args.tolerance_mm, board=board)
+        clips.append(clip)
+        session = save_session(workspace, video, sequence, clip, args, preset)
+        document = analysis_document(video, session, preset, clip)
+        json_path = args.json if args.json and len(args.videos) == 1 else session.derived_dir / ANALYSIS_JSON_NAME
+        _write_json(json_path, document)
+        print(f"\n{video}: {len(clip.analyses)} reps of {preset.title}, reference: {_reference_words(clip, reference)}")
+        print(rep_table(clip.analyses))
+        print(f"session {session.session_id}; analysis -> {json_path}")
+    if args.json and len(args.videos) > 1:
+        _write_json(args.json, [analysis_document(v, None, preset, c) for v, c in zip(args.videos, clips)])
+    if len(outcomes) > sum(len(c.analyses) for c in clips):
+        print(f"note: {args.outcomes} has {len(outcomes)} outcomes for {sum(len(c.analyses) for c in clips)} reps; the rest were ignored")
+    analyses = [a for c in clips for a in c.analyses]
+    print_coach_summary(analyses)
+    if args.save_reference:
+        save_reference(analyses, preset, clips, workspace, args.save_reference)
+    return 0
+
+
+def _track(video: Path, args: argparse.Namespace) -> PoseSequence:
+    print(f"tracking {video} ...", file=sys.stderr)
+    return track_video(video, rotate_deg=args.rotate, model=args.model)
+
+
+def _reference_words(clip: ClipAnalysis, given: RepReference | None) -> str:
+    if given is not None:
+        return f"{given.reference_id} ({given.rep_count} reps)"
+    if clip.reference is not None:
+        return f"this video's own reps ({clip.reference.rep_count})"
+    return "none (too few reps: only outcomes are judged)"
+
+
+def save_session(
+    workspace: Workspace, video: Path, sequence: PoseSequence, clip: ClipAnalysis, args: argparse.Namespace, preset: OpenLoopPreset
+) -> Session:
+    """The one place an analysis is stored: a session with the video, landmarks, and one event per rep."""
+    session = save_tracked_session(workspace, video, sequence, args.model, args.rotate, skill=preset.name)
+    with session.open_event_log() as log:
+        for analysis in clip.analyses:
+            log.append(EventKind.REP, _rep_dict(analysis), time_s=analysis.rep.release_s)
+            if analysis.outcome is not None:
+                log.append(EventKind.OUTCOME, vars(analysis.outcome).copy(), time_s=analysis.rep.end_s)
+            log.append(EventKind.VERDICT, analysis.verdict.to_dict(), time_s=analysis.rep.end_s)
+    return session
+
+
+def _rep_dict(analysis: RepAnalysis) -> dict[str, Any]:
+    rep = analysis.rep
+    return {
+        "index": rep.index,
+        "side": str(rep.side),
+        "start_frame": rep.start_frame,
+        "end_frame": rep.end_frame,
+        "cock_frame": rep.cock_frame,
+        "release_frame": rep.release_frame,
+        "release_s": rep.release_s,
+        "peak_speed_bl_per_s": rep.peak_speed_bl_per_s,
+    }
+
+
+def analysis_document(video: Path, session: Session | None, preset: OpenLoopPreset, clip: ClipAnalysis) -> dict[str, Any]:
+    """Everything the analysis found, JSON-ready (NaN becomes null)."""
+    reps = []
+    for analysis in clip.analyses:
+        alignment = analysis.alignment
+        reps.append({
+            "rep": _rep_dict(analysis),
+            "verdict": analysis.verdict.to_dict(),
+            "outcome": None if analysis.outcome is None else vars(analysis.outcome).copy(),
+            "reference_frame_for_frame": None if alignment is None else alignment.reference_frame_for_frame.tolist(),
+        })
+    return _json_safe({
+        "video": str(video),
+        "session_id": None if session is None else session.session_id,
+        "skill": preset.name,
+        "side": str(clip.track.side),
+        "reference_id": None if clip.reference is None else clip.reference.reference_id,
+        "reps": reps,
+    })
+
+
+def _json_safe(value: Any) -> Any:
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    if isinstance(value, dict):
+        return {k: _json_safe(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_json_safe(v) for v in value]
+    return value
+
+
+def _write_json(path: Path, document: Any) -> None:
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        atomic_write_bytes(path, (json.dumps(document, indent=2, allow_nan=False) + "\n").encode())
+    except OSError as error:
+        raise UserFacingError(f"{path}: cannot write the analysis ({error.strerror or error})") from None
+
+
+def _outcome_words(analysis: RepAnalysis) -> str:
+    outcome = analysis.outcome
+    if outcome is None:
+        return "-"
+    if outcome.error_mm is None:
+        return outcome.direction
+    label = f"{outcome.label} " if outcome.label else ""
+    return f"{label}{abs(outcome.error_mm):.0f} mm {outcome.direction}"
+
+
+def _deviation_words(analysis: RepAnalysis, count: int = 2) -> str:
+    words = [
+        f"{d.name} {d.z_score:+.1f}z ({d.magnitude:+.0f} {d.unit})" if d.unit != "bl_per_s" else f"{d.name} {d.z_score:+.1f}z"
+        for d in analysis.verdict.deviations[:count]
+    ]
+    return "; ".join(words) or "-"
+
+
+def rep_table(analyses: Sequence[RepAnalysis]) -> str:
+    """One line per rep: time, release frame, verdict, channel, outcome error, largest deviations."""
+    header = f"{'rep':>3}  {'time s':>11}  {'release':>7}  {'verdict':<7}  {'channel':<22}  {'outcome':<22}  largest deviations"
+    lines = [header, "-" * len(header)]
+    for a in analyses:
+        v = a.verdict
+        lines.append(
+            f"{v.index:>3}  {v.start_s:5.2f}-{v.end_s:5.2f}  {a.rep.release_frame:>7}  {str(v.severity):<7}  "
+            f"{v.channel or '-':<22}  {_outcome_words(a):<22}  {_deviation_words(a)}"
+        )
+    if not analyses:
+        lines.append("no reps found")
+    return "\n".join(lines)
+
+
+def print_coach_summary(analyses: Sequence[RepAnalysis]) -> None:
+    """What the practice coach says about these reps, block by block."""
+    from motor_trainer.coaching.practice import summarise_session  # noqa: PLC0415 - the coach is optional reading
+
+    if not analyses:
+        return
+    print()
+    for message in summarise_session([a.verdict for a in analyses], SkillKind.OPEN_LOOP):
+        print(f"[{message.kind}] {message.text}")
+
+
+def save_reference(
+    analyses: list[RepAnalysis], preset: OpenLoopPreset, clips: list[ClipAnalysis], workspace: Workspace, reference_id: str
+) -> None:
+    successes = [a for a in analyses if a.verdict.success]
+    chosen = successes if len(successes) >= preset.reference.min_reps else analyses
+    fps = float(len(clips[0].track) - 1) / float(clips[0].track.time_s[-1] - clips[0].track.time_s[0])
+    which = "successful" if chosen is successes else "all"
+    reference = reference_from_analyses(chosen, preset, fps, reference_id, source=f"{which} reps of `analyze`")
+    path = reference.save(references_dir(workspace.ensure().root))
+    print(f"saved reference {reference_id} from {len(chosen)} {which} reps -> {path}")

@@ -1,0 +1,81 @@
+"""Dart outcomes in board millimetres: CSV -> scoring on the standard board -> outcome error -> verdict.
+
+The throws come from the parametric thrower (tests/arm_model.py), four clean
+darts; their landing points are written to a CSV as a user would type them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import pytest
+from arm_model import dart_session
+
+from motor_trainer.analysis.outcomes import HitMiss, LandingPoint, OutcomeType, read_outcomes_csv
+from motor_trainer.analysis.rep_errors import analyse_clip
+from motor_trainer.analysis.verdict import Severity
+from motor_trainer.errors import UserFacingError
+from motor_trainer.skills.open_loop import load_open_loop_preset
+
+
+@pytest.fixture(scope="module")
+def preset():
+    return load_open_loop_preset("dart-throw")
+
+
+@pytest.fixture(scope="module")
+def four_clean_throws():
+    return dart_session(throws=4, seed=5).sequence
+
+
+def test_landing_points_are_scored_and_judged_against_the_aim(preset, four_clean_throws, tmp_path):
+    csv_path = tmp_path / "darts.csv"
+    # bull; 3 cm right of the bull; T20 (10 cm high, an obvious miss when aiming at the bull); no entry
+    csv_path.write_text("x_mm,y_mm\n0,4\n30,0\n0,103\n,\n", encoding="utf-8")
+    outcomes = read_outcomes_csv(csv_path, OutcomeType.LANDING_POINT)
+    assert outcomes == [LandingPoint(0, 4), LandingPoint(30, 0), LandingPoint(0, 103), None]
+
+    clip = analyse_clip(four_clean_throws, preset, outcomes=outcomes)
+    judged = [a.outcome for a in clip.analyses]
+    verdicts = [a.verdict for a in clip.analyses]
+    assert [j.label for j in judged[:3]] == ["BULL", "S6", "T20"]
+    assert [j.direction for j in judged[:3]] == ["high", "right", "high"]
+    assert [v.outcome_error_mm for v in verdicts[:3]] == pytest.approx([4.0, 30.0, 103.0])
+    assert [v.success for v in verdicts] == [True, True, False, None]
+    assert verdicts[2].severity is Severity.OBVIOUS and verdicts[2].channel == "outcome"
+    assert verdicts[0].severity is Severity.CLEAN and verdicts[3].outcome_error_mm is None
+
+
+def test_a_tighter_difficulty_turns_a_success_into_a_subtle_miss(preset, four_clean_throws):
+    outcomes = [LandingPoint(30, 0)] * 4
+    easy = analyse_clip(four_clean_throws, preset, outcomes=outcomes)
+    hard = analyse_clip(four_clean_throws, preset, outcomes=outcomes, tolerance_mm=20.0)
+    assert [a.verdict.success for a in easy.analyses] == [True] * 4
+    assert [(a.verdict.success, a.verdict.severity, a.verdict.channel) for a in hard.analyses] == [
+        (False, Severity.SUBTLE, "outcome")
+    ] * 4
+
+
+def test_aiming_at_treble_twenty_measures_the_miss_from_it(preset, four_clean_throws):
+    aiming_t20 = replace(preset, outcome=replace(preset.outcome, aim="T20"))
+    clip = analyse_clip(four_clean_throws, aiming_t20, outcomes=[LandingPoint(0, 103), LandingPoint(-20, 103)])
+    first, second = (a.outcome for a in clip.analyses[:2])
+    assert first.error_mm == pytest.approx(0.0, abs=1e-9) and first.success
+    assert second.error_mm == pytest.approx(20.0) and second.direction == "left" and second.label == "T5"
+
+
+def test_outcome_csv_mistakes_name_the_file_and_line(tmp_path):
+    path = tmp_path / "darts.csv"
+    path.write_text("x_mm,y_mm\n0,4\n12,abc\n", encoding="utf-8")
+    with pytest.raises(UserFacingError, match=r"darts\.csv:3: 'abc' is not a number"):
+        read_outcomes_csv(path, OutcomeType.LANDING_POINT)
+    path.write_text("x,y\n0,4\n", encoding="utf-8")
+    with pytest.raises(UserFacingError, match=r"darts\.csv:1: a landing-point outcome needs column\(s\) x_mm, y_mm"):
+        read_outcomes_csv(path, OutcomeType.LANDING_POINT)
+    with pytest.raises(UserFacingError, match=r"missing\.csv: outcomes file not found"):
+        read_outcomes_csv(tmp_path / "missing.csv", OutcomeType.HIT_MISS)
+    path.write_text("hit\nyes\nmaybe\n", encoding="utf-8")
+    with pytest.raises(UserFacingError, match=r"darts\.csv:3: hit must be"):
+        read_outcomes_csv(path, OutcomeType.HIT_MISS)
+    path.write_text("shot,hit\n1,hit\n2,0\n", encoding="utf-8")
+    assert read_outcomes_csv(path, OutcomeType.HIT_MISS) == [HitMiss(True), HitMiss(False)]
