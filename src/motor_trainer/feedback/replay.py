@@ -38,6 +38,7 @@ from motor_trainer.pose.landmarks import LANDMARK_COUNT, LANDMARK_NAMES, SKELETO
 WARNING_RGB: tuple[int, int, int] = (213, 94, 0)  # Okabe–Ito vermillion: the amplified error
 GHOST_RGB: tuple[int, int, int] = (86, 180, 233)  # Okabe–Ito sky blue: the reference
 PERSON_RGB: tuple[int, int, int] = (245, 245, 245)  # near-white: the person as filmed
+ARROW_RGB: tuple[int, int, int] = (240, 228, 66)  # Okabe–Ito yellow: the freeze-frame arrow, outlined dark
 PANEL_RGB: tuple[int, int, int] = (20, 20, 20)  # dark backing behind text, inset and beat strip
 BEAT_RGB: tuple[int, int, int] = (170, 170, 170)  # beat ticks
 GHOST_OPACITY = 0.6
@@ -105,8 +106,9 @@ class ReplaySpec:
     fetching image i); ``person_xy_px`` and ``reference_xy_px`` are
     ``(frame, landmark, 2)`` per clip frame in the pixels of an image of
     ``image_size_px`` (width, height); the reference is already time-aligned
-    to the clip (see ``exaggerate.resample_reference``) but not yet moved
-    onto the person. ``time_s (frame,)`` is the clip's clock. The rep occupies
+    to the clip (see ``exaggerate.resample_reference``) and, unless
+    ``reference_anchored``, not yet moved onto the person; landmarks the
+    reference lacks are NaN and simply not drawn. ``time_s (frame,)`` is the clip's clock. The rep occupies
     clip frames ``[rep_start_frame, rep_end_frame)``.
     """
 
@@ -126,6 +128,7 @@ class ReplaySpec:
     freeze_s: float = 0.8
     flash_s: float = 0.3
     rotate_ghost: bool = False
+    reference_anchored: bool = False  # reference_xy_px already stands on the person (e.g. RepAlignment.ghost_xy_px)
     outcome: OutcomeInset | None = None
     beat_strip: BeatStrip | None = None
     output_height_px: int | None = 720  # draw at this height; None keeps the source (or crop) size
@@ -205,17 +208,19 @@ MAX_UPSCALE = 2.5
 def person_crop_px(xy_px: np.ndarray, image_size_px: tuple[int, int], margin: float = CROP_MARGIN) -> np.ndarray:
     """(x0, y0, x1, y1) of a box with the image's aspect ratio around everything the person does in the clip.
 
-    The box covers the person's landmarks over all frames plus ``margin`` of
-    the larger side of their bounding box (room for the ghost, the
-    amplified joint and the caption), is shifted to stay inside the image,
-    and is never larger than the image. No landmark at all gives the whole image.
+    The box covers the person's landmarks over the clip (from the 1st to the
+    99th percentile per axis, so a few frames of misplaced landmarks do not
+    zoom the shot out) plus ``margin`` of the larger side of that bounding
+    box (room for the ghost, the amplified joint and the caption), is
+    shifted to stay inside the image, and is never larger than the image.
+    No landmark at all gives the whole image.
     """
     width, height = image_size_px
     points = xy_px.reshape(-1, 2)
     points = points[np.all(np.isfinite(points), axis=1)]
     if not len(points):
         return np.array([0.0, 0.0, width, height])
-    low, high = points.min(axis=0), points.max(axis=0)
+    low, high = np.percentile(points, 1, axis=0), np.percentile(points, 99, axis=0)
     extent = float(max(high - low)) * (1.0 + 2.0 * margin)
     aspect = width / height
     box_height = min(height, max(extent, extent / aspect, (high - low)[1] * (1.0 + 2.0 * margin)))
@@ -225,6 +230,28 @@ def person_crop_px(xy_px: np.ndarray, image_size_px: tuple[int, int], margin: fl
     x0 = float(np.clip(centre[0] - box_width / 2.0, 0.0, width - box_width))
     y0 = float(np.clip(centre[1] - box_height / 2.0, 0.0, height - box_height))
     return np.array([x0, y0, x0 + box_width, y0 + box_height])
+
+
+def _plausible_pieces(points: np.ndarray, max_step_px: float) -> list[np.ndarray]:
+    """A path as int32 polylines, broken at missing points and at jumps longer than ``max_step_px``.
+
+    A landmark misplaced for a frame or two would otherwise draw a streak
+    across the body that reads as part of the movement.
+    """
+    finite = np.all(np.isfinite(points), axis=1)
+    step = np.linalg.norm(np.diff(points, axis=0), axis=1)
+    joined = finite[:-1] & finite[1:] & (step <= max_step_px)
+    pieces, current = [], [0] if len(points) and finite[0] else []
+    for index in range(1, len(points)):
+        if joined[index - 1]:
+            current.append(index)
+            continue
+        if len(current) >= 2:
+            pieces.append(np.round(points[current]).astype(np.int32))
+        current = [index] if finite[index] else []
+    if len(current) >= 2:
+        pieces.append(np.round(points[current]).astype(np.int32))
+    return pieces
 
 
 def _hershey(text: str) -> str:
@@ -267,13 +294,20 @@ class ReplayRenderer:
         self._thickness = max(2, round(self.output_size_px[1] / 240))
         self._joint_radius_px = max(8, round(self.output_size_px[1] / 50))
 
-        ghost = anchor_reference(spec.reference_xy_px, spec.person_xy_px, spec.rotate_ghost)
+        if spec.reference_anchored:
+            ghost = spec.reference_xy_px
+        else:
+            ghost = anchor_reference(spec.reference_xy_px, spec.person_xy_px, spec.rotate_ghost)
         self.person_xy_px = self._to_output(spec.person_xy_px)
         self.ghost_xy_px = self._to_output(ghost)
         drawn = drawn_deviation(spec.verdict)
         key_part = spec.key_body_part or (None if drawn is None else drawn.body_part)
         self.key_landmark = None if key_part is None else Landmark[key_part.upper()]
         self.gain = spec.gain
+        torso_px = np.linalg.norm(shoulder_centre(self.person_xy_px) - pelvis_centre(self.person_xy_px), axis=-1)
+        self._torso_px = float(np.nanmedian(torso_px)) if np.isfinite(torso_px).any() else float(self.output_size_px[1]) / 4
+        # A joint moving more than half a torso between frames (about 25 body lengths per second at 30 fps) is a tracking slip.
+        self._max_step_px = 0.5 * self._torso_px * (1.0 + (abs(self.gain) if spec.amplify_in_space else 1.0))
         self.amplified_xy_px = self._amplified_key_joint()
         self.caption = caption_for(spec.verdict, spec.mode, spec.gain)
 
@@ -312,8 +346,7 @@ class ReplayRenderer:
         if not self.spec.amplify_in_space:
             return person.copy()
         if self.spec.mode is ReplayMode.OFFSET:
-            torso_px = np.nanmedian(np.linalg.norm(shoulder_centre(self.person_xy_px) - pelvis_centre(self.person_xy_px), axis=-1))
-            return offset_amplify(person, ghost, self.spec.offset_bl * torso_px / TORSO_FRACTION_OF_STATURE)
+            return offset_amplify(person, ghost, self.spec.offset_bl * self._torso_px / TORSO_FRACTION_OF_STATURE)
         return amplify(person, ghost, self.gain)
 
     def _peak_frame(self) -> int:
@@ -400,17 +433,16 @@ class ReplayRenderer:
         cv2.addWeighted(overlay, GHOST_OPACITY, image, 1.0 - GHOST_OPACITY, 0.0, dst=image)
 
     def _draw_paths(self, image: np.ndarray, source_index: int) -> None:
-        """The reference's path of the key joint (whole clip) and the drawn joint's trail so far."""
+        """The reference's path of the key joint over the rep, and the drawn joint's trail through the rep so far."""
         if self.key_landmark is None or self.amplified_xy_px is None:
             return
-        for path, colour, end in (
-            (self.ghost_xy_px[:, self.key_landmark], GHOST_RGB, len(self.ghost_xy_px)),
-            (self.amplified_xy_px, WARNING_RGB, source_index + 1),
+        start, end = self.spec.rep_start_frame, self.spec.rep_end_frame
+        for path, colour, stop in (
+            (self.ghost_xy_px[:, self.key_landmark], GHOST_RGB, end),
+            (self.amplified_xy_px, WARNING_RGB, min(source_index + 1, end)),
         ):
-            points = path[:end]
-            points = points[np.all(np.isfinite(points), axis=1)]
-            if len(points) >= 2:
-                cv2.polylines(image, [np.round(points).astype(np.int32)], False, colour, 1 + self._thickness // 2, cv2.LINE_AA)
+            pieces = _plausible_pieces(path[start:stop], self._max_step_px)
+            cv2.polylines(image, pieces, False, colour, 1 + self._thickness // 2, cv2.LINE_AA)
 
     def _draw_amplified(self, image: np.ndarray, source_index: int, part: str) -> None:
         """The faulty joint where it is drawn: ``part`` "bones" (under the person's skeleton) or "joint" (on top)."""
@@ -497,13 +529,20 @@ class ReplayRenderer:
         clearance_px = 2 * self._thickness + 4  # the ghost joint's drawn radius, plus a gap
         error = tip - ghost
         length = float(np.linalg.norm(error))
-        if length < clearance_px + self._joint_radius_px + 4 * self._thickness:
-            # Too short to read as an arrow: point at the joint from above-left instead.
-            error, length = np.array([1.0, 1.0]) * 4 * self._joint_radius_px, 4 * np.sqrt(2.0) * self._joint_radius_px
-            ghost, clearance_px = tip - error, 0
-        direction = error / length
-        tail, stop = ghost + direction * clearance_px, tip - direction * (self._joint_radius_px + 3)
-        cv2.arrowedLine(image, _point(tail), _point(stop), PERSON_RGB, self._thickness + 1, cv2.LINE_AA, tipLength=0.3)
+        shortest_px = 6 * self._joint_radius_px
+        if length < 1.0:  # no direction: point at the joint from above-left
+            direction = np.array([1.0, 1.0]) / np.sqrt(2.0)
+        else:
+            direction = error / length
+        # From the ghost's joint to the drawn one. Too short to see, it is lengthened and moved
+        # beside that line (covering the ghost's joint would hide where the joint belonged).
+        tail = tip - direction * (length - clearance_px)
+        stop = tip - direction * (self._joint_radius_px + 3)
+        if length - clearance_px < shortest_px:
+            beside = np.array([-direction[1], direction[0]]) * (self._joint_radius_px + 2 * self._thickness + 6)
+            tail, stop = tip - direction * shortest_px + beside, tip + beside
+        for colour, extra in ((PANEL_RGB, 3), (ARROW_RGB, 0)):
+            cv2.arrowedLine(image, _point(tail), _point(stop), colour, self._thickness + 1 + extra, cv2.LINE_AA, tipLength=0.3)
 
     def _draw_outcome_inset(self, image: np.ndarray, outcome: OutcomeInset) -> None:
         """A target seen face-on in the top-right corner: aim and tolerance in sky blue, landing amplified."""

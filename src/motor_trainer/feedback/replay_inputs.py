@@ -1,0 +1,166 @@
+"""From an analysed repetition to a ReplaySpec: the glue the live loop, the GUI and the replay command share.
+
+The renderer wants everything per clip frame; the analysers give it per
+session frame (landmarks, the alignment to the reference, the rhythm
+context). This module cuts those to the clip and picks how the ghost keeps
+time: through the alignment (the reference's pose at the matching moment)
+for a form or placement error, or on the attempt's steady beat for a rhythm
+miss, where aligning the reference to the late step would hide the very
+lateness the replay is meant to show.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from motor_trainer.analysis.rep_errors import RepAlignment, RepAnalysis
+from motor_trainer.analysis.step_errors import RoutineAnalysis, StepReport, TempoFit
+from motor_trainer.analysis.verdict import Verdict
+from motor_trainer.feedback.clips import Clip
+from motor_trainer.feedback.exaggerate import resample_reference
+from motor_trainer.feedback.replay import BeatStrip, ReplaySpec
+from motor_trainer.pose.landmarks import LANDMARK_COUNT, Landmark, PoseSequence
+from motor_trainer.pose.smoothing import interpolate_gaps
+
+#: Gaps in the person's landmarks up to this many frames are bridged for drawing.
+MAX_DRAWN_GAP_FRAMES = 10
+
+
+def _person_for_clip(attempt: PoseSequence, clip: Clip) -> np.ndarray:
+    """(clip frame, landmark, 2) the person's landmarks with short gaps bridged for drawing."""
+    first, last = int(clip.frame_index[0]), int(clip.frame_index[-1])
+    if first < 0 or last >= len(attempt):
+        raise ValueError(f"clip frames {first}..{last} lie outside the attempt's {len(attempt)} frames")
+    return interpolate_gaps(attempt.slice(first, last + 1), MAX_DRAWN_GAP_FRAMES).xy_px[clip.frame_index - first]
+
+
+def _rep_frames_in_clip(verdict: Verdict, clip: Clip) -> dict[str, int]:
+    start = min(int(np.searchsorted(clip.frame_index, verdict.start_frame)), len(clip) - 1)
+    end = int(np.searchsorted(clip.frame_index, verdict.end_frame))
+    return {"rep_start_frame": start, "rep_end_frame": max(end, start + 1)}
+
+
+def beat_clock_reference_frames(tempo: TempoFit, attempt_time_s: np.ndarray, reference_time_s: np.ndarray) -> np.ndarray:
+    """Fractional reference frame for each attempt time, the reference keeping the attempt's steady tempo.
+
+    Inverts ``attempt_s = offset_s + rate * reference_s``; times before or
+    after the reference hold its first or last frame.
+    """
+    reference_s = (np.asarray(attempt_time_s, float) - tempo.offset_s) / tempo.rate
+    return np.interp(reference_s, reference_time_s, np.arange(len(reference_time_s), dtype=float))
+
+
+def replay_spec_for(
+    verdict: Verdict,
+    attempt: PoseSequence,
+    reference: PoseSequence,
+    reference_frame_for_frame: np.ndarray,
+    clip: Clip,
+    **options: Any,
+) -> ReplaySpec:
+    """The replay of ``verdict`` over ``clip``.
+
+    ``reference_frame_for_frame (attempt frame,)`` says which (fractional)
+    reference frame each attempt frame should be compared with; ``clip``
+    holds the attempt's frames by their index in ``attempt``. ``options``
+    are passed to :class:`ReplaySpec` (gain, mode, speed, beat_strip, ...).
+    """
+    reference_xy = interpolate_gaps(reference, MAX_DRAWN_GAP_FRAMES).xy_px
+    ghost_source = resample_reference(reference_xy, np.asarray(reference_frame_for_frame, float)[clip.frame_index])
+    return ReplaySpec(
+        frames=clip.image,
+        person_xy_px=_person_for_clip(attempt, clip),
+        reference_xy_px=ghost_source,
+        time_s=clip.time_s,
+        image_size_px=attempt.image_size_px,
+        verdict=verdict,
+        **_rep_frames_in_clip(verdict, clip),
+        **options,
+    )
+
+
+def step_replay_spec(
+    report: StepReport,
+    analysis: RoutineAnalysis,
+    attempt: PoseSequence,
+    reference: PoseSequence,
+    clip: Clip,
+    **options: Any,
+) -> ReplaySpec:
+    """The replay of one judged dance step: the stepping foot's ankle drawn loud, a beat strip for rhythm misses.
+
+    A rhythm miss is exaggerated in time on the beat strip, and the ankle is
+    highlighted where it really was: multiplying a lag in space would draw
+    the foot above the knee, a pose nobody can learn from.
+
+    ``attempt`` and ``reference`` must be in the same handedness as the
+    analysis ran (mirror the reference, not the footage, for a mirrored
+    routine).
+    """
+    step = report.attempt_step or report.reference_step
+    rhythm_miss = report.verdict.channel == "timing" and report.rhythm is not None
+    if rhythm_miss:
+        positions = beat_clock_reference_frames(analysis.tempo, attempt.time_s, reference.time_s)
+        beat_strip = BeatStrip(report.rhythm.step_s, report.rhythm.expected_s, report.rhythm.beat_s)
+    else:
+        positions = analysis.reference_frame_for_frame
+        beat_strip = None
+    return replay_spec_for(
+        report.verdict,
+        attempt,
+        reference,
+        positions,
+        clip,
+        key_body_part=f"{step.foot}_ankle",
+        beat_strip=beat_strip,
+        amplify_in_space=not rhythm_miss,
+        **options,
+    )
+
+
+def rep_ghost_xy_px(alignment: RepAlignment, frame_index: np.ndarray) -> np.ndarray:
+    """(frame, landmark, 2) the open-loop reference placed on the person, for the given session frames.
+
+    It is the analyser's own ghost (``RepAlignment.ghost_xy_px``) wherever
+    the rep's frame maps inside the reference's window around the release,
+    and NaN elsewhere (before the window, after it, outside the rep): a
+    ghost held in its first pose would draw errors that were never measured.
+    Landmarks the reference does not track are NaN too.
+    """
+    ghost = np.full((len(frame_index), LANDMARK_COUNT, 2), np.nan)
+    columns = [Landmark[name.upper()] for name in alignment.ghost_landmarks]
+    last_row = len(alignment.ghost_trajectory_bl) - 1
+    for row, frame in enumerate(frame_index):
+        if not alignment.start_frame <= frame < alignment.end_frame:
+            continue
+        reference_row = alignment.reference_frame_for_frame[frame - alignment.start_frame]
+        if 0.0 <= reference_row <= last_row:
+            ghost[row, columns] = alignment.ghost_xy_px(int(frame))
+    return ghost
+
+
+def open_loop_replay_spec(analysis: RepAnalysis, attempt: PoseSequence, clip: Clip, **options: Any) -> ReplaySpec:
+    """The replay of one analysed open-loop rep, slowed and frozen at the release.
+
+    The release decides where an open-loop throw goes, so that is the moment
+    held on screen (rather than the frame of largest drawn difference, which
+    a single misplaced landmark could claim). Without a reference (too few
+    reps yet) there is no ghost to draw: ValueError.
+    """
+    if analysis.alignment is None:
+        raise ValueError(f"rep {analysis.verdict.index} was judged without a reference: nothing to draw it against")
+    release = int(np.searchsorted(clip.frame_index, analysis.rep.release_frame))
+    return ReplaySpec(
+        frames=clip.image,
+        person_xy_px=_person_for_clip(attempt, clip),
+        reference_xy_px=rep_ghost_xy_px(analysis.alignment, clip.frame_index),
+        time_s=clip.time_s,
+        image_size_px=attempt.image_size_px,
+        verdict=analysis.verdict,
+        **_rep_frames_in_clip(analysis.verdict, clip),
+        reference_anchored=True,
+        peak_frame=min(release, len(clip) - 1),
+        **options,
+    )
