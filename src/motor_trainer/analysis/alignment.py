@@ -8,14 +8,19 @@ does), so the live follower ends where the offline path ends.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
+from types import MappingProxyType
+from typing import Any
 
 import numpy as np
 from dtaidistance import dtw, dtw_ndim
 
-from motor_trainer.pose.kinematics import body_length_px, pelvis_centre, shoulder_centre
+from motor_trainer.analysis.routine_reference import ReferenceRoutine
+from motor_trainer.pose.kinematics import JOINT_ANGLES, body_length_px, joint_angles_deg, pelvis_centre
 from motor_trainer.pose.landmarks import MIRROR_ORDER, Landmark, PoseSequence
 from motor_trainer.pose.smoothing import interpolate_track
+from motor_trainer.skills.closed_loop import Foot, LiveStepDetector, RunningBodyLength, StepTier, TimingWindows
 
 #: Landmarks compared frame by frame: the limbs and the head, not the face details.
 FEATURE_LANDMARKS: tuple[Landmark, ...] = (
@@ -144,7 +149,167 @@ def align_sequences(reference: PoseSequence, attempt: PoseSequence, mirror: bool
     return align_offline(sequence_features(reference), sequence_features(attempt, mirror), int(round(slack_s * fps)))
 
 
-def torso_length_px(xy_px: np.ndarray) -> float:
-    """One frame's hip-to-shoulder length, NaN when either is missing."""
-    points = np.asarray(xy_px, dtype=float)[None]
-    return float(np.linalg.norm(shoulder_centre(points) - pelvis_centre(points), axis=-1)[0])
+@dataclass(frozen=True)
+class StepTierEvent:
+    """A live judgement of one reference step: hit in a timing window, or MISS.
+
+    ``timing_error_ms`` is None for a step the dancer never made (the window
+    closed without a landing of that foot); ``time_s`` is the landing time,
+    or when the window closed.
+    """
+
+    reference_index: int
+    foot: Foot
+    tier: StepTier
+    timing_error_ms: float | None
+    time_s: float
+
+
+@dataclass(frozen=True)
+class LiveState:
+    """Where the dancer is in the routine after one frame.
+
+    ``timing_offset_ms`` is how far behind (positive) or ahead the dancer
+    is against the music, which started at the follower's start time;
+    ``posture_error_deg`` is this frame's angle difference per joint against
+    the reference frame it matches.
+    """
+
+    frame_index: int
+    time_s: float
+    reference_frame: int
+    timing_offset_ms: float
+    posture_error_deg: Mapping[str, float]
+    step_events: tuple[StepTierEvent, ...]
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "posture_error_deg", MappingProxyType(dict(self.posture_error_deg)))
+        object.__setattr__(self, "step_events", tuple(self.step_events))
+
+
+class LiveFollower:
+    """Online DTW against a reference routine, one attempt frame per ``update`` (no Qt; call from a worker).
+
+    Each update extends the DTW cost by one column over the whole reference,
+    vectorised as a min-plus prefix scan, with the cost and open begin that
+    ``align_offline`` uses; the current reference frame is the cheapest end
+    of a path so far, so after the last frame it is where the offline path ends.
+    Step tiers judge each landing against when the reference landed, counted
+    from the start of the music (``start_time_s``, default the first frame).
+    """
+
+    def __init__(
+        self,
+        reference: ReferenceRoutine,
+        windows: TimingWindows = TimingWindows(),
+        *,
+        mirror: bool = False,
+        start_time_s: float | None = None,
+        slack_s: float = DEFAULT_SLACK_S,
+    ):
+        self.reference = reference
+        self.windows = windows
+        self.mirror = mirror
+        sequence = reference.sequence
+        self._reference_features = sequence_features(sequence)
+        self._reference_time_s = sequence.time_s - sequence.time_s[0]
+        fps = sequence.fps if np.isfinite(sequence.fps) else 30.0
+        self._slack_frames = int(round(slack_s * fps))
+        self._reference_angles_xy = np.stack(list(joint_angles_deg(sequence.xy_px).values()), axis=1)
+        self._reference_angles_world = np.stack(list(joint_angles_deg(sequence.world_m).values()), axis=1)
+        self._body = RunningBodyLength()
+        self._steps = LiveStepDetector(reference.contact)
+        self._start_time_s = start_time_s
+        self._cost: np.ndarray | None = None
+        self._frame = -1
+        self._judged: set[int] = set()
+        self._last_features = np.zeros(self._reference_features.shape[1])
+
+    @property
+    def frame_count(self) -> int:
+        return self._frame + 1
+
+    def _features(self, xy_px: np.ndarray) -> np.ndarray:
+        body = self._body.add(xy_px)
+        features = pose_features(np.asarray(xy_px, dtype=float)[None], body if np.isfinite(body) else 1.0, self.mirror)[0]
+        if np.all(np.isfinite(features)):
+            self._last_features = features
+        return self._last_features
+
+    def _advance(self, features: np.ndarray) -> np.ndarray:
+        """One DTW column: D[i] = c[i] + min(D[i-1], D_prev[i], D_prev[i-1]), solved as a prefix minimum."""
+        step_cost = np.sum((self._reference_features - features) ** 2, axis=1)
+        free_start = 0.0 if self._frame <= self._slack_frames else np.inf
+        if self._cost is None:
+            previous = np.where(np.arange(len(step_cost)) < self._slack_frames, 0.0, np.inf)
+        else:
+            previous = self._cost
+        diagonal = np.concatenate([[free_start], previous[:-1]])
+        best_previous = np.minimum(previous, diagonal)
+        cumulative = np.cumsum(step_cost)
+        before = cumulative - step_cost
+        self._cost = cumulative + np.minimum(free_start, np.minimum.accumulate(best_previous - before))
+        return self._cost
+
+    def update(self, pose: Any, time_s: float | None = None) -> LiveState:
+        """Feed one frame: a PoseFrame (``xy_px``, ``world_m``, ``time_s``) or a (landmark, 2) row with ``time_s``."""
+        xy_px = np.asarray(getattr(pose, "xy_px", pose), dtype=float)
+        world_m = getattr(pose, "world_m", None)
+        if time_s is None:
+            time_s = float(pose.time_s)
+        if self._start_time_s is None:
+            self._start_time_s = time_s
+        self._frame += 1
+        cost = self._advance(self._features(xy_px))
+        reference_frame = int(np.argmin(cost))
+        music_s = time_s - self._start_time_s
+        timing_offset_ms = 1000.0 * (music_s - self._reference_time_s[reference_frame])
+        posture = self._posture_error_deg(xy_px, world_m, reference_frame)
+        events = self._judge_steps(xy_px, time_s)
+        return LiveState(self._frame, time_s, reference_frame, timing_offset_ms, posture, events)
+
+    def _posture_error_deg(self, xy_px: np.ndarray, world_m: np.ndarray | None, reference_frame: int) -> dict[str, float]:
+        use_world = world_m is not None and np.all(np.isfinite(self._reference_angles_world[reference_frame]))
+        points = np.asarray(world_m if use_world else xy_px, dtype=float)[None]
+        if self.mirror:
+            points = mirrored_points(points)
+        angles = joint_angles_deg(points)
+        reference = (self._reference_angles_world if use_world else self._reference_angles_xy)[reference_frame]
+        return {
+            name: float(abs(angles[name][0] - reference[k]))
+            for k, name in enumerate(JOINT_ANGLES)
+            if np.isfinite(angles[name][0]) and np.isfinite(reference[k])
+        }
+
+    def _judge_steps(self, xy_px: np.ndarray, time_s: float) -> list[StepTierEvent]:
+        assert self._start_time_s is not None
+        row = mirrored_points(xy_px[None])[0] if self.mirror else xy_px
+        landings = self._steps.update(self._frame, time_s, row)
+        reference_start_s = float(self.reference.sequence.time_s[0])
+        ok_s = self.windows.ok_ms / 1000.0
+        events = []
+        for landing in landings:
+            candidates = [
+                (abs(landing.plant_s - self._due_s(step.plant_s, reference_start_s)), index)
+                for index, step in enumerate(self.reference.steps)
+                if index not in self._judged and step.foot is landing.foot
+            ]
+            candidates = [item for item in candidates if item[0] <= ok_s]
+            if not candidates:
+                continue
+            _, index = min(candidates)
+            self._judged.add(index)
+            error_ms = 1000.0 * (landing.plant_s - self._due_s(self.reference.steps[index].plant_s, reference_start_s))
+            events.append(StepTierEvent(index, landing.foot, self.windows.tier(error_ms), error_ms, landing.plant_s))
+        # A landing is confirmed min_stance_s and a few frames after it happens: wait that long before calling a miss.
+        patience_s = ok_s + self.reference.contact.min_stance_s + 0.15
+        for index, step in enumerate(self.reference.steps):
+            due_s = self._due_s(step.plant_s, reference_start_s)
+            if index not in self._judged and time_s > due_s + patience_s:
+                self._judged.add(index)
+                events.append(StepTierEvent(index, step.foot, StepTier.MISS, None, due_s + ok_s))
+        return events
+
+    def _due_s(self, reference_plant_s: float, reference_start_s: float) -> float:
+        assert self._start_time_s is not None
+        return self._start_time_s + reference_plant_s - reference_start_s

@@ -7,6 +7,7 @@ pickle), so a routine built once from a video is reused without tracking again.
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -126,3 +127,10 @@ def routine_summary(routine: ReferenceRoutine) -> str:
     tempo = "no beat grid" if routine.beat_grid is None else f"{routine.beat_grid.bpm:.1f} BPM"
     return f"reference '{routine.name}': {len(routine.steps)} steps over {duration_s:.1f} s, {tempo}"
 
+
+
+def replace_beat_grid(routine: ReferenceRoutine, bpm: float | None, first_beat_s: float | None) -> ReferenceRoutine:
+    """The routine with the user's tempo, when one is given (it overrides a saved or detected grid)."""
+    if bpm is None:
+        return routine
+    return dataclasses.replace(routine, beat_grid=beat_grid_for(routine.sequence, bpm, first_beat_s, None))

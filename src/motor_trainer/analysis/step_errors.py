@@ -15,60 +15,25 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from enum import StrEnum
 from types import MappingProxyType
 from typing import Any, Protocol
 
 import numpy as np
 
-from motor_trainer.analysis.alignment import Alignment
+from motor_trainer.analysis.alignment import Alignment, align_sequences
+from motor_trainer.analysis.routine_reference import ReferenceRoutine
 from motor_trainer.analysis.verdict import Deviation, Severity, SkillKind, Verdict
-from motor_trainer.pose.kinematics import JOINT_ANGLES, body_length_px, joint_angles_deg
+from motor_trainer.pose.kinematics import JOINT_ANGLES, body_length_px, joint_angles_deg, mirror_sequence
 from motor_trainer.pose.landmarks import PoseSequence
-from motor_trainer.skills.closed_loop import BeatGrid, Foot, StepEvent
-
-
-class StepTier(StrEnum):
-    PERFECT = "perfect"
-    GOOD = "good"
-    OK = "ok"
-    MISS = "miss"
-
-
-@dataclass(frozen=True)
-class TimingWindows:
-    """Half-widths of the timing windows in ms; set by the difficulty."""
-
-    perfect_ms: float = 50.0
-    good_ms: float = 100.0
-    ok_ms: float = 200.0
-
-    def __post_init__(self) -> None:
-        if not 0 < self.perfect_ms <= self.good_ms <= self.ok_ms:
-            raise ValueError(f"timing windows must grow: {self.perfect_ms}, {self.good_ms}, {self.ok_ms}")
-
-    def tier(self, error_ms: float) -> StepTier:
-        size = abs(error_ms)
-        if size <= self.perfect_ms:
-            return StepTier.PERFECT
-        if size <= self.good_ms:
-            return StepTier.GOOD
-        if size <= self.ok_ms:
-            return StepTier.OK
-        return StepTier.MISS
-
-
-@dataclass(frozen=True)
-class ErrorThresholds:
-    """Where placement and posture errors become SUBTLE and OBVIOUS."""
-
-    placement_subtle_bl: float = 0.06
-    placement_obvious_bl: float = 0.15
-    placement_subtle_cm: float = 10.0
-    placement_obvious_cm: float = 25.0
-    posture_subtle_deg: float = 15.0
-    posture_obvious_deg: float = 40.0
-    match_radius_s: float = 0.6
+from motor_trainer.skills.closed_loop import (
+    BeatGrid,
+    ClosedLoopSettings,
+    ErrorThresholds,
+    StepEvent,
+    StepTier,
+    TimingWindows,
+    detect_steps,
+)
 
 
 class PlaneMapping(Protocol):
@@ -494,3 +459,68 @@ def judge_attempt(
         alignment_cost=alignment.cost,
         reference_bpm=None if beat_grid is None else beat_grid.bpm,
     )
+
+
+def analyse_attempt(
+    routine: ReferenceRoutine,
+    attempt: PoseSequence,
+    settings: ClosedLoopSettings,
+    *,
+    mirror: bool = False,
+    reference_plane: PlaneMapping | None = None,
+    attempt_plane: PlaneMapping | None = None,
+) -> RoutineAnalysis:
+    """The whole offline path for one attempt: mirror if asked, align, find its steps, judge them."""
+    analysed = mirror_sequence(attempt) if mirror else attempt
+    alignment = align_sequences(routine.sequence, analysed, slack_s=settings.slack_s)
+    return judge_attempt(
+        skill=settings.skill,
+        reference=routine.sequence,
+        reference_steps=routine.steps,
+        attempt=analysed,
+        attempt_steps=detect_steps(analysed, settings.contact),
+        alignment=alignment,
+        windows=settings.windows,
+        thresholds=settings.thresholds,
+        beat_grid=routine.beat_grid,
+        mirror=mirror,
+        reference_plane=reference_plane,
+        attempt_plane=attempt_plane,
+    )
+
+
+def _describe_tempo(analysis: RoutineAnalysis) -> str:
+    ratio = analysis.tempo.tempo_ratio
+    change = (ratio - 1.0) * 100.0
+    pace = "at the same tempo as" if abs(change) < 1.0 else f"{abs(change):.0f} % {'faster' if change > 0 else 'slower'} than"
+    bpm = "" if analysis.reference_bpm is None else f" ({analysis.reference_bpm * ratio:.1f} vs {analysis.reference_bpm:.1f} BPM)"
+    return f"tempo: you danced at {pace} the reference{bpm}; timing below is against your own steady tempo"
+
+
+def format_step_table(analysis: RoutineAnalysis, routine: ReferenceRoutine) -> str:
+    """The per-step table printed by `analyze`, worst news first in each row: rhythm, placement, posture."""
+    unit = analysis.placement_unit
+    lines = [
+        f"{len(routine.steps)} reference steps ({routine.name}); timing windows ±{analysis.windows.perfect_ms:.0f} / "
+        f"±{analysis.windows.good_ms:.0f} / ±{analysis.windows.ok_ms:.0f} ms",
+        _describe_tempo(analysis),
+        "",
+        f"{'#':>3} {'foot':<6}{'ref s':>7}{'yours s':>9}{'timing ms':>11} {'tier':<8}{'place ' + unit:>10} {'worst joint':<22}{'verdict'}",
+    ]
+    for report in analysis.steps:
+        step, attempt = report.reference_step, report.attempt_step
+        timing = "" if report.timing_error_ms is None else f"{round(report.timing_error_ms):+d}"
+        place = "" if report.placement_error is None else f"{report.placement_error:.2f}"
+        worst = max(report.posture_error_deg.items(), key=lambda item: item[1], default=None)
+        joint = "" if worst is None else f"{worst[0]} {worst[1]:.0f}°"
+        verdict = report.verdict
+        label = "ok" if verdict.channel == "" else f"{verdict.severity}: {verdict.channel}"
+        lines.append(
+            f"{report.reference_index + 1:>3} {step.foot:<6}{step.plant_s:>7.2f}"
+            f"{'' if attempt is None else f'{attempt.plant_s:.2f}':>9}{timing:>11} {report.tier:<8}{place:>10} {joint:<22}{label}"
+        )
+    obvious = len(analysis.obvious)
+    lines.append("")
+    lines.append(f"{obvious} obvious miss{'es' if obvious != 1 else ''}; {len(analysis.extra_steps)} extra step(s)"
+                 + "".join(f"\n  extra: {extra.attempt_step.foot} foot landing at {extra.attempt_step.plant_s:.2f} s" for extra in analysis.extra_steps))
+    return "\n".join(lines)

@@ -10,16 +10,22 @@ toe taps and pivots from counting as steps.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import Any
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from motor_trainer.errors import UserFacingError
 from motor_trainer.pose.kinematics import TORSO_FRACTION_OF_STATURE, body_length_px, pelvis_centre, shoulder_centre
 from motor_trainer.pose.landmarks import Landmark, PoseSequence
 from motor_trainer.pose.smoothing import butterworth_track, interpolate_track
+
+if TYPE_CHECKING:
+    from motor_trainer.analysis.routine_reference import ReferenceRoutine
 
 
 class Foot(StrEnum):
@@ -34,6 +40,49 @@ FOOT_LANDMARKS: dict[Foot, tuple[Landmark, Landmark, Landmark]] = {
 }
 
 
+class StepTier(StrEnum):
+    PERFECT = "perfect"
+    GOOD = "good"
+    OK = "ok"
+    MISS = "miss"
+
+
+@dataclass(frozen=True)
+class TimingWindows:
+    """Half-widths of the timing windows in ms; set by the difficulty."""
+
+    perfect_ms: float = 50.0
+    good_ms: float = 100.0
+    ok_ms: float = 200.0
+
+    def __post_init__(self) -> None:
+        if not 0 < self.perfect_ms <= self.good_ms <= self.ok_ms:
+            raise ValueError(f"timing windows must grow: {self.perfect_ms}, {self.good_ms}, {self.ok_ms}")
+
+    def tier(self, error_ms: float) -> StepTier:
+        size = abs(error_ms)
+        if size <= self.perfect_ms:
+            return StepTier.PERFECT
+        if size <= self.good_ms:
+            return StepTier.GOOD
+        if size <= self.ok_ms:
+            return StepTier.OK
+        return StepTier.MISS
+
+
+@dataclass(frozen=True)
+class ErrorThresholds:
+    """Where placement and posture errors become SUBTLE and OBVIOUS."""
+
+    placement_subtle_bl: float = 0.06
+    placement_obvious_bl: float = 0.15
+    placement_subtle_cm: float = 10.0
+    placement_obvious_cm: float = 25.0
+    posture_subtle_deg: float = 15.0
+    posture_obvious_deg: float = 40.0
+    match_radius_s: float = 0.6
+
+
 @dataclass(frozen=True)
 class ContactSettings:
     """Hysteresis of the foot-contact detector (speeds of the slower of heel and toe).
@@ -46,8 +95,8 @@ class ContactSettings:
     swing_speed_bl_per_s: float = 0.5
     stance_speed_bl_per_s: float = 0.2
     min_swing_s: float = 0.12
-    min_stance_s: float = 0.16
-    min_travel_bl: float = 0.04
+    min_stance_s: float = 0.3
+    min_travel_bl: float = 0.08
     smoothing_cutoff_hz: float = 6.0
 
     @classmethod
@@ -101,10 +150,37 @@ class StepEvent:
         )
 
 
-def smoothed_feet_px(sequence: PoseSequence, cutoff_hz: float) -> np.ndarray:
-    """Heel, ankle and toe of both feet, gap-filled and low-passed: (frame, foot, 3, 2), feet in Foot order."""
+def median_track(values: np.ndarray, width_frames: int) -> np.ndarray:
+    """Running median of (frame, ...) ``values`` over each NaN-free stretch (edges use the nearest window).
+
+    Notes: removes spikes shorter than half the window, such as a few frames
+    where the pose model swapped the feet, which a low-pass would smear
+    into a fake step.
+    """
+    out = np.array(values, dtype=float, copy=True)
+    if width_frames < 3:
+        return out
+    half = width_frames // 2
+    flat = out.reshape(len(out), -1)
+    finite_rows = np.isfinite(flat).all(axis=1)
+    padded_mask = np.concatenate([[False], finite_rows, [False]])
+    edges = np.flatnonzero(np.diff(padded_mask.astype(np.int8)))
+    for start, end in zip(edges[::2], edges[1::2]):
+        if end - start < width_frames:
+            continue
+        stretch = np.pad(flat[start:end], ((half, half), (0, 0)), mode="edge")
+        windows = np.lib.stride_tricks.sliding_window_view(stretch, width_frames, axis=0)
+        flat[start:end] = np.median(windows, axis=-1)
+    return out
+
+
+def smoothed_feet_px(sequence: PoseSequence, cutoff_hz: float, median_s: float = 0.15) -> np.ndarray:
+    """Heel, ankle and toe of both feet, gap-filled, de-spiked and low-passed: (frame, foot, 3, 2), feet in Foot order."""
     indices = [landmark for foot in Foot for landmark in FOOT_LANDMARKS[foot]]
-    points = interpolate_track(sequence.xy_px[:, indices], sequence.time_s, max_gap_frames=10)
+    # C order matters: the smoothing helpers fill their output through a reshaped view.
+    points = interpolate_track(np.ascontiguousarray(sequence.xy_px[:, indices]), sequence.time_s, max_gap_frames=10)
+    fps = sequence.fps if np.isfinite(sequence.fps) else 30.0
+    points = median_track(points, int(round(median_s * fps)) | 1)
     points = butterworth_track(points, sequence.fps, cutoff_hz=cutoff_hz)
     return points.reshape(len(sequence), len(Foot), 3, 2)
 
@@ -163,9 +239,10 @@ class ContactTracker:
         self._previous = (time_s, speed)
         swing_threshold = settings.swing_speed_bl_per_s
         if self._phase is _Phase.STANCE:
-            if speed < settings.stance_speed_bl_per_s or self._still_xy is None:
+            if speed < settings.stance_speed_bl_per_s:
                 self._still_xy = centre_xy
-            if speed > swing_threshold:
+            # A step starts from a stance we saw: a clip opening mid-swing has no lift to date.
+            if speed > swing_threshold and self._still_xy is not None:
                 self._phase, self._travel_px, self._fall = _Phase.SWING, 0.0, None
                 self._lift = (max(frame - 1, 0), _crossing_time_s(previous, (time_s, speed), swing_threshold), self._still_xy)
             return None
@@ -240,6 +317,25 @@ def detect_steps(sequence: PoseSequence, settings: ContactSettings = ContactSett
 _DERIVATIVE_WEIGHTS = np.array([-2.0, -1.0, 0.0, 1.0, 2.0]) / 10.0
 
 
+class RunningBodyLength:
+    """A live dancer's stature in pixels: the median torso length of the last few seconds of frames."""
+
+    def __init__(self, window_frames: int = 300):
+        self._torso_px: list[float] = []
+        self._window_frames = window_frames
+
+    def add(self, xy_px: np.ndarray) -> float:
+        points = np.asarray(xy_px, dtype=float)[None]
+        torso = float(np.linalg.norm(shoulder_centre(points)[0] - pelvis_centre(points)[0]))
+        if np.isfinite(torso) and torso > 0:
+            self._torso_px = [*self._torso_px[-(self._window_frames - 1) :], torso]
+        return self.value
+
+    @property
+    def value(self) -> float:
+        return float(np.median(self._torso_px) / TORSO_FRACTION_OF_STATURE) if self._torso_px else float("nan")
+
+
 class LiveStepDetector:
     """Steps from landmarks arriving one frame at a time (live view); a plant is known min_stance_s + 2 frames late.
 
@@ -250,23 +346,16 @@ class LiveStepDetector:
     def __init__(self, settings: ContactSettings = ContactSettings(), body_length: float | None = None):
         self.settings = settings
         self._fixed_body_length = body_length
-        self._torso_px: list[float] = []
+        self._running_body = RunningBodyLength()
         self._recent: list[tuple[int, float, np.ndarray]] = []  # (frame, time_s, feet (foot, 3, 2))
         self._trackers: dict[Foot, ContactTracker] = {}
 
-    def _body_length(self) -> float:
-        if self._fixed_body_length is not None:
-            return self._fixed_body_length
-        return float(np.median(self._torso_px[-300:]) / TORSO_FRACTION_OF_STATURE) if self._torso_px else float("nan")
-
     def update(self, frame: int, time_s: float, xy_px: np.ndarray) -> list[StepEvent]:
         xy = np.asarray(xy_px, dtype=float)
-        torso = float(np.linalg.norm(shoulder_centre(xy[None])[0] - pelvis_centre(xy[None])[0]))
-        if np.isfinite(torso) and torso > 0:
-            self._torso_px.append(torso)
+        running = self._running_body.add(xy)
+        body = self._fixed_body_length if self._fixed_body_length is not None else running
         feet = np.stack([xy[list(FOOT_LANDMARKS[foot])] for foot in Foot])
         self._recent = [*self._recent[-(len(_DERIVATIVE_WEIGHTS) - 1) :], (frame, time_s, feet)]
-        body = self._body_length()
         if len(self._recent) < len(_DERIVATIVE_WEIGHTS) or not np.isfinite(body):
             return []
         times = np.array([item[1] for item in self._recent])
@@ -320,3 +409,111 @@ class BeatGrid:
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> BeatGrid:
         return cls(bpm=float(data["bpm"]), first_beat_s=float(data["first_beat_s"]), beat_s=np.asarray(data["beat_s"], dtype=float))
+
+
+class Difficulty(StrEnum):
+    EASY = "easy"
+    NORMAL = "normal"
+    HARD = "hard"
+
+
+@dataclass(frozen=True)
+class ClosedLoopSettings:
+    """A closed-loop preset read into types: timing windows of the chosen difficulty, thresholds, contacts."""
+
+    skill: str
+    mirror: bool
+    difficulty: Difficulty
+    windows: TimingWindows
+    thresholds: ErrorThresholds
+    contact: ContactSettings
+    slack_s: float
+
+    @classmethod
+    def from_table(cls, table: Mapping[str, Any], difficulty: Difficulty | str | None = None) -> ClosedLoopSettings:
+        """Settings from ``load_preset_table``; a missing or mistyped key is a user error naming the preset."""
+        name = str(table.get("name", "closed-loop preset"))
+        try:
+            level = Difficulty(difficulty or table.get("difficulty", Difficulty.NORMAL))
+            return cls(
+                skill=name,
+                mirror=bool(table.get("mirror", False)),
+                difficulty=level,
+                windows=TimingWindows(**{k: float(v) for k, v in table["timing_windows_ms"][str(level)].items()}),
+                thresholds=ErrorThresholds(**{k: float(v) for k, v in table.get("thresholds", {}).items()}),
+                contact=ContactSettings.from_table(table.get("contact", {})),
+                slack_s=float(table.get("alignment", {}).get("slack_s", 2.0)),
+            )
+        except (KeyError, TypeError, ValueError) as error:
+            raise UserFacingError(f"skill preset '{name}': invalid closed-loop settings ({type(error).__name__}: {error})") from None
+
+
+def load_reference_for(args: Any, settings: ClosedLoopSettings) -> ReferenceRoutine:
+    """The routine named by ``--reference``: a saved routine folder, a video to track, or a session ID.
+
+    A video reference is tracked like the attempt (same ``--rotate`` and
+    ``--model``: coach and student usually share a camera set-up); its
+    soundtrack gives the beat grid unless ``--bpm`` does.
+    """
+    from motor_trainer.analysis.routine_reference import (  # noqa: PLC0415 — those modules build on this one
+        build_reference,
+        is_reference_folder,
+        load_reference,
+        replace_beat_grid,
+    )
+
+    given = getattr(args, "reference", None)
+    if not given:
+        raise UserFacingError(f"skill '{settings.skill}' is judged against a reference: pass --reference ID|VIDEO|FOLDER")
+    bpm, first_beat_s = getattr(args, "bpm", None), getattr(args, "first_beat", None)
+    path = Path(given)
+    if path.is_dir() and is_reference_folder(path):
+        return replace_beat_grid(load_reference(path), bpm, first_beat_s)
+    if path.is_file():
+        from motor_trainer.pose.tracker import track_video  # noqa: PLC0415 — loads the pose model only when needed
+
+        sequence = track_video(path, rotate_deg=int(getattr(args, "rotate", 0) or 0), model=getattr(args, "model", None) or "lite")
+        return build_reference(sequence, name=path.stem, bpm=bpm, first_beat_s=first_beat_s, audio_path=path, contact=settings.contact)
+    from motor_trainer.storage.sessions import SessionStore  # noqa: PLC0415
+    from motor_trainer.workspace import resolve_workspace  # noqa: PLC0415
+
+    session = SessionStore(resolve_workspace(getattr(args, "workspace", None)).sessions_dir).get(str(given))
+    return build_reference(
+        session.landmarks(),
+        name=session.session_id,
+        bpm=bpm,
+        first_beat_s=first_beat_s,
+        audio_path=session.video_path if session.video_path is not None and session.video_path.is_file() else None,
+        contact=settings.contact,
+    )
+
+
+def _json_safe(value: Any) -> Any:
+    """NaN and infinities become null: JSON has no such numbers and other readers reject them."""
+    if isinstance(value, float):
+        return value if np.isfinite(value) else None
+    if isinstance(value, Mapping):
+        return {key: _json_safe(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [_json_safe(item) for item in value]
+    return value
+
+
+def analyze_command(args: Any, sequence: PoseSequence, preset_table: Mapping[str, Any]) -> int:
+    """`motor-trainer analyze VIDEO --skill <closed-loop preset> --reference ...`: per-step table, JSON on request."""
+    from motor_trainer.analysis.step_errors import analyse_attempt, format_step_table  # noqa: PLC0415
+
+    settings = ClosedLoopSettings.from_table(preset_table, getattr(args, "difficulty", None))
+    routine = load_reference_for(args, settings)
+    mirror = bool(getattr(args, "mirror", False)) or settings.mirror
+    analysis = analyse_attempt(routine, sequence, settings, mirror=mirror)
+    print(format_step_table(analysis, routine))
+    json_path = getattr(args, "json", None)
+    if json_path:
+        target = Path(json_path)
+        try:
+            target.write_text(json.dumps(_json_safe(analysis.to_dict()), indent=2, allow_nan=False) + "\n", encoding="utf-8")
+        except OSError as error:
+            raise UserFacingError(f"{target}: cannot write the analysis ({error.strerror or error})") from None
+        print(f"wrote {target}")
+    return 0
