@@ -1,21 +1,27 @@
 """`motor-trainer record`: record a live session (camera or a video played as one) to the workspace.
 
 What a coach uses to record drills: frames go to H.264 video, landmarks to a
-chunk every second, and each commit is reported on stdout as it lands, so a
-session killed mid-way keeps everything reported before the kill
-(`motor-trainer sessions recover` finishes it).
+chunk every second, and for an open-loop skill each rep is committed (with the
+landmarks up to it) the moment the live segmenter confirms it. Every commit is
+reported on stdout as it lands, so a session killed mid-way keeps everything
+reported before the kill (`motor-trainer sessions recover` finishes it).
 """
 
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import sys
 from pathlib import Path
+
+from motor_trainer.analysis.verdict import SkillKind
 
 from motor_trainer.capture.recorder import SessionRecorder
 from motor_trainer.capture.sources import LiveSource, VideoAsCamera, WebcamSource
 from motor_trainer.commands.sessions import unfinished_notice
 from motor_trainer.pose.tracker import PoseTracker
+from motor_trainer.skills.open_loop import OnlineRepSegmenter, load_open_loop_preset
+from motor_trainer.skills.presets import available_presets, preset_kind
 from motor_trainer.storage.sessions import EventKind, SessionSource, SessionStore, SourceKind
 from motor_trainer.workspace import resolve_workspace
 
@@ -28,7 +34,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                         help="play a video file in real time as if it were a camera")
     parser.add_argument("--rotate", type=int, default=0, choices=(0, 90, 180, 270),
                         help="clockwise rotation for a sideways camera, degrees")
-    parser.add_argument("--skill", help="skill practised (a preset name, e.g. free_throw)")
+    parser.add_argument("--skill", choices=available_presets(),
+                        help="skill practised; an open-loop skill has its reps found and saved live")
     parser.add_argument("--model", default="lite", help="pose model: lite, full, heavy or a .task path")
     parser.add_argument("--seconds", type=float, help="stop after this many seconds (default: until the source ends)")
     parser.set_defaults(run=run)
@@ -43,16 +50,35 @@ def _open_source(args: argparse.Namespace) -> tuple[LiveSource, SessionSource]:
             SessionSource(SourceKind.WEBCAM, rotate_deg=args.rotate, camera_index=args.camera))
 
 
+def _rep_segmenter(skill: str | None, fps: float) -> OnlineRepSegmenter | None:
+    """Live rep finding for an open-loop skill; closed-loop skills are analysed after recording."""
+    if skill is None or preset_kind(skill) is not SkillKind.OPEN_LOOP:
+        return None
+    return OnlineRepSegmenter(load_open_loop_preset(skill), fps=fps)
+
+
 def _record_until_stopped(source: LiveSource, tracker: PoseTracker, recorder: SessionRecorder,
-                          seconds: float | None) -> str:
-    """The live loop; returns why it stopped. Ctrl-C is the normal way to stop a webcam recording."""
+                          segmenter: OnlineRepSegmenter | None, seconds: float | None) -> str:
+    """The live loop; returns why it stopped. Ctrl-C is the normal way to stop a webcam recording.
+
+    Rep frames are rows of the recorded session (frames the loop processed), not
+    the source's capture indices, so they index the saved landmarks directly.
+    """
     try:
         for frame in source.frames():
-            chunk = recorder.add_frame(frame, tracker.process(frame))
+            pose = tracker.process(frame)
+            chunk = recorder.add_frame(frame, pose)
             if chunk is not None:
                 first = recorder.frames_recorded - len(chunk)
                 print(f"committed landmarks chunk {chunk.index}: frames [{first}, {recorder.frames_recorded}) "
                       f"up to {chunk.time_s[-1]:.3f} s", flush=True)
+            detected = None if segmenter is None else segmenter.push(recorder.frames_recorded - 1, pose.time_s,
+                                                                     pose.xy_px)
+            if detected is not None:
+                rep = detected.rep
+                recorder.commit_event(EventKind.REP, dataclasses.asdict(rep), time_s=rep.end_s)
+                print(f"committed rep {rep.index}: frames [{rep.start_frame}, {rep.end_frame}) "
+                      f"release {rep.release_s:.3f} s", flush=True)
             if seconds is not None and frame.time_s >= seconds:
                 return f"{seconds:g} s recorded"
     except KeyboardInterrupt:
@@ -67,13 +93,14 @@ def run(args: argparse.Namespace) -> int:
         print(notice, file=sys.stderr, flush=True)
     with PoseTracker(args.model) as tracker:  # load the model before the clock starts
         source, description = _open_source(args)
+        segmenter = _rep_segmenter(args.skill, source.fps)
         session = store.create(source=description, model=args.model, skill=args.skill,
                                image_size_px=source.frame_size_px, fps=source.fps,
                                settings={"chunk_every_s": 1.0, "seconds": args.seconds})
         print(f"recording session {session.session_id} in {session.directory}", flush=True)
         source.on_lost(lambda message: print(f"warning: {message}", file=sys.stderr, flush=True))
         with SessionRecorder(session, source.frame_size_px, fps_hint=source.fps) as recorder, source:
-            reason = _record_until_stopped(source, tracker, recorder, args.seconds)
+            reason = _record_until_stopped(source, tracker, recorder, segmenter, args.seconds)
             recorder.commit_event(EventKind.NOTE, {
                 "text": f"recording ended: {reason}",
                 "frames_captured": source.frames_captured,
