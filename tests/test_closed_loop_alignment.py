@@ -1,0 +1,153 @@
+"""Dance attempts against the tracked reference routine: tempo, a delayed stretch, a missing step, mirroring, live following.
+
+The reference is the dance footage turned upright; every attempt is the
+same tracked landmarks on another clock (see closed_loop_attempts.py), so
+the right answer is known.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from closed_loop_attempts import played_slower, step_left_out, stretch_delayed
+from motor_trainer.analysis.alignment import LiveFollower, align_sequences
+from motor_trainer.analysis.routine_reference import ReferenceRoutine, build_reference
+from motor_trainer.analysis.step_errors import RoutineAnalysis, analyse_attempt
+from motor_trainer.analysis.verdict import Severity, SkillKind
+from motor_trainer.pose.kinematics import body_length_px, mirror_sequence
+from motor_trainer.pose.landmarks import PoseSequence
+from motor_trainer.skills.closed_loop import ClosedLoopSettings, StepTier
+from motor_trainer.skills.presets import load_preset_table
+
+pytestmark = pytest.mark.footage
+
+DANCE = "webcam_dance_sideways.mp4"
+#: The four kicks (2.0–4.3 s) are danced late; the dancer stands still at 1.95 s and from 4.4 s.
+STRETCH_S = (1.95, 4.4)
+
+
+@pytest.fixture(scope="module")
+def settings() -> ClosedLoopSettings:
+    return ClosedLoopSettings.from_table(load_preset_table("dance-footwork"))
+
+
+@pytest.fixture(scope="module")
+def dance(media_dir: Path) -> PoseSequence:
+    from footage import tracked
+
+    return tracked(DANCE, rotate_deg=270)
+
+
+@pytest.fixture(scope="module")
+def routine(dance: PoseSequence, media_dir: Path, settings: ClosedLoopSettings) -> ReferenceRoutine:
+    return build_reference(dance, name="dance", audio_path=media_dir / DANCE, contact=settings.contact)
+
+
+def flagged(analysis: RoutineAnalysis) -> set[int]:
+    return {report.reference_index for report in analysis.steps if report.verdict.severity is not Severity.CLEAN}
+
+
+def test_reference_has_steps_and_a_beat_from_its_music(routine: ReferenceRoutine) -> None:
+    assert len(routine.steps) >= 8
+    assert routine.beat_grid is not None
+    assert 60 <= routine.beat_grid.bpm <= 200
+
+
+def test_uniformly_slower_attempt_has_no_obvious_miss_and_reports_the_tempo(routine: ReferenceRoutine, settings: ClosedLoopSettings) -> None:
+    analysis = analyse_attempt(routine, played_slower(routine.sequence, 1.1), settings)
+    assert analysis.obvious == ()
+    assert all(report.attempt_step is not None for report in analysis.steps)
+    assert analysis.tempo.tempo_ratio == pytest.approx(1 / 1.1, abs=0.01)
+    assert analysis.to_dict()["attempt_bpm"] == pytest.approx(routine.beat_grid.bpm / 1.1, abs=1.0)
+
+
+@pytest.mark.parametrize("delay_s", [0.16, 0.24])
+def test_delayed_stretch_flags_exactly_its_steps_late(routine: ReferenceRoutine, settings: ClosedLoopSettings, delay_s: float) -> None:
+    start_s, end_s = STRETCH_S
+    # The premise: nobody's foot is in the air where the dancer holds still or catches up.
+    assert not any(step.lift_s <= start_s <= step.plant_s for step in routine.steps)
+    delayed = {index for index, step in enumerate(routine.steps) if start_s <= step.plant_s < end_s}
+    assert len(delayed) == 4
+
+    analysis = analyse_attempt(routine, stretch_delayed(routine.sequence, start_s, end_s, delay_s), settings)
+
+    assert flagged(analysis) == delayed
+    for index in delayed:
+        report = analysis.steps[index]
+        assert report.verdict.channel == "timing"
+        assert report.timing_error_ms == pytest.approx(1000 * delay_s, abs=40)
+        timing = next(d for d in report.verdict.deviations if d.unit == "ms")
+        assert timing.direction == "late"
+        assert report.verdict.severity is (Severity.OBVIOUS if delay_s * 1000 > settings.windows.ok_ms else Severity.SUBTLE)
+        # What the beat strip draws: the step, when it was due, and the music's beats around it.
+        assert report.rhythm is not None
+        assert report.rhythm.step_s - report.rhythm.expected_s == pytest.approx(delay_s, abs=0.04)
+        period_s = 60.0 / routine.beat_grid.bpm
+        assert np.min(np.abs(report.rhythm.beat_s - report.rhythm.expected_s)) <= period_s / 2 + 1e-9
+    assert analysis.tempo.tempo_ratio == pytest.approx(1.0, abs=0.01)
+
+
+def test_step_left_out_is_reported_missing(routine: ReferenceRoutine, settings: ClosedLoopSettings) -> None:
+    body = body_length_px(routine.sequence.xy_px)
+    kick_index, kick = next(
+        (index, step)
+        for index, step in enumerate(routine.steps)
+        if step.plant_s > 2.0 and np.hypot(*np.subtract(step.plant_xy_px, step.lift_xy_px)) < 0.1 * body
+    )
+    analysis = analyse_attempt(routine, step_left_out(routine.sequence, kick), settings)
+    report = analysis.steps[kick_index]
+    assert report.attempt_step is None
+    assert report.verdict.channel == "missing" and report.verdict.is_obvious
+    assert {r.reference_index for r in analysis.obvious} == {kick_index}
+    start, end = report.attempt_frame_range
+    assert start <= kick.plant_frame < end + 2
+
+
+def test_verdicts_carry_what_the_replay_needs(routine: ReferenceRoutine, settings: ClosedLoopSettings) -> None:
+    attempt = stretch_delayed(routine.sequence, *STRETCH_S, 0.24)
+    analysis = analyse_attempt(routine, attempt, settings)
+    assert analysis.reference_frame_for_frame.shape == (len(attempt),)
+    assert not analysis.reference_frame_for_frame.flags.writeable
+    for report in analysis.steps:
+        verdict = report.verdict
+        assert verdict.kind is SkillKind.CLOSED_LOOP and verdict.skill == "dance-footwork"
+        assert (verdict.start_frame, verdict.end_frame) == report.attempt_frame_range
+        posture = [d for d in verdict.deviations if d.unit == "deg"]
+        assert posture and all(d.body_part in {"left_knee", "right_knee", "left_hip", "right_hip", "left_ankle", "right_ankle",
+                                               "left_elbow", "right_elbow", "left_shoulder", "right_shoulder"} for d in posture)
+    # During the hold the ghost stands still, then it runs on: the mapping never goes back.
+    finite = analysis.reference_frame_for_frame[np.isfinite(analysis.reference_frame_for_frame)]
+    assert np.all(np.diff(finite) >= 0)
+
+
+def test_student_facing_the_coach_is_judged_through_the_mirror(routine: ReferenceRoutine, settings: ClosedLoopSettings) -> None:
+    mirrored_attempt = mirror_sequence(routine.sequence)
+    analysis = analyse_attempt(routine, mirrored_attempt, settings, mirror=True)
+    assert analysis.obvious == ()
+    assert all(report.tier is StepTier.PERFECT for report in analysis.steps)
+
+
+@pytest.mark.parametrize("make_attempt", [lambda s: played_slower(s, 1.1), lambda s: stretch_delayed(s, *STRETCH_S, 0.24)],
+                         ids=["slower", "delayed"])
+def test_live_follower_ends_where_offline_alignment_ends(routine: ReferenceRoutine, make_attempt) -> None:
+    attempt = make_attempt(routine.sequence)
+    offline = align_sequences(routine.sequence, attempt)
+    follower = LiveFollower(routine)
+    live_frames = np.array([follower.update(attempt.xy_px[k], float(attempt.time_s[k])).reference_frame for k in range(len(attempt))])
+    assert abs(live_frames[-1] - offline.path[-1, 0]) <= 2
+    matched = np.isfinite(offline.reference_frame_for_frame)
+    assert np.median(np.abs(live_frames[matched] - offline.reference_frame_for_frame[matched])) <= 2
+
+
+def test_live_tiers_call_the_delayed_kicks_and_pass_the_rest(routine: ReferenceRoutine, settings: ClosedLoopSettings) -> None:
+    attempt = stretch_delayed(routine.sequence, *STRETCH_S, 0.24)
+    follower = LiveFollower(routine, settings.windows)
+    events = [event for k in range(len(attempt)) for event in follower.update(attempt.xy_px[k], float(attempt.time_s[k])).step_events]
+    tiers = {event.reference_index: event.tier for event in events}
+    delayed = {index for index, step in enumerate(routine.steps) if STRETCH_S[0] <= step.plant_s < STRETCH_S[1]}
+    assert all(tiers[index] is StepTier.MISS for index in delayed)
+    on_time = [tiers.get(index) for index in range(len(routine.steps)) if index not in delayed]
+    assert sum(tier in (StepTier.PERFECT, StepTier.GOOD) for tier in on_time) >= 0.8 * len(on_time)
