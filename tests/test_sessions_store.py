@@ -207,3 +207,14 @@ def test_cli_lists_shows_and_deletes_sessions_and_offers_recovery(tmp_path, caps
     assert main([*workspace, "sessions", "delete", done.session_id]) == 0
     assert not done.directory.exists()
     assert [s.session_id for s in store] == [interrupted.session_id]
+
+
+def test_an_unmeasurable_feature_is_kept_as_nan_not_a_crash(tmp_path):
+    import math
+    from dataclasses import replace as replaced
+
+    verdict = replaced(example_verdict(0), features={"release_angle_deg": float("nan")})
+    with EventLog(tmp_path / "events.jsonl") as log:
+        log.append(EventKind.VERDICT, verdict.to_dict())
+    [event] = read_events(tmp_path / "events.jsonl")
+    assert math.isnan(event.payload["features"]["release_angle_deg"])

@@ -115,11 +115,11 @@ def practice_lines(verdicts: list[Verdict], kind: SkillKind) -> list[str]:
 def run_show(args: argparse.Namespace) -> int:
     store = open_store(args)
     session = store.get(args.session_id)
-    print("\n".join(summary_lines(session)))
     events = session.events()
+    verdicts = session.verdicts()  # checks every verdict event before anything is printed
+    print("\n".join(summary_lines(session)))
     print()
     print("\n".join(event_lines(events)) if events else "no events")
-    verdicts = session.verdicts()
     if verdicts:
         print()
         print("\n".join(practice_lines(verdicts, verdicts[0].kind)))

@@ -348,7 +348,8 @@ class EventLog:
 
     def append(self, kind: EventKind, payload: Mapping[str, Any], time_s: float | None = None) -> Event:
         event = Event(seq=self._next_seq, kind=EventKind(kind), wall_time=now_utc(), payload=payload, time_s=time_s)
-        self._file.write(json.dumps(event.to_dict(), sort_keys=True, allow_nan=False) + "\n")
+        # NaN stays NaN (a feature that could not be measured): Python's json writes and reads the token.
+        self._file.write(json.dumps(event.to_dict(), sort_keys=True) + "\n")
         self._file.flush()
         os.fsync(self._file.fileno())
         self._next_seq += 1
