@@ -1,0 +1,74 @@
+"""Open-loop reps on real footage: what only a real throw and real arm raises show.
+
+Answers were found by looking at the frames (extracted with cv2, viewed one by one):
+
+- free_throw_side.mp4 (30 fps, side view): the player lifts the ball from
+  frame ~27, dips at ~40, pushes up from ~44; the ball is still on the
+  fingertips in frame 47 and first clear of them in frame 48. Release = 48.
+  The arms then drop quickly (frames 56-70), which is no second shot.
+- outdoor_jumps_and_walk.mp4 (30 fps): the man on the box raises both arms
+  overhead three times: two jumping jacks (arms up at frames ~21-27 and
+  ~57-63) and the swing before his flip (arms up at ~144-153); then he flips
+  off the box (~160). The box top is at y ~ 450 px, his hips at y ~ 300 px;
+  the woman walking across (frames ~40-190) has her hips at y ~ 700 px.
+"""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+from footage import tracked
+
+from motor_trainer.cli import main
+from motor_trainer.pose.kinematics import pelvis_centre
+from motor_trainer.skills.open_loop import find_reps, load_open_loop_preset
+
+pytestmark = pytest.mark.footage
+
+FREE_THROW_RELEASE_FRAME = 48
+OUTDOOR_ARM_RAISES = 3
+BOX_TOP_Y_PX = 450
+
+
+def test_free_throw_is_one_rep_released_when_the_ball_leaves_the_hands():
+    _, reps = find_reps(tracked("free_throw_side.mp4"), load_open_loop_preset("free-throw"))
+    assert len(reps) == 1
+    assert abs(reps[0].release_frame - FREE_THROW_RELEASE_FRAME) <= 3
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="tracking: the lite model does not find the backlit man on the box during the jumping jacks "
+    "(frames 0-45 its detections sit in the sun flare beside him; the full model finds him only from ~frame 47); "
+    "strict, so this turns red the day tracking finds him and the marker must go",
+)
+def test_arm_raises_on_the_box_are_counted_and_the_walker_adds_none():
+    sequence = tracked("outdoor_jumps_and_walk.mp4")
+    _, reps = find_reps(sequence, load_open_loop_preset("generic-throw"))
+    assert len(reps) == OUTDOOR_ARM_RAISES
+    for rep in reps:
+        hips_y = pelvis_centre(sequence.xy_px[rep.start_frame : rep.end_frame])[:, 1]
+        assert np.nanmax(hips_y) < BOX_TOP_Y_PX, f"rep {rep} is not the man on the box"
+
+
+def test_analyze_command_saves_a_session_and_writes_the_free_throw_as_json(tmp_path, media_dir, capsys):
+    outcomes = tmp_path / "shots.csv"
+    outcomes.write_text("hit\nmiss\n", encoding="utf-8")
+    out = tmp_path / "free_throw.json"
+    code = main([
+        "--workspace", str(tmp_path / "ws"), "analyze", str(media_dir / "free_throw_side.mp4"),
+        "--skill", "free-throw", "--outcomes", str(outcomes), "--json", str(out),
+    ])
+    assert code == 0
+    printed = capsys.readouterr().out
+    assert "obvious" in printed and "outcome" in printed  # the table shows the missed shot
+    document = json.loads(out.read_text(encoding="utf-8"))
+    assert len(document["reps"]) == 1
+    rep = document["reps"][0]
+    assert abs(rep["rep"]["release_frame"] - FREE_THROW_RELEASE_FRAME) <= 3
+    assert rep["verdict"]["success"] is False and rep["verdict"]["channel"] == "outcome"
+    session_dir = tmp_path / "ws" / "sessions" / document["session_id"]
+    events = [json.loads(line) for line in (session_dir / "events.jsonl").read_text().splitlines()]
+    assert [e["kind"] for e in events] == ["rep", "outcome", "verdict"]
