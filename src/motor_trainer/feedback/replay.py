@@ -201,7 +201,7 @@ def caption_for(verdict: Verdict, mode: ReplayMode, gain: float) -> str:
 
 
 #: Margin around the person's bounding box when framing, as a fraction of its larger side.
-CROP_MARGIN = 0.35
+CROP_MARGIN = 0.2
 MAX_UPSCALE = 2.5
 
 
