@@ -200,3 +200,12 @@ def test_cli_carries_a_session_from_coach_to_student_and_refuses_a_hostile_bundl
     assert error.count("\n") == 1 and error.startswith("motor-trainer: error: ") and "outside" in error
     assert not (tmp_path / "other_ws" / "outside.txt").exists()
     assert list((tmp_path / "other_ws" / "sessions").iterdir()) == []
+
+
+def test_a_session_too_big_to_import_is_refused_at_export_already(coach_session, tmp_path, monkeypatch):
+    from motor_trainer.storage import bundle as bundle_module
+
+    monkeypatch.setattr(bundle_module, "MAX_TOTAL_BYTES", 10_000)  # the synthetic session is ~170 kB
+    with pytest.raises(UserFacingError, match="more than a bundle may carry"):
+        export_bundle(coach_session, tmp_path / "big.zip")
+    assert list(tmp_path.glob("*big.zip*")) == []

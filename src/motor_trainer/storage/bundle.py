@@ -62,6 +62,10 @@ def export_bundle(session: Session, out_path: Path) -> Path:
     out_path = Path(out_path)
     out_path.parent.mkdir(parents=True, exist_ok=True)
     members = _bundle_members(session)
+    total_bytes = sum(path.stat().st_size for _, path in members)
+    if total_bytes > MAX_TOTAL_BYTES:
+        raise UserFacingError(f"{session.directory}: {total_bytes:,} bytes is more than a bundle may carry "
+                              f"({MAX_TOTAL_BYTES:,}); share the folder itself instead")
     handle, temp_name = tempfile.mkstemp(prefix=f".{out_path.name}.", suffix=".tmp", dir=out_path.parent)
     os.fchmod(handle, FILE_MODE)
     os.close(handle)
