@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from motor_trainer.analysis.outcomes import Outcome, read_outcomes_csv
+from motor_trainer.analysis.outcomes import read_outcomes_csv
 from motor_trainer.analysis.rep_errors import ClipAnalysis, RepAnalysis, analyse_clip, reference_from_analyses
 from motor_trainer.analysis.rep_reference import RepReference, load_reference, references_dir
 from motor_trainer.analysis.verdict import SkillKind
