@@ -17,7 +17,7 @@ import numpy as np
 from dtaidistance import dtw, dtw_ndim
 
 from motor_trainer.analysis.routine_reference import ReferenceRoutine
-from motor_trainer.pose.kinematics import JOINT_ANGLES, body_length_px, joint_angles_deg, pelvis_centre
+from motor_trainer.pose.kinematics import JOINT_ANGLES, body_length_px, joint_angle_deg, joint_angles_deg, pelvis_centre
 from motor_trainer.pose.landmarks import MIRROR_ORDER, Landmark, PoseSequence
 from motor_trainer.pose.smoothing import interpolate_track
 from motor_trainer.skills.closed_loop import Foot, LiveStepDetector, RunningBodyLength, StepTier, TimingWindows
@@ -34,6 +34,10 @@ FEATURE_LANDMARKS: tuple[Landmark, ...] = (
     Landmark.LEFT_HEEL, Landmark.RIGHT_HEEL,
     Landmark.LEFT_FOOT_INDEX, Landmark.RIGHT_FOOT_INDEX,
 )  # fmt: skip
+
+_ANGLE_FIRST = np.array([joint.first for joint in JOINT_ANGLES.values()], dtype=np.intp)
+_ANGLE_VERTEX = np.array([joint.vertex for joint in JOINT_ANGLES.values()], dtype=np.intp)
+_ANGLE_SECOND = np.array([joint.second for joint in JOINT_ANGLES.values()], dtype=np.intp)
 
 #: Open begin and end: either side may start or stop up to this long before the other.
 DEFAULT_SLACK_S = 2.0
@@ -270,16 +274,14 @@ class LiveFollower:
 
     def _posture_error_deg(self, xy_px: np.ndarray, world_m: np.ndarray | None, reference_frame: int) -> dict[str, float]:
         use_world = world_m is not None and np.all(np.isfinite(self._reference_angles_world[reference_frame]))
-        points = np.asarray(world_m if use_world else xy_px, dtype=float)[None]
+        points = np.asarray(world_m if use_world else xy_px, dtype=float)
         if self.mirror:
-            points = mirrored_points(points)
-        angles = joint_angles_deg(points)
+            points = mirrored_points(points[None])[0]
+        # All joints of one frame in one call: the joints stand in for joint_angle_deg's frame axis.
+        angles = joint_angle_deg(points[_ANGLE_FIRST], points[_ANGLE_VERTEX], points[_ANGLE_SECOND])
         reference = (self._reference_angles_world if use_world else self._reference_angles_xy)[reference_frame]
-        return {
-            name: float(abs(angles[name][0] - reference[k]))
-            for k, name in enumerate(JOINT_ANGLES)
-            if np.isfinite(angles[name][0]) and np.isfinite(reference[k])
-        }
+        error = np.abs(angles - reference)
+        return {name: float(error[k]) for k, name in enumerate(JOINT_ANGLES) if np.isfinite(error[k])}
 
     def _judge_steps(self, xy_px: np.ndarray, time_s: float) -> list[StepTierEvent]:
         assert self._start_time_s is not None
