@@ -13,8 +13,10 @@ from arm_model import FPS, dart_session
 from motor_trainer.analysis.rep_errors import analyse_clip, reference_from_analyses
 from motor_trainer.analysis.rep_reference import load_reference
 from motor_trainer.analysis.verdict import Severity, SkillKind
+from motor_trainer.errors import UserFacingError
 from motor_trainer.pose.kinematics import Side, mirror_sequence
-from motor_trainer.skills.open_loop import OnlineRepSegmenter, find_reps, load_open_loop_preset
+from motor_trainer.skills.open_loop import OnlineRepSegmenter, OpenLoopPreset, find_reps, load_open_loop_preset
+from motor_trainer.skills.presets import load_preset_table
 
 
 @pytest.fixture(scope="module")
@@ -105,3 +107,38 @@ def test_a_saved_reference_of_good_throws_judges_a_later_session(preset, clean_s
         ghost_miss_px.append(np.linalg.norm(ghost[wrist] - actual) / alignment.body_length_px)
     # The ghost's hand sits on a clean throw's hand at release, and visibly off the drifted one's.
     assert ghost_miss_px[0] < 0.03 < 0.06 < ghost_miss_px[1]
+
+
+def test_live_segmenter_copes_with_dropped_frames_and_nobody_in_view(preset, clean_session):
+    """A slow consumer drops every 5th frame, and the person leaves the view during the first walk."""
+    sequence = clean_session.sequence
+    walk_start, walk_end = clean_session.distraction_spans[0]
+    live = OnlineRepSegmenter(preset, fps=FPS)
+    releases = []
+    for frame, (time_s, xy_px) in enumerate(zip(sequence.time_s, sequence.xy_px)):
+        if frame % 5 == 4:
+            continue
+        if walk_start <= frame < walk_end:
+            xy_px = np.full_like(xy_px, np.nan)
+        detected = live.push(frame, float(time_s), xy_px)
+        if detected is not None:
+            releases.append(detected.rep.release_frame)
+    assert len(releases) == len(clean_session.release_frames)
+    assert all(abs(r - t) <= 2 for r, t in zip(releases, clean_session.release_frames))
+
+
+def test_a_preset_with_a_mistyped_key_is_a_one_line_error_naming_it():
+    table = load_preset_table("dart-throw")
+    table["segmentation"] = {**table["segmentation"], "enter_sped_bl_per_s": 1.0}
+    with pytest.raises(UserFacingError, match=r"^skill preset dart-throw\.toml: .*enter_sped_bl_per_s"):
+        OpenLoopPreset.from_table(table)
+
+
+def test_an_unknown_reference_names_the_saved_ones(preset, clean_session, tmp_path):
+    clip = analyse_clip(clean_session.sequence, preset)
+    reference_from_analyses(list(clip.analyses), preset, FPS, "mine").save(tmp_path)
+    with pytest.raises(UserFacingError, match=r"theirs\.json: no such reference; saved: mine$"):
+        load_reference(tmp_path, "theirs")
+    (tmp_path / "mine.npz").write_bytes(b"not an npz")
+    with pytest.raises(UserFacingError, match=r"mine\.json: damaged reference"):
+        load_reference(tmp_path, "mine")

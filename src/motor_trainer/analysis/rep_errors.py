@@ -79,7 +79,7 @@ class RepAlignment:
     reference_frame_for_frame: np.ndarray
     ghost_landmarks: tuple[str, ...]
     ghost_trajectory_bl: np.ndarray
-    pelvis_px: np.ndarray  # (rep frame, 2)
+    pelvis_px: np.ndarray  # (rep frame, 2), interpolated over frames a live source dropped
     body_length_px: float
     facing_sign: float
 
@@ -268,8 +268,9 @@ def _alignment(
     rows = np.arange(rep.start_frame, rep.end_frame) - member.first_frame  # fractional window rows
     inside = np.clip(rows, 0, len(mapped) - 1)
     reference_frame = np.interp(inside, np.arange(len(mapped)), mapped) + (rows - inside)  # one row per frame beyond
-    r0, r1 = track.row(rep.start_frame), track.row(rep.end_frame)
-    pelvis = (track.xy_px[r0:r1, Landmark.LEFT_HIP] + track.xy_px[r0:r1, Landmark.RIGHT_HIP]) / 2.0
+    frames = np.arange(rep.start_frame, rep.end_frame)
+    pelvis_track = (track.xy_px[:, Landmark.LEFT_HIP] + track.xy_px[:, Landmark.RIGHT_HIP]) / 2.0
+    pelvis = np.stack([np.interp(frames, track.frame_index, pelvis_track[:, axis]) for axis in (0, 1)], axis=-1)
     return RepAlignment(
         start_frame=rep.start_frame,
         end_frame=rep.end_frame,

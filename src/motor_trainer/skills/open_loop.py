@@ -199,14 +199,14 @@ def resolve_part(part: str, side: Side) -> Landmark:
 class ArmTrack:
     """The acting arm and body over a stretch of frames, smoothed and measured once.
 
-    ``first_frame`` is the absolute frame index of row 0, so reps keep the
-    frame numbers of the video. ``body_bl (frame, landmark, 2)`` is the
+    ``frame_index (frame,)`` holds the video frame number of each row, so reps
+    keep the frame numbers of the video even when a live source dropped frames. ``body_bl (frame, landmark, 2)`` is the
     body-centred frame: origin at the pelvis centre, x toward where the person
     faces, y up, in body lengths.
     """
 
     side: Side
-    first_frame: int
+    frame_index: np.ndarray
     time_s: np.ndarray
     xy_px: np.ndarray
     body_length_px: float
@@ -225,7 +225,8 @@ class ArmTrack:
         return len(self.time_s)
 
     def row(self, frame: int) -> int:
-        return frame - self.first_frame
+        """The row of a video frame (of the nearest later row if that frame was dropped)."""
+        return int(np.searchsorted(self.frame_index, frame))
 
     def landmark(self, part: str) -> Landmark:
         return resolve_part(part, self.side)
@@ -268,7 +269,7 @@ def prepare_arm_track(
     time_s: np.ndarray,
     preset: OpenLoopPreset,
     side: Side | None = None,
-    first_frame: int = 0,
+    frame_index: np.ndarray | None = None,
     body_length: float | None = None,
 ) -> ArmTrack:
     """Fill short gaps, low-pass (zero phase) and measure the arm of one stretch of frames.
@@ -288,7 +289,7 @@ def prepare_arm_track(
     facing = facing_sign(smooth)
     return ArmTrack(
         side=side,
-        first_frame=first_frame,
+        frame_index=np.arange(len(time_s)) if frame_index is None else np.asarray(frame_index, dtype=np.int64),
         time_s=time_s,
         xy_px=smooth,
         body_length_px=length,
@@ -429,8 +430,9 @@ def estimate_release(track: ArmTrack, start: int, end: int, settings: Segmentati
     """
     lo, hi = track.row(start), track.row(end)
     speed = np.nan_to_num(track.wrist_speed_bl_per_s[lo:hi], nan=-1.0)
+    frames = track.frame_index[lo:hi]
     if settings.release_rule is ReleaseRule.PEAK_SPEED:
-        return start, start + int(np.argmax(speed))
+        return int(frames[0]), int(frames[np.argmax(speed)])
     angle = track.elbow_angle_deg[lo:hi]
     if not np.isfinite(angle).any() or len(angle) < 3:
         return None
@@ -454,7 +456,7 @@ def estimate_release(track: ArmTrack, start: int, end: int, settings: Segmentati
     if extension < settings.min_elbow_extension_deg:
         return None
     release = first + int(np.argmax(speed[first : last + 1]))
-    return start + cock, start + release
+    return int(frames[cock]), int(frames[release])
 
 
 def _rep_from_movement(track: ArmTrack, index: int, start: int, end: int, peak: float, settings: SegmentationSettings) -> Rep | None:
@@ -484,7 +486,7 @@ def segment_reps(track: ArmTrack, preset: OpenLoopPreset) -> list[Rep]:
     gate = ActivityGate(preset.segmentation)
     reps: list[Rep] = []
     for row, (time_s, speed) in enumerate(zip(track.time_s, track.wrist_speed_bl_per_s)):
-        movement = gate.update(track.first_frame + row, float(time_s), float(speed))
+        movement = gate.update(int(track.frame_index[row]), float(time_s), float(speed))
         if movement is not None:
             rep = _rep_from_movement(track, len(reps), *movement, preset.segmentation)
             if rep is not None:
@@ -532,7 +534,7 @@ class OnlineRepSegmenter:
         self._b, self._a = butter(2, min(settings.smoothing_cutoff_hz / (fps / 2.0), 0.99))
         self._filter_state: np.ndarray | None = None
         self._previous: tuple[float, np.ndarray] | None = None
-        history_s = settings.max_duration_s + preset.pre_release_s + 1.0
+        history_s = 2 * settings.max_duration_s + preset.pre_release_s + 1.0  # longest wind-up + rep + margin
         self._rows: deque[tuple[int, float, np.ndarray]] = deque(maxlen=int(history_s * fps) + 1)
         self._torso_px: deque[float] = deque(maxlen=int(10 * fps))
         self._body_length_px = float("nan")
@@ -584,12 +586,14 @@ class OnlineRepSegmenter:
         return {s: float(v) for s, v in zip(self._sides, speed)}
 
     def _measure(self, side: Side, start: int, end: int, peak: float) -> DetectedRep | None:
+        start = max(start, self._rows[0][0])  # a start older than the buffer is cut to it
         first_s = next(t for f, t, _ in self._rows if f >= start) - self._preset.pre_release_s
         rows = [r for r in self._rows if r[1] >= first_s]
         xy = np.stack([r[2] for r in rows])
         time_s = np.array([r[1] for r in rows])
+        frames = np.array([r[0] for r in rows])
         try:
-            track = prepare_arm_track(xy, time_s, self._preset, side, first_frame=rows[0][0], body_length=self._body_length_px)
+            track = prepare_arm_track(xy, time_s, self._preset, side, frame_index=frames, body_length=self._body_length_px)
         except ValueError:
             return None
         rep = _rep_from_movement(track, self._rep_count, start, end, peak, self._preset.segmentation)
@@ -681,4 +685,5 @@ def release_window(
     fraction = (rows - low)[:, None, None]
     paths = track.body_bl[:, [track.landmark(p) for p in parts]]
     window = paths[low] + fraction * (paths[low + 1] - paths[low])
-    return window, int(np.count_nonzero(rows < exact - 1e-9)), float(rows[0] + track.first_frame)
+    first_frame = float(np.interp(rows[0], np.arange(len(track)), track.frame_index))
+    return window, int(np.count_nonzero(rows < exact - 1e-9)), first_frame
