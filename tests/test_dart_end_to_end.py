@@ -11,7 +11,14 @@ from dataclasses import replace
 import pytest
 from arm_model import dart_session
 
-from motor_trainer.analysis.outcomes import HitMiss, LandingPoint, OutcomeType, read_outcomes_csv
+from motor_trainer.analysis.outcomes import (
+    HitMiss,
+    LandingPoint,
+    OutcomeType,
+    ThrowDistance,
+    judge_outcome,
+    read_outcomes_csv,
+)
 from motor_trainer.analysis.rep_errors import analyse_clip
 from motor_trainer.analysis.verdict import Severity
 from motor_trainer.errors import UserFacingError
@@ -79,3 +86,15 @@ def test_outcome_csv_mistakes_name_the_file_and_line(tmp_path):
         read_outcomes_csv(path, OutcomeType.HIT_MISS)
     path.write_text("shot,hit\n1,hit\n2,0\n", encoding="utf-8")
     assert read_outcomes_csv(path, OutcomeType.HIT_MISS) == [HitMiss(True), HitMiss(False)]
+
+
+def test_distance_and_hit_miss_outcomes_follow_their_own_rules():
+    throw = load_open_loop_preset("generic-throw").outcome  # aim 10 m, tolerance 1 m, obvious beyond 2 m
+    short, long_, far = (judge_outcome(ThrowDistance(d), throw) for d in (9_500.0, 11_500.0, 12_500.0))
+    assert (short.error_mm, short.direction, short.success, short.obvious) == (-500.0, "short", True, False)
+    assert (long_.direction, long_.success, long_.obvious) == ("long", False, False)
+    assert far.obvious
+    shot = load_open_loop_preset("free-throw").outcome
+    assert judge_outcome(HitMiss(True), shot).success
+    missed = judge_outcome(HitMiss(False), shot)
+    assert not missed.success and missed.obvious and missed.error_mm is None

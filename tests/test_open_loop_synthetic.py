@@ -10,9 +10,9 @@ import numpy as np
 import pytest
 from arm_model import FPS, dart_session
 
-from motor_trainer.analysis.rep_errors import analyse_clip, reference_from_analyses
+from motor_trainer.analysis.rep_errors import analyse_clip, reference_from_analyses, triage
 from motor_trainer.analysis.rep_reference import load_reference
-from motor_trainer.analysis.verdict import Severity, SkillKind
+from motor_trainer.analysis.verdict import Deviation, Severity, SkillKind
 from motor_trainer.errors import UserFacingError
 from motor_trainer.pose.kinematics import Side, mirror_sequence
 from motor_trainer.skills.open_loop import OnlineRepSegmenter, OpenLoopPreset, find_reps, load_open_loop_preset
@@ -142,3 +142,14 @@ def test_an_unknown_reference_names_the_saved_ones(preset, clean_session, tmp_pa
     (tmp_path / "mine.npz").write_bytes(b"not an npz")
     with pytest.raises(UserFacingError, match=r"mine\.json: damaged reference"):
         load_reference(tmp_path, "mine")
+
+
+def test_triage_blames_the_most_proximal_obvious_channel_and_keeps_subtle_errors_quiet():
+    wrist = Deviation("release_height", 6.0, -10.0, "cm", "right_wrist", "less")
+    elbow = Deviation("elbow_drift", 4.0, 8.0, "cm", "right_elbow", "more")
+    tempo = Deviation("tempo", 2.5, 40.0, "ms", None, "more")
+    assert triage([wrist, elbow, tempo], None, subtle_z=2.0, obvious_z=3.5) == (Severity.OBVIOUS, "elbow_drift")
+    assert triage([tempo], None, subtle_z=2.0, obvious_z=3.5) == (Severity.SUBTLE, "tempo")
+    assert triage([tempo], None, subtle_z=2.0, obvious_z=2.4) == (Severity.OBVIOUS, "tempo")  # the coach tightened it
+    closer_path = Deviation("right_wrist_path", -5.0, 0.5, "cm", "right_wrist", "high")
+    assert triage([closer_path], None, subtle_z=2.0, obvious_z=3.5) == (Severity.CLEAN, "")  # nearer than usual is fine
