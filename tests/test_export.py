@@ -165,3 +165,19 @@ def test_trc_of_tracked_lab_steps_parses_upright(tmp_path, media_dir):
     body_height_px = np.median(nose_y[seen] - ankle_y[seen]) * 1000
     assert 0.2 * 1920 < body_height_px < 1920, "nose to ankles spans a fair part of the portrait frame"
     assert mot_path.read_text().count("\n") == 10 + 1 + 100
+
+
+def test_reps_recorded_live_without_analysis_still_get_rows():
+    from datetime import UTC, datetime
+
+    from motor_trainer.storage.export import reps_csv_text
+    from motor_trainer.storage.sessions import Event, EventKind
+
+    live = [Event(seq=i, kind=EventKind.REP, wall_time=datetime.now(UTC), time_s=1.0 + i,
+                  payload={"index": i, "side": "left", "start_frame": 10 * i, "end_frame": 10 * i + 9,
+                           "release_s": 0.8 + i, "peak_speed_bl_per_s": 1.5})
+            for i in range(2)]
+    rows = list(csv.DictReader(io.StringIO(reps_csv_text("s1", live, []))))
+    assert [(r["rep"], r["start_frame"], r["end_frame"], r["side"]) for r in rows] == [
+        ("0", "0", "9", "left"), ("1", "10", "19", "left")]
+    assert float(rows[1]["release_s"]) == 1.8 and "severity" not in rows[0]

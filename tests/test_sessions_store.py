@@ -171,6 +171,9 @@ def test_verdicts_are_queried_across_sessions_for_progress(store):
     assert history[0].started_at == day and history[1].skill == "free_throw"
     assert history[1].verdicts[3] == example_verdict(3)
     assert len(store.query_verdicts()) == 3
+    reps = store.query_events(EventKind.REP, skill="free_throw")
+    assert [len(r.events) for r in reps] == [2, 4] and reps[1].started_at == day + timedelta(days=2)
+    assert [e.payload["end_frame"] for e in reps[0].events] == [8, 18]
 
 
 def test_delete_removes_only_that_session(store):

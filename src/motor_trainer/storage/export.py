@@ -33,7 +33,7 @@ from motor_trainer.analysis.verdict import Verdict
 from motor_trainer.errors import UserFacingError
 from motor_trainer.pose.kinematics import joint_angles_deg
 from motor_trainer.pose.landmarks import LANDMARK_NAMES, Landmark, PoseSequence
-from motor_trainer.storage.sessions import Event, Session, SessionStatus, atomic_write_bytes
+from motor_trainer.storage.sessions import Event, EventKind, Session, SessionStatus, atomic_write_bytes
 
 DLC_SCORER = "MotorTrainer_BlazePose"
 
@@ -159,25 +159,48 @@ def landmarks_csv_text(sequence: PoseSequence) -> str:
     return _csv_text(rows)
 
 
-def reps_csv_text(session_id: str, verdicts: Iterable[Verdict]) -> str:
-    """One row per analysed rep: frames, times, severity, outcome, largest deviation and features."""
-    verdicts = list(verdicts)
-    feature_names = sorted({name for verdict in verdicts for name in verdict.features})
-    header = ["session_id", "rep", "skill", "kind", "start_frame", "end_frame", "start_s", "end_s", "severity",
-              "channel", "success", "outcome_error_mm", "largest_deviation", "largest_deviation_z",
-              *feature_names]
-    rows = [header]
+_VERDICT_COLUMNS = ("skill", "kind", "start_frame", "end_frame", "start_s", "end_s", "severity", "channel",
+                    "success", "outcome_error_mm", "largest_deviation", "largest_deviation_z")
+
+
+def _verdict_columns(verdict: Verdict) -> dict[str, object]:
+    largest = verdict.largest_deviation()
+    return {
+        "skill": verdict.skill, "kind": str(verdict.kind), "start_frame": verdict.start_frame,
+        "end_frame": verdict.end_frame, "start_s": verdict.start_s, "end_s": verdict.end_s,
+        "severity": str(verdict.severity), "channel": verdict.channel, "success": verdict.success,
+        "outcome_error_mm": verdict.outcome_error_mm,
+        "largest_deviation": None if largest is None else largest.name,
+        "largest_deviation_z": None if largest is None else largest.z_score,
+        **dict(verdict.features),
+    }
+
+
+def _cell(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return str(value).lower()
+    if isinstance(value, float):
+        return _csv_number(value)
+    return str(value)
+
+
+def reps_csv_text(session_id: str, rep_events: Iterable[Event], verdicts: Iterable[Verdict]) -> str:
+    """One row per rep: what the live segmenter saved (release, peak speed) joined by rep index with
+    the verdict (frames, severity, outcome, largest deviation, features). A rep recorded live
+    without analysis still gets its row; a verdict without a live rep event too."""
+    rows: dict[int, dict[str, object]] = {}
+    for event in rep_events:
+        payload = {k: v for k, v in event.payload.items() if not isinstance(v, (dict, list))}
+        rows.setdefault(int(payload.get("index", len(rows))), {}).update(payload)
     for verdict in verdicts:
-        largest = verdict.largest_deviation()
-        rows.append([
-            session_id, verdict.index, verdict.skill, verdict.kind, verdict.start_frame, verdict.end_frame,
-            _csv_number(verdict.start_s), _csv_number(verdict.end_s), verdict.severity, verdict.channel,
-            "" if verdict.success is None else str(verdict.success).lower(),
-            _csv_number(verdict.outcome_error_mm),
-            "" if largest is None else largest.name, "" if largest is None else _csv_number(largest.z_score),
-            *(_csv_number(verdict.features.get(name)) for name in feature_names),
-        ])
-    return _csv_text(rows)
+        rows.setdefault(verdict.index, {}).update(_verdict_columns(verdict))
+    present = {key for row in rows.values() for key in row} - {"index"}
+    columns = [c for c in _VERDICT_COLUMNS if c in present] + sorted(present - set(_VERDICT_COLUMNS))
+    table = [["session_id", "rep", *columns]]
+    table += [[session_id, index, *(_cell(rows[index].get(c)) for c in columns)] for index in sorted(rows)]
+    return _csv_text(table)
 
 
 def events_csv_text(events: Iterable[Event]) -> str:
@@ -202,10 +225,12 @@ def export_session(session: Session, export_format: ExportFormat, out_dir: Path 
         return [export_bundle(session, out_dir / f"{stem}{BUNDLE_SUFFIX}")]
     sequence = session.landmarks()
     if export_format is ExportFormat.CSV:
+        events = session.events()
         texts = {
             f"{stem}_landmarks.csv": landmarks_csv_text(sequence),
-            f"{stem}_reps.csv": reps_csv_text(stem, session.verdicts()),
-            f"{stem}_events.csv": events_csv_text(session.events()),
+            f"{stem}_reps.csv": reps_csv_text(stem, [e for e in events if e.kind is EventKind.REP],
+                                              session.verdicts()),
+            f"{stem}_events.csv": events_csv_text(events),
         }
     elif export_format is ExportFormat.TRC:
         texts = {f"{stem}.trc": trc_text(sequence, f"{stem}.trc"), f"{stem}_angles.mot": mot_text(sequence)}

@@ -658,18 +658,34 @@ class SessionStore:
             raise UserFacingError(f"{session.directory}: session is already complete; nothing to recover")
         return finalise(session, recovered=True)
 
+    def query_events(self, kind: EventKind, skill: str | None = None) -> list[SessionEvents]:
+        """Events of ``kind`` (e.g. every live rep) of every complete session, oldest session first."""
+        return [
+            SessionEvents(s.session_id, s.manifest.started_at, s.manifest.skill,
+                          tuple(e for e in s.events() if e.kind is kind))
+            for s in self._complete_sessions(skill)
+        ]
+
+    def _complete_sessions(self, skill: str | None) -> list[Session]:
+        return [s for s in self if s.manifest.status is SessionStatus.COMPLETE
+                and (skill is None or s.manifest.skill == skill)]
+
     def query_verdicts(self, skill: str | None = None) -> list[SessionVerdicts]:
         """Verdicts of every complete session (of one skill if given), oldest session first, for progress."""
         from motor_trainer.coaching.progress import SessionVerdicts  # the coach's type; loaded only when asked
 
-        history = []
-        for session in self:
-            manifest = session.manifest
-            if manifest.status is not SessionStatus.COMPLETE or (skill is not None and manifest.skill != skill):
-                continue
-            history.append(SessionVerdicts(session.session_id, manifest.started_at, manifest.skill or "",
-                                           tuple(session.verdicts())))
-        return history
+        return [SessionVerdicts(s.session_id, s.manifest.started_at, s.manifest.skill or "", tuple(s.verdicts()))
+                for s in self._complete_sessions(skill)]
+
+
+@dataclass(frozen=True)
+class SessionEvents:
+    """One session's events of one kind, with what a progress plot needs to place them."""
+
+    session_id: str
+    started_at: datetime
+    skill: str | None
+    events: tuple[Event, ...]
 
 
 def _slug(text: str) -> str:
