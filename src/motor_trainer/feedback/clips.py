@@ -98,7 +98,9 @@ class FrameRingBuffer:
         height, width = image_rgb.shape[:2]
         if self.max_height_px is not None and height > self.max_height_px:
             size = (round(width * self.max_height_px / height), self.max_height_px)
-            image_rgb = cv2.resize(image_rgb, size, interpolation=cv2.INTER_AREA)
+            # Area averaging only pays off when shrinking more than 2x; for 1080p -> 720p it is 5x slower than linear.
+            shrink_a_lot = self.max_height_px < height / 2
+            image_rgb = cv2.resize(image_rgb, size, interpolation=cv2.INTER_AREA if shrink_a_lot else cv2.INTER_LINEAR)
         if self.jpeg_quality is not None:
             ok, encoded = cv2.imencode(".jpg", image_rgb, [cv2.IMWRITE_JPEG_QUALITY, self.jpeg_quality])
             if not ok:
