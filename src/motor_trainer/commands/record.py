@@ -14,16 +14,19 @@ import dataclasses
 import sys
 from pathlib import Path
 
-from motor_trainer.analysis.verdict import SkillKind
+from typing import TYPE_CHECKING
 
-from motor_trainer.capture.recorder import SessionRecorder
-from motor_trainer.capture.sources import LiveSource, VideoAsCamera, WebcamSource
+from motor_trainer.analysis.verdict import SkillKind
 from motor_trainer.commands.sessions import unfinished_notice
-from motor_trainer.pose.tracker import PoseTracker
-from motor_trainer.skills.open_loop import OnlineRepSegmenter, load_open_loop_preset
 from motor_trainer.skills.presets import available_presets, preset_kind
 from motor_trainer.storage.sessions import EventKind, SessionSource, SessionStore, SourceKind
 from motor_trainer.workspace import resolve_workspace
+
+if TYPE_CHECKING:  # loaded in run(): MediaPipe, FFmpeg and SciPy would cost every other command 1.5 s
+    from motor_trainer.capture.recorder import SessionRecorder
+    from motor_trainer.capture.sources import LiveSource
+    from motor_trainer.pose.tracker import PoseTracker
+    from motor_trainer.skills.open_loop import OnlineRepSegmenter
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -42,6 +45,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def _open_source(args: argparse.Namespace) -> tuple[LiveSource, SessionSource]:
+    from motor_trainer.capture.sources import VideoAsCamera, WebcamSource
+
     if args.video_as_camera is not None:
         path = args.video_as_camera
         return (VideoAsCamera(path, rotate_deg=args.rotate),
@@ -54,6 +59,8 @@ def _rep_segmenter(skill: str | None, fps: float) -> OnlineRepSegmenter | None:
     """Live rep finding for an open-loop skill; closed-loop skills are analysed after recording."""
     if skill is None or preset_kind(skill) is not SkillKind.OPEN_LOOP:
         return None
+    from motor_trainer.skills.open_loop import OnlineRepSegmenter, load_open_loop_preset
+
     return OnlineRepSegmenter(load_open_loop_preset(skill), fps=fps)
 
 
@@ -87,6 +94,9 @@ def _record_until_stopped(source: LiveSource, tracker: PoseTracker, recorder: Se
 
 
 def run(args: argparse.Namespace) -> int:
+    from motor_trainer.capture.recorder import SessionRecorder
+    from motor_trainer.pose.tracker import PoseTracker
+
     store = SessionStore(resolve_workspace(args.workspace).ensure().sessions_dir)
     notice = unfinished_notice(store)
     if notice:
