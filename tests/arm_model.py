@@ -204,3 +204,18 @@ def _sequence(xy_px: np.ndarray) -> PoseSequence:
         image_size_px=(1920, 1080),
         source="synthetic dart session",
     )
+
+
+def idle_session(seed: int = 3, jitter_px: float = 1.5) -> PoseSequence:
+    """12 s without a throw: stand, walk 3 s, reach for a dart twice, walk 3 s back, stand."""
+    rng = np.random.default_rng(seed)
+    tl = _Timeline([], [], [], [])
+    tl.hold(1.0, 10, 165)
+    tl.walk(3.0)
+    for _ in range(2):
+        tl.hold(0.5, 10, 165)
+        tl.move(0.7, (10, 35), (165, 100))
+        tl.move(0.7, (35, 10), (100, 165))
+    tl.walk(3.0, speed_bl_per_s=-0.75)
+    tl.hold(1.0, 10, 165)
+    return _sequence(_landmarks(tl) + rng.normal(0, jitter_px, (len(tl), LANDMARK_COUNT, 2)))

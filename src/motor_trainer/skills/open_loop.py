@@ -356,6 +356,7 @@ class ActivityGate:
         self._last_frame: int | None = None
         self._last_s = 0.0
         self._wind_up: tuple[int, float] | None = None  # (start frame, end time) of the last movement
+        self._armed_frame = -1  # a rep never starts before the gate re-armed after the last one
 
     def update(self, frame: int, time_s: float, speed: float) -> tuple[int, int, float] | None:
         """Feed one sample; returns ``(start, end, peak)`` of a fast enough movement that just ended.
@@ -367,11 +368,11 @@ class ActivityGate:
         self._last_frame, self._last_s = frame, time_s
         if not self._active:
             if not self._armed and time_s >= self._refractory_until_s and speed < s.exit_speed_bl_per_s:
-                self._armed = True
+                self._armed, self._armed_frame = True, frame
             if self._armed and speed >= s.enter_speed_bl_per_s:
                 self._active = True
                 recent = self._last_rest_frame is not None and time_s - self._last_rest_s <= s.max_duration_s
-                self._start_frame = self._last_rest_frame + 1 if recent else frame
+                self._start_frame = max(self._last_rest_frame + 1, self._armed_frame) if recent else frame
                 if self._wind_up is not None and time_s - self._wind_up[1] <= s.wind_up_gap_s:
                     self._start_frame = self._wind_up[0]
                 self._wind_up = None
@@ -419,7 +420,9 @@ class ActivityGate:
 def estimate_release(track: ArmTrack, start: int, end: int, settings: SegmentationSettings) -> tuple[int, int] | None:
     """``(cock_frame, release_frame)`` of the movement ``[start, end)``, or None if it is no throw.
 
-    Peak-speed rule: release at the wrist's peak speed, cock at the start.
+    Peak-speed rule: release at the wrist's peak speed while it moves along
+    ``release_direction`` (an arm raise's upswing, not the arm coming down
+    again), cock at the start.
     Elbow-extension rule: the main extension is the run of straightening
     elbow around its fastest moment while the wrist moves along
     ``release_direction`` (so the arm falling straight after a shot does not
@@ -429,18 +432,22 @@ def estimate_release(track: ArmTrack, start: int, end: int, settings: Segmentati
     ``min_elbow_extension_deg`` is not a throw.
     """
     lo, hi = track.row(start), track.row(end)
+    if hi - lo < 3:
+        return None
     speed = np.nan_to_num(track.wrist_speed_bl_per_s[lo:hi], nan=-1.0)
     frames = track.frame_index[lo:hi]
-    if settings.release_rule is ReleaseRule.PEAK_SPEED:
-        return int(frames[0]), int(frames[np.argmax(speed)])
-    angle = track.elbow_angle_deg[lo:hi]
-    if not np.isfinite(angle).any() or len(angle) < 3:
-        return None
-    opening = np.gradient(np.nan_to_num(angle, nan=np.nanmean(angle)))
+    toward = np.ones(hi - lo, dtype=bool)
     if any(settings.release_direction):
         wrist = track.body_bl[lo:hi, track.landmark("acting_wrist")]
         toward = np.gradient(wrist, axis=0) @ np.array(settings.release_direction) > 0
-        opening = np.where(toward, opening, 0.0)
+    if settings.release_rule is ReleaseRule.PEAK_SPEED:
+        if not toward.any():
+            return None
+        return int(frames[0]), int(frames[np.argmax(np.where(toward, speed, -1.0))])
+    angle = track.elbow_angle_deg[lo:hi]
+    if not np.isfinite(angle).any():
+        return None
+    opening = np.where(toward, np.gradient(np.nan_to_num(angle, nan=np.nanmean(angle))), 0.0)
     fastest = int(np.argmax(opening))
     if opening[fastest] <= 0:
         return None
