@@ -1,0 +1,347 @@
+"""The live loop without Qt: frames in, frozen events out (the GUI's worker runs this in a thread).
+
+One ``LiveRun`` pulls the newest frame from a live source, tracks the pose,
+draws the overlay on a display-sized copy, keeps the last seconds of frames
+and poses for a replay, and feeds the skill's online analyser: open-loop reps
+(OnlineRepSegmenter, then analyse_rep) or closed-loop steps (LiveFollower).
+Everything it reports is a small frozen event put on a queue, so the GUI
+thread only ever reads finished results and no Qt object is touched here.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import queue
+import threading
+import time
+from collections import deque
+from collections.abc import Callable
+from contextlib import AbstractContextManager
+from dataclasses import dataclass, field
+from enum import StrEnum
+from pathlib import Path
+from typing import Protocol
+
+import numpy as np
+
+from motor_trainer.analysis.alignment import LiveFollower, StepTierEvent
+from motor_trainer.analysis.rep_errors import RepAnalysis, analyse_rep
+from motor_trainer.analysis.rep_reference import RepReference
+from motor_trainer.analysis.routine_reference import ReferenceRoutine
+from motor_trainer.analysis.verdict import SkillKind
+from motor_trainer.capture.sources import Frame, LiveSource
+from motor_trainer.cvshim import cv2
+from motor_trainer.errors import UserFacingError
+from motor_trainer.feedback.clips import FrameRingBuffer
+from motor_trainer.feedback.overlay import draw_skeleton
+from motor_trainer.feedback.replay import WARNING_RGB
+from motor_trainer.pose.kinematics import JOINT_ANGLES, joint_angles_deg
+from motor_trainer.pose.landmarks import Landmark
+from motor_trainer.skills.closed_loop import ClosedLoopSettings
+from motor_trainer.skills.open_loop import (
+    DetectedRep,
+    OnlineRepSegmenter,
+    OpenLoopPreset,
+    prepare_arm_track,
+    segment_reps,
+)
+
+#: Height of the image the live view shows and the replay buffer keeps; the model still sees full frames.
+DISPLAY_HEIGHT_PX = 540
+#: Seconds of frames and poses kept for a replay: a rep, its padding, and time to enter the outcome.
+REPLAY_MEMORY_S = 12.0
+#: The joint whose angle the trajectory plot follows for a closed-loop skill (the footwork's main hinge).
+CLOSED_LOOP_KEY_JOINT = "left_knee"
+
+
+class RunState(StrEnum):
+    PREPARING = "preparing"
+    RUNNING = "running"
+    ENDED = "ended"
+
+
+@dataclass(frozen=True)
+class LiveFrame:
+    """One processed frame as the live view shows it: display-sized, skeleton drawn."""
+
+    index: int
+    time_s: float
+    image_rgb: np.ndarray
+    detected: bool
+    processing_ms: float
+
+    def __post_init__(self) -> None:
+        self.image_rgb.setflags(write=False)
+
+
+@dataclass(frozen=True)
+class StepProgress:
+    """Closed-loop state after one frame: timing offset, the tiers judged now, the key joint against the reference."""
+
+    time_s: float
+    timing_offset_ms: float
+    step_events: tuple[StepTierEvent, ...]
+    joints_in_error: tuple[str, ...]
+    key_joint_deg: float
+    reference_key_joint_deg: float
+
+
+@dataclass(frozen=True)
+class RepFound:
+    """An open-loop rep the moment it is confirmed, judged on form (its outcome comes later)."""
+
+    detected: DetectedRep
+    analysis: RepAnalysis
+
+
+@dataclass(frozen=True)
+class StatusChanged:
+    state: RunState
+    message: str
+
+
+@dataclass(frozen=True)
+class RunEnded:
+    """The source ended or was stopped; ``error`` is a one-line reason when it failed."""
+
+    frames_captured: int
+    frames_processed: int
+    error: str = ""
+
+
+LiveEvent = LiveFrame | StepProgress | RepFound | StatusChanged | RunEnded
+
+
+class PoseEstimator(Protocol):
+    def process(self, frame: Frame): ...
+
+
+class PoseHistory:
+    """The newest poses by frame index, shared between the worker and the GUI thread (for replays)."""
+
+    def __init__(self, capacity_frames: int):
+        self._poses: deque[tuple[int, float, np.ndarray]] = deque(maxlen=capacity_frames)
+        self._lock = threading.Lock()
+
+    def append(self, index: int, time_s: float, xy_px: np.ndarray) -> None:
+        with self._lock:
+            self._poses.append((index, time_s, xy_px))
+
+    def xy_for(self, frame_index: np.ndarray) -> np.ndarray:
+        """(frame, landmark, 2) poses for the given frame indices; NaN where none is kept."""
+        with self._lock:
+            by_index = {index: xy for index, _, xy in self._poses}
+        return np.stack([by_index.get(int(i), np.full((len(Landmark), 2), np.nan)) for i in frame_index])
+
+
+def display_scale(size_px: tuple[int, int]) -> float:
+    """Factor from source pixels to the live view's pixels (never enlarges)."""
+    return min(1.0, DISPLAY_HEIGHT_PX / size_px[1])
+
+
+def shrink(image_rgb: np.ndarray, scale: float) -> np.ndarray:
+    if scale >= 1.0:
+        return image_rgb.copy()
+    size = (round(image_rgb.shape[1] * scale), round(image_rgb.shape[0] * scale))
+    return cv2.resize(image_rgb, size, interpolation=cv2.INTER_AREA)
+
+
+def mark_joints(image_rgb: np.ndarray, xy_px: np.ndarray, joints: tuple[str, ...]) -> None:
+    """Ring the vertex of each named joint angle (``left_knee``) in the warning colour, in place."""
+    radius = max(6, image_rgb.shape[0] // 45)
+    for name in joints:
+        point = xy_px[JOINT_ANGLES[name].vertex]
+        if np.all(np.isfinite(point)):
+            centre = (int(round(point[0])), int(round(point[1])))
+            cv2.circle(image_rgb, centre, radius, WARNING_RGB, 3, cv2.LINE_AA)
+
+
+class OpenLoopAnalyser:
+    """Reps as they happen, judged on form against the reference (their outcome comes later).
+
+    The online segmenter reports a rep once the hand has been quiet for a
+    moment. A rep whose end it never sees (the thrower walks out of view
+    straight after, or the video ends) is recovered by ``flush``: the same
+    gate run offline over the frames since the last reported rep, as soon as
+    the person has been out of view for ``LOST_FOR_S`` and when the source ends.
+    """
+
+    LOST_FOR_S = 0.5
+
+    def __init__(self, preset: OpenLoopPreset, fps: float, reference: RepReference | None):
+        self.preset = preset
+        self.reference = reference
+        self._segmenter = OnlineRepSegmenter(preset, fps)
+        self._rows: deque[tuple[int, float, np.ndarray]] = deque(maxlen=int(REPLAY_MEMORY_S * fps) + 1)
+        self._reported_until_frame = -1
+        self._last_rep_start_frame = -1
+        self._last_seen_s: float | None = None
+        self._flushed_since_seen = False
+        self._count = 0
+
+    def push(self, pose) -> list[LiveEvent]:
+        self._rows.append((int(pose.index), float(pose.time_s), np.asarray(pose.xy_px, dtype=float)))
+        detected = self._segmenter.push_frame(pose)
+        if pose.detected:
+            self._last_seen_s, self._flushed_since_seen = float(pose.time_s), False
+        elif self._last_seen_s is not None and not self._flushed_since_seen and pose.time_s - self._last_seen_s >= self.LOST_FOR_S:
+            self._flushed_since_seen = True
+            return self.flush()
+        if detected is None or detected.rep.start_frame <= self._reported_until_frame:
+            return []
+        return [self._found(detected)]
+
+    def flush(self) -> list[LiveEvent]:
+        """Reps the online gate has not closed yet, found offline over the frames from the last reported one on
+        (so its refractory period still hides the arm coming down after it)."""
+        rows = [row for row in self._rows if row[0] >= self._last_rep_start_frame]
+        if len(rows) < 2:
+            return []
+        xy = np.stack([row[2] for row in rows])
+        time_s = np.array([row[1] for row in rows])
+        try:
+            frame_index = np.array([row[0] for row in rows])
+            track = prepare_arm_track(xy, time_s, self.preset, self._segmenter.side, frame_index=frame_index)
+        except ValueError:
+            return []
+        reps = [rep for rep in segment_reps(track, self.preset) if rep.start_frame > self._reported_until_frame]
+        return [self._found(DetectedRep(rep, track)) for rep in reps]
+
+    def _found(self, detected: DetectedRep) -> RepFound:
+        rep = dataclasses.replace(detected.rep, index=self._count)
+        self._count += 1
+        self._reported_until_frame = rep.end_frame - 1
+        self._last_rep_start_frame = rep.start_frame
+        analysis = analyse_rep(detected.track, rep, self.preset, self.reference)
+        return RepFound(DetectedRep(rep, detected.track), analysis)
+
+    def joints_in_error(self) -> tuple[str, ...]:
+        return ()
+
+
+class ClosedLoopAnalyser:
+    """Follows the reference routine frame by frame: timing offset, step tiers, joints out of shape."""
+
+    def __init__(self, routine: ReferenceRoutine, settings: ClosedLoopSettings):
+        self._follower = LiveFollower(routine, settings.windows, mirror=settings.mirror, slack_s=settings.slack_s)
+        self._posture_obvious_deg = settings.thresholds.posture_obvious_deg
+        reference_angles = joint_angles_deg(routine.sequence.xy_px)[CLOSED_LOOP_KEY_JOINT]
+        self._reference_key_deg = np.asarray(reference_angles, dtype=float)
+        self._joints_in_error: tuple[str, ...] = ()
+
+    def push(self, pose) -> list[LiveEvent]:
+        state = self._follower.update(pose)
+        self._joints_in_error = tuple(
+            name for name, error_deg in state.posture_error_deg.items() if error_deg > self._posture_obvious_deg
+        )
+        key_deg = float(joint_angles_deg(np.asarray(pose.xy_px)[None])[CLOSED_LOOP_KEY_JOINT][0])
+        progress = StepProgress(
+            time_s=state.time_s,
+            timing_offset_ms=state.timing_offset_ms,
+            step_events=state.step_events,
+            joints_in_error=self._joints_in_error,
+            key_joint_deg=key_deg,
+            reference_key_joint_deg=float(self._reference_key_deg[state.reference_frame]),
+        )
+        return [progress]
+
+    def joints_in_error(self) -> tuple[str, ...]:
+        return self._joints_in_error
+
+    def flush(self) -> list[LiveEvent]:
+        """Steps are judged as they land or their window closes: nothing is left pending."""
+        return []
+
+
+Analyser = OpenLoopAnalyser | ClosedLoopAnalyser
+
+
+@dataclass
+class LiveRun:
+    """Runs one live session in a background thread; read its events with ``events.get_nowait()``.
+
+    ``make_source`` and ``make_tracker`` open the camera and load the model
+    inside the thread (both take a moment, and the window must not wait);
+    ``make_analyser(fps)`` builds the skill's analyser once the frame rate is known.
+    """
+
+    make_source: Callable[[], LiveSource]
+    make_tracker: Callable[[], AbstractContextManager]
+    make_analyser: Callable[[float], Analyser]
+    events: queue.Queue = field(default_factory=queue.Queue)
+    frames: FrameRingBuffer | None = None
+    poses: PoseHistory | None = None
+    analyser: Analyser | None = None
+    image_size_px: tuple[int, int] = (0, 0)
+    _stop: threading.Event = field(default_factory=threading.Event)
+    _thread: threading.Thread | None = None
+    _source: LiveSource | None = None
+
+    def start(self) -> None:
+        self._thread = threading.Thread(target=self._run, name="live-run", daemon=True)
+        self._thread.start()
+
+    def request_stop(self) -> None:
+        """Ask the worker to stop after its current frame; RunEnded follows on the queue."""
+        self._stop.set()
+        if self._source is not None:
+            self._source.stop()
+
+    def stop(self, timeout_s: float = 3.0) -> None:
+        """Stop and wait for the worker (blocks: for closing, not for a button)."""
+        self.request_stop()
+        if self._thread is not None:
+            self._thread.join(timeout_s)
+
+    @property
+    def running(self) -> bool:
+        return self._thread is not None and self._thread.is_alive()
+
+    def _run(self) -> None:
+        captured = processed = 0
+        error = ""
+        try:
+            self.events.put(StatusChanged(RunState.PREPARING, "loading the pose model"))
+            with self.make_tracker() as tracker:
+                source = self.make_source()
+                self._source = source
+                self.image_size_px = source.frame_size_px
+                self.events.put(StatusChanged(RunState.PREPARING, "loading the skill and its reference"))
+                analyser = self.analyser = self.make_analyser(source.fps)
+                self.frames = FrameRingBuffer(REPLAY_MEMORY_S, source.fps, max_height_px=None)
+                self.poses = PoseHistory(int(REPLAY_MEMORY_S * source.fps) + 1)
+                source.start()
+                self.events.put(StatusChanged(RunState.RUNNING, f"live: {source.name}"))
+                try:
+                    processed = self._loop(source, tracker, analyser)
+                finally:
+                    source.stop()
+                    captured = source.frames_captured
+        except UserFacingError as failure:
+            error = str(failure)
+        self.events.put(RunEnded(captured, processed, error))
+
+    def _loop(self, source: LiveSource, tracker: PoseEstimator, analyser: Analyser) -> int:
+        processed = 0
+        scale = None
+        for frame in source.frames():  # ends when the source ends or stop() stops it
+            started = time.monotonic()
+            pose = tracker.process(frame)
+            scale = display_scale(frame.size_px) if scale is None else scale
+            image = shrink(frame.image_rgb, scale)
+            self.frames.push(frame.index, frame.time_s, image)
+            self.poses.append(frame.index, frame.time_s, pose.xy_px)
+            events = analyser.push(pose)
+            shown_xy = pose.xy_px * scale
+            if pose.detected:
+                draw_skeleton(image, shown_xy, thickness_px=2)
+                mark_joints(image, shown_xy, analyser.joints_in_error())
+            processing_ms = 1000.0 * (time.monotonic() - started)
+            self.events.put(LiveFrame(frame.index, frame.time_s, image, pose.detected, processing_ms))
+            for event in events:
+                self.events.put(event)
+            processed += 1
+        for event in analyser.flush():
+            self.events.put(event)
+        return processed
+

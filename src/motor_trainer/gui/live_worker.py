@@ -1,0 +1,93 @@
+"""The Qt side of a live run: a GUI-thread timer drains the worker's events and re-emits them as signals.
+
+The worker (``LiveRun``, a plain thread) never touches Qt. On every tick the
+session takes every event that arrived, keeps only the newest frame (a slow
+paint drops frames instead of queuing them), and emits signals from the GUI
+thread, so every widget slot runs where widgets may be touched.
+"""
+
+from __future__ import annotations
+
+import queue
+import time
+
+from PySide6.QtCore import QObject, QTimer, Signal
+
+from motor_trainer.gui.live_analysis import LiveFrame, LiveRun, RepFound, RunEnded, RunState, StatusChanged, StepProgress
+
+#: How often the GUI looks for new results: faster than any camera's frame interval.
+TICK_MS = 15
+
+
+class LiveSession(QObject):
+    """Owns one LiveRun and turns its events into signals.
+
+    ``tick_gaps_ms`` records how smooth the GUI stayed while frames were flowing
+    (loading the model holds the interpreter for a moment before that, once).
+    """
+
+    frame_ready = Signal(object)  # LiveFrame
+    step_progress = Signal(object)  # StepProgress
+    rep_found = Signal(object)  # RepFound
+    status_changed = Signal(object)  # StatusChanged
+    ended = Signal(object)  # RunEnded
+
+    def __init__(self, run: LiveRun, parent: QObject | None = None):
+        super().__init__(parent)
+        self.run = run
+        self.tick_gaps_ms: list[float] = []
+        self._last_tick_s: float | None = None
+        self._timer = QTimer(self)
+        self._timer.setInterval(TICK_MS)
+        self._timer.timeout.connect(self._on_tick)
+        self.is_live = False
+        self.is_running = False  # frames flowing (model loaded, source open)
+
+    def start(self) -> None:
+        self.is_live = True
+        self.run.start()
+        self._timer.start()
+
+    def stop(self) -> None:
+        """Ask the worker to stop; ``ended`` follows from a later tick (the GUI never waits for it)."""
+        self.run.request_stop()
+
+    def shutdown(self) -> None:
+        """Stop and wait for the worker: for closing the screen or the window."""
+        self.run.stop()
+        self._timer.stop()
+        self.is_live = False
+
+    def _on_tick(self) -> None:
+        now_s = time.monotonic()
+        if self._last_tick_s is not None and self.is_running:
+            self.tick_gaps_ms.append(1000.0 * (now_s - self._last_tick_s))
+        self._last_tick_s = now_s
+        newest_frame = None
+        events = []
+        while True:
+            try:
+                event = self.run.events.get_nowait()
+            except queue.Empty:
+                break
+            if isinstance(event, LiveFrame):
+                newest_frame = event
+            else:
+                events.append(event)
+        if newest_frame is not None:
+            self.frame_ready.emit(newest_frame)
+        for event in events:
+            self._emit(event)
+
+    def _emit(self, event: object) -> None:
+        if isinstance(event, StepProgress):
+            self.step_progress.emit(event)
+        elif isinstance(event, RepFound):
+            self.rep_found.emit(event)
+        elif isinstance(event, StatusChanged):
+            self.is_running = event.state is RunState.RUNNING
+            self.status_changed.emit(event)
+        elif isinstance(event, RunEnded):
+            self._timer.stop()
+            self.is_live = self.is_running = False
+            self.ended.emit(event)

@@ -1,0 +1,52 @@
+"""The main window: the start panel, then one practice screen per session."""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import QMainWindow, QStackedWidget, QWidget
+
+from motor_trainer.gui.live_worker import LiveSession
+from motor_trainer.gui.practice_screen import PracticeScreen
+from motor_trainer.gui.session_setup import SessionSetup, live_run
+from motor_trainer.gui.start_panel import StartPanel
+
+
+class MainWindow(QMainWindow):
+    """Start panel first; ``start(setup)`` opens a practice screen and its live session."""
+
+    def __init__(self, cameras: list[int], parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setWindowTitle("Motor Trainer")
+        self.resize(1280, 800)
+        self.pages = QStackedWidget()
+        self.start_panel = StartPanel(cameras)
+        self.start_panel.start_requested.connect(self.start)
+        self.pages.addWidget(self.start_panel)
+        self.setCentralWidget(self.pages)
+        self.screen: PracticeScreen | None = None
+
+    def start(self, setup: SessionSetup) -> PracticeScreen:
+        self._close_screen()
+        session = LiveSession(live_run(setup), self)
+        self.screen = PracticeScreen(setup, session)
+        self.screen.closed.connect(self._on_screen_closed)
+        self.pages.addWidget(self.screen)
+        self.pages.setCurrentWidget(self.screen)
+        session.start()
+        return self.screen
+
+    def _on_screen_closed(self) -> None:
+        self._close_screen()
+        self.pages.setCurrentWidget(self.start_panel)
+
+    def _close_screen(self) -> None:
+        if self.screen is None:
+            return
+        self.screen.session.shutdown()
+        self.screen.replay.close_replay()
+        self.pages.removeWidget(self.screen)
+        self.screen.deleteLater()
+        self.screen = None
+
+    def closeEvent(self, event) -> None:  # noqa: N802 — Qt's name
+        self._close_screen()
+        super().closeEvent(event)

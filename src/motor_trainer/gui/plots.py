@@ -1,0 +1,110 @@
+"""Progress plots (pyqtgraph): the key joint against the reference, errors over time, block success vs the band.
+
+Each plot reads the PracticeState and redraws with ``setData`` (never a new
+item per update), so refreshing them on every rep or a few times a second
+costs little.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtWidgets import QVBoxLayout, QWidget
+
+from motor_trainer.analysis.verdict import SkillKind
+from motor_trainer.coaching.practice import PracticeSettings
+from motor_trainer.gui.live_analysis import CLOSED_LOOP_KEY_JOINT
+from motor_trainer.gui.practice_state import PracticeState
+from motor_trainer.skills.closed_loop import StepTier
+
+#: Okabe-Ito colours shared with the replay: sky blue for the reference, vermillion for errors.
+_REFERENCE = (86, 180, 233)
+_YOU = (240, 240, 240)
+_ERROR = (213, 94, 0)
+_BAND = (0, 158, 115, 60)
+#: Seconds of live data the closed-loop plots keep in view.
+_WINDOW_S = 10.0
+#: Half-width of the reference band around the key joint angle, degrees (the posture "subtle" threshold).
+KEY_JOINT_BAND_DEG = 15.0
+
+
+def _plot(title: str, left: str, bottom: str) -> pg.PlotWidget:
+    widget = pg.PlotWidget(title=title)
+    widget.setLabel("left", left)
+    widget.setLabel("bottom", bottom)
+    widget.showGrid(x=True, y=True, alpha=0.2)
+    widget.setClipToView(True)
+    widget.setDownsampling(auto=True, mode="peak")
+    widget.addLegend(offset=(5, 5))
+    return widget
+
+
+class ProgressPlots(QWidget):
+    """Three stacked plots of one session; ``refresh`` redraws them from the state."""
+
+    def __init__(self, state: PracticeState, settings: PracticeSettings | None = None, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.state = state
+        band = (settings or PracticeSettings()).band
+        closed = state.kind is SkillKind.CLOSED_LOOP
+        joint = CLOSED_LOOP_KEY_JOINT.replace("_", " ")
+        if closed:
+            self.trajectory = _plot(f"{joint} angle vs reference ±{KEY_JOINT_BAND_DEG:g}°", "angle (deg)", "time (s)")
+            self.errors = _plot("Timing offset (+ behind the music)", "offset (ms)", "time (s)")
+        else:
+            self.trajectory = _plot("Acting wrist speed, last rep", "speed (body lengths/s)", "time from release (s)")
+            self.errors = _plot("Largest form deviation per rep", "|z| (reference spreads)", "rep")
+        self.blocks = _plot("Block success rate vs band", "success (%)", "block")
+        self.blocks.setYRange(0, 100)
+        for level, name in ((band.ease_below, "ease below"), (band.raise_above, "raise above")):
+            self.blocks.addItem(pg.InfiniteLine(100 * level, angle=0, pen=pg.mkPen(_BAND[:3], style=pg.QtCore.Qt.PenStyle.DashLine), label=name))
+        self._band_upper = pg.PlotDataItem(pen=pg.mkPen(_REFERENCE, width=1))
+        self._band_lower = pg.PlotDataItem(pen=pg.mkPen(_REFERENCE, width=1))
+        self.trajectory.addItem(pg.FillBetweenItem(self._band_upper, self._band_lower, brush=pg.mkBrush(*_BAND)))
+        self.reference_curve = self.trajectory.plot(pen=pg.mkPen(_REFERENCE, width=2), name="reference")
+        self.you_curve = self.trajectory.plot(pen=pg.mkPen(_YOU, width=2), name="you")
+        self.error_curve = self.errors.plot(pen=pg.mkPen(_ERROR, width=2), symbol="o" if not closed else None, symbolSize=6, name="error")
+        self.miss_marks = self.errors.plot(pen=None, symbol="x", symbolPen=pg.mkPen(_ERROR, width=2), symbolSize=12, name="missed step" if closed else "obvious miss")
+        self.success_curve = self.blocks.plot(pen=pg.mkPen(_YOU, width=2), symbol="o", symbolSize=8, name="success")
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        for plot in (self.trajectory, self.errors, self.blocks):
+            layout.addWidget(plot)
+
+    def refresh(self) -> None:
+        if self.state.kind is SkillKind.CLOSED_LOOP:
+            self._refresh_closed_loop()
+        else:
+            self._refresh_open_loop()
+        rates = [100.0 * block.successes / block.reps for block in self.state.coach.blocks]
+        self.success_curve.setData(np.arange(1, len(rates) + 1), rates)
+
+    def _refresh_closed_loop(self) -> None:
+        if not self.state.key_joint:
+            return
+        joint = np.array(self.state.key_joint[-int(_WINDOW_S * 30):])
+        time_s, you_deg, reference_deg = joint.T
+        self.reference_curve.setData(time_s, reference_deg)
+        self._band_upper.setData(time_s, reference_deg + KEY_JOINT_BAND_DEG)
+        self._band_lower.setData(time_s, reference_deg - KEY_JOINT_BAND_DEG)
+        self.you_curve.setData(time_s, you_deg, connect="finite")
+        offsets = np.array(self.state.timing_offsets[-int(_WINDOW_S * 30):])
+        self.error_curve.setData(offsets[:, 0], offsets[:, 1])
+        misses = [event.time_s for event in self.state.steps if event.tier is StepTier.MISS]
+        if misses:
+            self.miss_marks.setData(misses, np.interp(misses, offsets[:, 0], offsets[:, 1]))
+
+    def _refresh_open_loop(self) -> None:
+        entries = self.state.reps
+        if not entries:
+            return
+        latest = entries[-1].found.detected
+        track, rep = latest.track, latest.rep
+        rows = slice(track.row(rep.start_frame), track.row(rep.end_frame))
+        self.you_curve.setData(track.time_s[rows] - rep.release_s, track.wrist_speed_bl_per_s[rows])
+        sizes = [max((abs(d.z_score) for d in e.analysis.verdict.deviations), default=0.0) for e in entries]
+        numbers = np.arange(1, len(entries) + 1)
+        self.error_curve.setData(numbers, sizes)
+        obvious = [(n, s) for n, s, e in zip(numbers, sizes, entries) if e.analysis.verdict.is_obvious]
+        if obvious:
+            self.miss_marks.setData(*np.array(obvious).T)

@@ -1,0 +1,151 @@
+"""One live session on screen: live view (with the replay beside it), attempts and outcome entry, coach, plots.
+
+The screen connects the LiveSession's signals to the state and the widgets;
+every handler runs on the GUI thread and does only light work (judging a rep
+with its outcome takes well under a millisecond; replay frames are drawn in
+the replay panel's own thread).
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QSplitter, QTabWidget, QVBoxLayout, QWidget
+
+from motor_trainer.analysis.outcomes import HitMiss, Outcome, aim_point_mm
+from motor_trainer.analysis.verdict import SkillKind
+from motor_trainer.calibration.targets import standard_dartboard
+from motor_trainer.gui.attempt_list import AttemptList
+from motor_trainer.gui.coach_panel import CoachPanel
+from motor_trainer.gui.dartboard_widget import DartboardWidget
+from motor_trainer.gui.live_analysis import OpenLoopAnalyser, RepFound, RunEnded, StepProgress
+from motor_trainer.gui.live_view import LiveView
+from motor_trainer.gui.live_worker import LiveSession
+from motor_trainer.gui.open_loop_outcome import outcome_inset, replay_for
+from motor_trainer.gui.plots import ProgressPlots
+from motor_trainer.gui.practice_state import PracticeState
+from motor_trainer.gui.replay_panel import ReplayPanel
+from motor_trainer.gui.session_setup import SessionSetup, open_loop_preset
+
+#: How often the plots are redrawn during a live run.
+PLOT_REFRESH_MS = 300
+
+
+class PracticeScreen(QWidget):
+    """The practice view of one session; ``closed`` asks the window to go back to the start panel."""
+
+    closed = Signal()
+
+    def __init__(self, setup: SessionSetup, session: LiveSession, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setup = setup
+        self.session = session
+        closed_loop = setup.kind is SkillKind.CLOSED_LOOP
+        self.state = PracticeState(setup.skill, setup.kind, setup.mode)
+        self.live_view = LiveView(closed_loop)
+        self.replay = ReplayPanel()
+        self.attempts = AttemptList(self.state)
+        self.coach = CoachPanel(self.state)
+        self.plots = ProgressPlots(self.state)
+        self.dartboard: DartboardWidget | None = None
+
+        views = QSplitter(Qt.Orientation.Horizontal)
+        views.addWidget(self.live_view)
+        views.addWidget(self.replay)
+        attempts_page = QWidget()
+        attempts_layout = QVBoxLayout(attempts_page)
+        attempts_layout.addWidget(QLabel("Steps, as judged" if closed_loop else "Reps, newest last"))
+        attempts_layout.addWidget(self.attempts, 1)
+        if not closed_loop:
+            self._add_outcome_entry(attempts_layout)
+        self.tabs = QTabWidget()
+        self.tabs.addTab(attempts_page, "Steps" if closed_loop else "Reps")
+        self.tabs.addTab(self.coach, "Coach")
+        self.tabs.addTab(self.plots, "Plots")
+        body = QSplitter(Qt.Orientation.Horizontal)
+        body.addWidget(views)
+        body.addWidget(self.tabs)
+        body.setStretchFactor(0, 3)
+        body.setStretchFactor(1, 2)
+        self.stop_button = QPushButton("Stop")
+        self.stop_button.clicked.connect(self._on_stop)
+        back = QPushButton("New session")
+        back.clicked.connect(self._on_back)
+        title = QLabel(f"<b>{setup.skill}</b> · {setup.source_name} · {setup.mode}")
+        top = QHBoxLayout()
+        top.addWidget(title, 1)
+        top.addWidget(self.stop_button)
+        top.addWidget(back)
+        layout = QVBoxLayout(self)
+        layout.addLayout(top)
+        layout.addWidget(body, 1)
+
+        session.frame_ready.connect(self.live_view._on_frame)
+        session.status_changed.connect(self.live_view._on_status)
+        session.step_progress.connect(self._on_step_progress)
+        session.rep_found.connect(self._on_rep_found)
+        session.ended.connect(self._on_ended)
+        QShortcut(QKeySequence(Qt.Key.Key_Escape), self, activated=self.replay.close_replay)
+        self._plot_timer = QTimer(self)
+        self._plot_timer.timeout.connect(self.plots.refresh)
+        self._plot_timer.start(PLOT_REFRESH_MS)
+
+    def _add_outcome_entry(self, layout: QVBoxLayout) -> None:
+        if self.setup.outcome_on_board:
+            preset = open_loop_preset(self.setup)
+            board = standard_dartboard()
+            self.dartboard = DartboardWidget(board, aim_point_mm(preset.outcome, board))
+            self.dartboard.landed.connect(self._on_outcome)
+            layout.addWidget(QLabel("Where did it land? Click the board (or press H for a hit, M for a miss)."))
+            layout.addWidget(self.dartboard, 2)
+        else:
+            layout.addWidget(QLabel("After each rep: press H for a hit, M for a miss."))
+        QShortcut(QKeySequence(Qt.Key.Key_H), self, activated=lambda: self._on_outcome(HitMiss(True)))
+        QShortcut(QKeySequence(Qt.Key.Key_M), self, activated=lambda: self._on_outcome(HitMiss(False)))
+
+    # --- handlers -----------------------------------------------------------------------------
+
+    def _on_rep_found(self, found: RepFound) -> None:
+        self.attempts._on_rep(self.state.add_rep(found))
+
+    def _on_outcome(self, outcome: Outcome) -> None:
+        analyser = self.session.run.analyser
+        if not isinstance(analyser, OpenLoopAnalyser):
+            return
+        result = self.state.enter_outcome(outcome, analyser)
+        if result is None:
+            self.live_view.status.setText("No rep yet: the outcome is kept for the next one only after a rep")
+            return
+        entry, said = result
+        self.attempts._on_rep(entry)
+        self.coach._on_messages(said)
+        self.plots.refresh()
+        tolerance_mm = self.state.coach.difficulty.outcome_tolerance_mm
+        run = self.session.run
+        renderer = replay_for(entry.analysis, run.frames, run.poses, outcome_inset(entry.analysis, analyser, outcome, tolerance_mm), run.image_size_px)
+        if renderer is not None:
+            self.replay.play(renderer)
+
+    def _on_step_progress(self, progress: StepProgress) -> None:
+        said = self.state.add_step_progress(progress)
+        self.live_view._on_step_progress(progress)
+        self.attempts._on_steps(progress.step_events)
+        self.coach._on_messages(said)
+
+    def _on_ended(self, ended: RunEnded) -> None:
+        self.stop_button.setEnabled(False)
+        if ended.error:
+            self.live_view.status.setText(ended.error)
+            return
+        if self.state.kind is SkillKind.CLOSED_LOOP:
+            self.coach._on_messages(self.state.finish())
+        self.plots.refresh()
+        self.live_view.status.setText(f"Ended: {ended.frames_processed} of {ended.frames_captured} frames analysed")
+
+    def _on_stop(self) -> None:
+        self.session.stop()
+
+    def _on_back(self) -> None:
+        self.session.stop()
+        self.replay.close_replay()
+        self.closed.emit()

@@ -1,0 +1,117 @@
+"""What the practice screen shows, kept outside Qt: reps and their outcomes, step tiers, the coach.
+
+Widgets read this state and the main window feeds it; nothing here draws.
+Open-loop reps reach the coach once their outcome is entered (the coach's
+success rule needs it); closed-loop steps reach it as they are judged live.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from motor_trainer.analysis.alignment import StepTierEvent
+from motor_trainer.analysis.outcomes import Outcome
+from motor_trainer.analysis.rep_errors import RepAnalysis
+from motor_trainer.analysis.verdict import Deviation, Severity, SkillKind, Verdict
+from motor_trainer.coaching.practice import CoachMessage, PracticeCoach, PracticeMode
+from motor_trainer.gui.live_analysis import OpenLoopAnalyser, RepFound, StepProgress
+from motor_trainer.gui.open_loop_outcome import judge_with_outcome
+from motor_trainer.skills.closed_loop import StepTier
+
+#: How a live step tier counts for the coach: a miss is an obvious rhythm error, "ok" a subtle one.
+_TIER_SEVERITY = {
+    StepTier.PERFECT: Severity.CLEAN,
+    StepTier.GOOD: Severity.CLEAN,
+    StepTier.OK: Severity.SUBTLE,
+    StepTier.MISS: Severity.OBVIOUS,
+}
+
+
+@dataclass
+class RepEntry:
+    """One open-loop rep: as found (form only), and once its outcome is entered."""
+
+    found: RepFound
+    analysis: RepAnalysis
+    outcome: Outcome | None = None
+
+    @property
+    def number(self) -> int:
+        return self.found.detected.rep.index + 1
+
+
+def step_verdict(event: StepTierEvent, skill: str) -> Verdict:
+    """A live step tier as the coach's Verdict: timing is the channel, a MISS an obvious error."""
+    severity = _TIER_SEVERITY[event.tier]
+    deviations = ()
+    if event.timing_error_ms is not None:
+        direction = "late" if event.timing_error_ms > 0 else "early"
+        deviations = (Deviation("timing", float("nan"), abs(event.timing_error_ms), "ms", f"{event.foot}_ankle", direction),)
+    return Verdict(
+        index=event.reference_index,
+        skill=skill,
+        kind=SkillKind.CLOSED_LOOP,
+        start_frame=0,
+        end_frame=0,
+        start_s=event.time_s,
+        end_s=event.time_s,
+        severity=severity,
+        channel="" if severity is Severity.CLEAN else "timing",
+        success=event.tier is not StepTier.MISS,
+        deviations=deviations,
+    )
+
+
+@dataclass
+class PracticeState:
+    """Everything said and measured in one live session."""
+
+    skill: str
+    kind: SkillKind
+    mode: PracticeMode
+    coach: PracticeCoach = field(init=False)
+    reps: list[RepEntry] = field(default_factory=list)
+    steps: list[StepTierEvent] = field(default_factory=list)
+    timing_offsets: list[tuple[float, float]] = field(default_factory=list)  # (time_s, offset_ms)
+    key_joint: list[tuple[float, float, float]] = field(default_factory=list)  # (time_s, you_deg, reference_deg)
+    messages: list[CoachMessage] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        self.coach = PracticeCoach(self.kind, self.mode)
+
+    @property
+    def latest_rep(self) -> RepEntry | None:
+        return self.reps[-1] if self.reps else None
+
+    def add_rep(self, found: RepFound) -> RepEntry:
+        entry = RepEntry(found, found.analysis)
+        self.reps.append(entry)
+        return entry
+
+    def enter_outcome(self, outcome: Outcome, analyser: OpenLoopAnalyser) -> tuple[RepEntry, list[CoachMessage]] | None:
+        """Judge the latest rep with ``outcome`` at the coach's tolerance; the coach hears each rep once."""
+        entry = self.latest_rep
+        if entry is None:
+            return None
+        first_outcome = entry.outcome is None
+        entry.outcome = outcome
+        entry.analysis = judge_with_outcome(entry.found, analyser, outcome, self.coach.difficulty.outcome_tolerance_mm)
+        said = self.coach.observe(entry.analysis.verdict) if first_outcome else []
+        self.messages += said
+        return entry, said
+
+    def add_step_progress(self, progress: StepProgress) -> list[CoachMessage]:
+        self.timing_offsets.append((progress.time_s, progress.timing_offset_ms))
+        self.key_joint.append((progress.time_s, progress.key_joint_deg, progress.reference_key_joint_deg))
+        said: list[CoachMessage] = []
+        for event in progress.step_events:
+            self.steps.append(event)
+            said += self.coach.observe(step_verdict(event, self.skill))
+        self.messages += said
+        return said
+
+    def finish(self) -> list[CoachMessage]:
+        """Close the last block (a closed-loop run ends with the source)."""
+        said = self.coach.end_block()
+        self.messages += said
+        return said

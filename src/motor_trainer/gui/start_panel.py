@@ -1,0 +1,208 @@
+"""The start panel: where the picture comes from, which skill, which reference, practice or performance."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import (
+    QButtonGroup,
+    QCheckBox,
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFileDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QRadioButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from motor_trainer.analysis.verdict import SkillKind
+from motor_trainer.coaching.classify import Classification, Question, next_step
+from motor_trainer.coaching.practice import PracticeMode
+from motor_trainer.gui.session_setup import SessionSetup
+from motor_trainer.skills.presets import available_presets, preset_kind
+
+VIDEO_FILTER = "Videos (*.mp4 *.mkv *.mov *.avi *.webm);;All files (*)"
+NO_CAMERA_TEXT = "No camera found. Open a video instead: it plays like a live camera."
+
+
+class SkillQuestions(QDialog):
+    """The classification flow, one question at a time; ``classification`` is set when it ends."""
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setWindowTitle("Which kind of skill is it?")
+        self.answers: list[str] = []
+        self.classification: Classification | None = None
+        self._layout = QVBoxLayout(self)
+        self._show(next_step(self.answers))
+
+    def _show(self, step: Question | Classification) -> None:
+        while self._layout.count():
+            item = self._layout.takeAt(0)
+            if item.widget() is not None:
+                item.widget().deleteLater()
+        if isinstance(step, Classification):
+            self.classification = step
+            self._layout.addWidget(QLabel(step.explanation))
+            buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok)
+            buttons.accepted.connect(self.accept)
+            self._layout.addWidget(buttons)
+            return
+        self._layout.addWidget(QLabel(f"<b>{step.text}</b>"))
+        for answer in step.answers:
+            button = QPushButton(f"{answer.text}\n(e.g. {', '.join(answer.examples)})")
+            button.setObjectName(f"answer-{answer.answer_id}")
+            button.clicked.connect(lambda _=False, answer_id=answer.answer_id: self._on_answer(answer_id))
+            self._layout.addWidget(button)
+
+    def _on_answer(self, answer_id: str) -> None:
+        self.answers.append(answer_id)
+        self._show(next_step(self.answers))
+
+
+class StartPanel(QWidget):
+    """Emits ``start_requested(SessionSetup)``; ``cameras`` are the indices that opened (may be empty)."""
+
+    start_requested = Signal(object)
+
+    def __init__(self, cameras: list[int], parent: QWidget | None = None):
+        super().__init__(parent)
+        self.cameras = cameras
+        self.camera_box = QComboBox()
+        for index in cameras:
+            self.camera_box.addItem(f"Camera {index}", index)
+        self.no_camera = QLabel(NO_CAMERA_TEXT)
+        self.no_camera.setVisible(not cameras)
+        self.camera_box.setVisible(bool(cameras))
+        self.video_path = QLineEdit()
+        self.video_path.setPlaceholderText("a video file, played as a live camera")
+        browse_video = QPushButton("Open video…")
+        browse_video.clicked.connect(self._on_browse_video)
+        self.use_camera = QRadioButton("Camera")
+        self.use_video = QRadioButton("Video")
+        self.use_camera.setEnabled(bool(cameras))
+        (self.use_camera if cameras else self.use_video).setChecked(True)
+        self.rotation = QComboBox()
+        for degrees in (0, 90, 180, 270):
+            self.rotation.addItem(f"{degrees}° clockwise", degrees)
+        self.skill = QComboBox()
+        for name in available_presets():
+            self.skill.addItem(name, name)
+        classify = QPushButton("Help me choose…")
+        classify.clicked.connect(self._on_classify)
+        self.reference_path = QLineEdit()
+        self.reference_path.setPlaceholderText("open-loop: a saved reference .json (optional); closed-loop: a routine folder or video")
+        browse_reference = QPushButton("Choose…")
+        browse_reference.clicked.connect(self._on_browse_reference)
+        self.practice = QRadioButton("Practice (errors are for learning, nothing is scored)")
+        self.performance = QRadioButton("Performance (scored, difficulty held)")
+        self.practice.setChecked(True)
+        modes = QButtonGroup(self)
+        modes.addButton(self.practice)
+        modes.addButton(self.performance)
+        self.outcome_on_board = QCheckBox("Enter each outcome on the dartboard (else H / M keys: hit or miss)")
+        self.outcome_on_board.setChecked(True)
+        self.start_button = QPushButton("Start")
+        self.start_button.setDefault(True)
+        self.start_button.clicked.connect(self._on_start)
+        self.problem = QLabel("")
+        self.problem.setStyleSheet("color: rgb(213, 94, 0);")
+
+        form = QFormLayout()
+        source_row = QHBoxLayout()
+        source_row.addWidget(self.use_camera)
+        source_row.addWidget(self.camera_box)
+        source_row.addWidget(self.no_camera)
+        source_row.addWidget(self.use_video)
+        form.addRow("Source", source_row)
+        form.addRow("Video", _row(self.video_path, browse_video))
+        form.addRow("Rotation", self.rotation)
+        form.addRow("Skill", _row(self.skill, classify))
+        form.addRow("Reference", _row(self.reference_path, browse_reference))
+        form.addRow("Mode", _column(self.practice, self.performance))
+        form.addRow("Outcome", self.outcome_on_board)
+        layout = QVBoxLayout(self)
+        layout.addWidget(QLabel("<h2>Motor Trainer</h2>Practise, see every obvious miss replayed, review progress."))
+        layout.addLayout(form)
+        layout.addWidget(self.problem)
+        layout.addWidget(self.start_button)
+        layout.addStretch(1)
+
+    def setup(self) -> SessionSetup:
+        """The session the panel describes; ValueError with a one-line reason when it is incomplete."""
+        video = self.video_path.text().strip()
+        if self.use_video.isChecked() and not video:
+            raise ValueError("choose a video to open" if self.cameras else NO_CAMERA_TEXT)
+        reference = self.reference_path.text().strip()
+        skill = self.skill.currentData()
+        if preset_kind(skill) is SkillKind.CLOSED_LOOP and not reference:
+            raise ValueError(f"{skill} follows a reference routine: choose its folder or video")
+        return SessionSetup(
+            skill=skill,
+            video_path=Path(video) if self.use_video.isChecked() else None,
+            camera_index=None if self.use_video.isChecked() else self.camera_box.currentData(),
+            rotate_deg=int(self.rotation.currentData()),
+            reference_path=Path(reference) if reference else None,
+            mode=PracticeMode.PERFORMANCE if self.performance.isChecked() else PracticeMode.PRACTICE,
+            outcome_on_board=self.outcome_on_board.isChecked(),
+        )
+
+    def choose_video(self, path: Path, rotate_deg: int = 0) -> None:
+        self.video_path.setText(str(path))
+        self.use_video.setChecked(True)
+        self.rotation.setCurrentIndex(self.rotation.findData(rotate_deg))
+
+    def choose_skill(self, name: str) -> None:
+        self.skill.setCurrentIndex(self.skill.findData(name))
+
+    def _on_start(self) -> None:
+        try:
+            setup = self.setup()
+        except ValueError as problem:
+            self.problem.setText(str(problem))
+            return
+        self.problem.setText("")
+        self.start_requested.emit(setup)
+
+    def _on_browse_video(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, "Open a video", "", VIDEO_FILTER)
+        if path:
+            self.choose_video(Path(path), int(self.rotation.currentData()))
+
+    def _on_browse_reference(self) -> None:
+        if preset_kind(self.skill.currentData()) is SkillKind.CLOSED_LOOP:
+            path = QFileDialog.getExistingDirectory(self, "Choose a reference routine folder") or QFileDialog.getOpenFileName(self, "…or a routine video", "", VIDEO_FILTER)[0]
+        else:
+            path, _ = QFileDialog.getOpenFileName(self, "Choose a saved reference", "", "References (*.json)")
+        if path:
+            self.reference_path.setText(path)
+
+    def _on_classify(self) -> None:
+        dialog = SkillQuestions(self)
+        if dialog.exec() and dialog.classification is not None:
+            self.choose_skill(str(dialog.classification.preset))
+
+
+def _row(*widgets: QWidget) -> QWidget:
+    holder = QWidget()
+    layout = QHBoxLayout(holder)
+    layout.setContentsMargins(0, 0, 0, 0)
+    for widget in widgets:
+        layout.addWidget(widget)
+    return holder
+
+
+def _column(*widgets: QWidget) -> QWidget:
+    holder = QWidget()
+    layout = QVBoxLayout(holder)
+    layout.setContentsMargins(0, 0, 0, 0)
+    for widget in widgets:
+        layout.addWidget(widget)
+    return holder

@@ -1,0 +1,31 @@
+"""Helpers for the GUI tests: start a session as a person would, and wait for what they would see."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from motor_trainer.gui.main_window import MainWindow
+from motor_trainer.gui.practice_screen import PracticeScreen
+
+#: A live run plays in real time; generous for two shared cores running the pose model.
+LIVE_TIMEOUT_MS = 40_000
+
+
+def start_from_panel(window: MainWindow, qtbot, video: Path, skill: str, rotate_deg: int = 0, reference: Path | None = None) -> PracticeScreen:
+    """Fill the start panel like a person (video, rotation, skill, reference) and press Start."""
+    panel = window.start_panel
+    panel.choose_video(video, rotate_deg)
+    panel.choose_skill(skill)
+    if reference is not None:
+        panel.reference_path.setText(str(reference))
+    with qtbot.waitSignal(panel.start_requested, timeout=2_000):
+        panel.start_button.click()
+    assert window.screen is not None, panel.problem.text()
+    return window.screen
+
+
+def stop_and_wait(screen: PracticeScreen, qtbot) -> None:
+    """Stop the live run and wait until its worker has ended (no thread outlives a test)."""
+    if screen.session.is_live:
+        with qtbot.waitSignal(screen.session.ended, timeout=10_000):
+            screen.session.stop()

@@ -1,0 +1,94 @@
+"""The app as a person uses it for an open-loop skill: open the free throw, see the rep, click the board.
+
+The free throw video plays in real time (3 s) through the real pose model.
+"""
+
+from __future__ import annotations
+
+import time
+
+import numpy as np
+import pytest
+from PySide6.QtCore import QPoint, Qt
+
+from motor_trainer.gui.main_window import MainWindow
+from motor_trainer.gui.start_panel import NO_CAMERA_TEXT
+
+from gui_helpers import LIVE_TIMEOUT_MS, start_from_panel, stop_and_wait
+
+
+@pytest.fixture
+def window(qtbot):
+    window = MainWindow(cameras=[])
+    qtbot.addWidget(window)
+    window.show()
+    qtbot.waitExposed(window)
+    yield window
+    if window.screen is not None:
+        stop_and_wait(window.screen, qtbot)
+        window.screen.replay.close_replay()
+
+
+def test_window_opens_within_two_seconds(qtbot):
+    started = time.monotonic()
+    window = MainWindow(cameras=[])
+    qtbot.addWidget(window)
+    window.show()
+    qtbot.waitExposed(window)
+    assert time.monotonic() - started < 2.0
+
+
+def test_without_a_camera_the_panel_says_so_and_asks_for_a_video(window, qtbot):
+    panel = window.start_panel
+    assert panel.no_camera.isVisible() and panel.no_camera.text() == NO_CAMERA_TEXT
+    assert not panel.use_camera.isEnabled()
+    panel.start_button.click()
+    assert panel.problem.text() == NO_CAMERA_TEXT
+    assert window.screen is None
+
+
+def _board_click(screen, qtbot, point_mm: np.ndarray) -> None:
+    board = screen.dartboard
+    position = board.to_widget(point_mm)
+    qtbot.mouseClick(board, Qt.MouseButton.LeftButton, pos=QPoint(round(position.x()), round(position.y())))
+
+
+def _wait_for_rep(screen, qtbot) -> None:
+    qtbot.waitUntil(lambda: screen.attempts.count() >= 1, timeout=LIVE_TIMEOUT_MS)
+
+
+def test_free_throw_rep_then_a_board_click_far_off_gives_an_obvious_miss_replayed_at_once(window, qtbot, media_dir):
+    screen = start_from_panel(window, qtbot, media_dir / "free_throw_side.mp4", "free-throw")
+    _wait_for_rep(screen, qtbot)
+    assert screen.attempts.item(0).text().startswith("Rep 1 · waiting for the outcome")
+    assert not screen.replay.isVisible()
+
+    _board_click(screen, qtbot, np.array([150.0, -120.0]))  # about 19 cm low-right of the bull
+
+    line = screen.attempts.item(0).text()
+    assert "MISS, landed 19 cm low-right" in line and "obvious: outcome" in line
+    assert screen.replay.isVisible() and screen.replay.playing  # opened by itself
+    qtbot.waitUntil(lambda: screen.replay.frames_shown >= 3, timeout=5_000)
+    assert screen.live_view.isVisible()  # the live view stays beside it
+    assert any("Miss" in screen.coach.list.item(i).text() for i in range(screen.coach.list.count()))
+    qtbot.keyClick(screen.replay, Qt.Key.Key_Escape)
+    assert not screen.replay.isVisible()
+    stop_and_wait(screen, qtbot)
+    assert max(screen.session.tick_gaps_ms) <= 100.0, max(screen.session.tick_gaps_ms)
+
+
+def test_a_dart_near_the_bull_is_a_hit_and_no_replay_opens(window, qtbot, media_dir):
+    screen = start_from_panel(window, qtbot, media_dir / "free_throw_side.mp4", "free-throw")
+    _wait_for_rep(screen, qtbot)
+    _board_click(screen, qtbot, np.array([10.0, 12.0]))
+    line = screen.attempts.item(0).text()
+    assert line.startswith("Rep 1 · HIT") and "(25)" in line  # the outer bull
+    assert not screen.replay.isVisible()
+
+
+def test_miss_key_is_an_obvious_miss_of_the_latest_rep(window, qtbot, media_dir):
+    screen = start_from_panel(window, qtbot, media_dir / "free_throw_side.mp4", "free-throw")
+    _wait_for_rep(screen, qtbot)
+    qtbot.keyClick(screen, Qt.Key.Key_M)
+    assert screen.attempts.item(0).text().startswith("Rep 1 · MISS")
+    assert screen.replay.isVisible()
