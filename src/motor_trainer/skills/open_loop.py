@@ -39,6 +39,8 @@ from motor_trainer.pose.smoothing import butterworth_track, interpolate_track
 from motor_trainer.skills.presets import load_preset_table
 
 AUTO_SIDE = "auto"
+#: Longest dropout bridged, like the offline gap filling (a third of a second at 30 fps).
+MAX_GAP_FRAMES = 10
 
 #: Every feature measured on a rep, with the body part (a role resolved to a
 #: landmark of the acting side, or a landmark name) it belongs to.
@@ -278,7 +280,7 @@ def prepare_arm_track(
     the preset says "auto". Raises ValueError when no torso is visible.
     """
     time_s = np.asarray(time_s, dtype=float)
-    filled = interpolate_track(np.asarray(xy_px, dtype=float), time_s, max_gap_frames=10)
+    filled = interpolate_track(np.asarray(xy_px, dtype=float), time_s, max_gap_frames=MAX_GAP_FRAMES)
     fps = (len(time_s) - 1) / (time_s[-1] - time_s[0]) if len(time_s) > 1 else float("nan")
     smooth = butterworth_track(filled, fps, preset.segmentation.smoothing_cutoff_hz)
     if side is None:
@@ -546,6 +548,8 @@ class OnlineRepSegmenter:
         self._torso_px: deque[float] = deque(maxlen=int(10 * fps))
         self._body_length_px = float("nan")
         self._rep_count = 0
+        self._frame_interval_s = 1.0 / fps
+        self._last_speeds: dict[Side, float] = {}
 
     @property
     def side(self) -> Side | None:
@@ -571,6 +575,13 @@ class OnlineRepSegmenter:
         return None
 
     def _causal_speeds(self, time_s: float, xy_px: np.ndarray) -> dict[Side, float]:
+        """Each watched wrist's speed relative to the pelvis, in body lengths per second.
+
+        A dropout of up to ``MAX_GAP_FRAMES`` frame intervals is bridged by
+        holding the last speed (the offline path fills the same gaps): a
+        movement under way stays under way, a quiet arm stays quiet and its
+        rep can end on time. A longer dropout ends any movement.
+        """
         torso = float(np.linalg.norm(shoulder_centre(xy_px[None])[0] - pelvis_centre(xy_px[None])[0]))
         if math.isfinite(torso):
             self._torso_px.append(torso)
@@ -578,6 +589,8 @@ class OnlineRepSegmenter:
                 self._body_length_px = float(np.median(self._torso_px)) / TORSO_FRACTION_OF_STATURE
         points = np.stack([xy_px[Landmark[f"{s.upper()}_WRIST"]] for s in self._sides]) - pelvis_centre(xy_px[None])[0]
         if not np.all(np.isfinite(points)):
+            if self._previous is not None and time_s - self._previous[0] <= MAX_GAP_FRAMES * self._frame_interval_s:
+                return self._last_speeds
             self._filter_state, self._previous = None, None
             return {s: float("nan") for s in self._sides}
         flat = points.reshape(1, -1)
@@ -590,7 +603,8 @@ class OnlineRepSegmenter:
             return {s: float("nan") for s in self._sides}
         velocity = (current - previous[1]) / (time_s - previous[0])
         speed = np.linalg.norm(velocity, axis=-1) / self._body_length_px
-        return {s: float(v) for s, v in zip(self._sides, speed)}
+        self._last_speeds = {s: float(v) for s, v in zip(self._sides, speed)}
+        return self._last_speeds
 
     def _measure(self, side: Side, start: int, end: int, peak: float) -> DetectedRep | None:
         start = max(start, self._rows[0][0])  # a start older than the buffer is cut to it
