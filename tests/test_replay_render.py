@@ -14,6 +14,7 @@ from motor_trainer.analysis.verdict import Deviation, Severity, SkillKind, Verdi
 from motor_trainer.cvshim import cv2
 from motor_trainer.errors import UserFacingError
 from motor_trainer.feedback.clips import FrameRingBuffer, clip_window_s
+from motor_trainer.feedback.exaggerate import faded_gain
 from motor_trainer.feedback.replay import (
     GHOST_RGB,
     WARNING_RGB,
@@ -23,6 +24,7 @@ from motor_trainer.feedback.replay import (
     ReplaySpec,
     should_replay,
 )
+from motor_trainer.feedback.replay_inputs import recent_success_rate
 from motor_trainer.feedback.replay_output import export_replay, write_mp4
 
 
@@ -184,3 +186,16 @@ def test_framing_a_small_person_keeps_image_and_skeleton_registered(stored_fract
     np.testing.assert_allclose(centres[0], expected, atol=2.0)
     knee = renderer.person_xy_px[20, 25]  # left knee in output pixels
     assert np.abs(image[int(round(knee[1])), int(round(knee[0]))].astype(int) - (245, 245, 245)).max() <= 12
+
+
+def test_recent_success_rate_fades_the_gain_only_from_earlier_reps() -> None:
+    outcomes = [True, False, None, None, True, True]  # rep 2 obvious miss, rep 3 subtle: no outcome entered
+    severities = [Severity.CLEAN, Severity.OBVIOUS, Severity.OBVIOUS, Severity.SUBTLE, Severity.CLEAN, Severity.CLEAN]
+    verdicts = [
+        dataclasses.replace(elbow_verdict(severity), index=i, success=success)
+        for i, (success, severity) in enumerate(zip(outcomes, severities))
+    ]
+    assert recent_success_rate(verdicts, before_index=4) == pytest.approx(2 / 4)  # reps 0 and 3 succeeded
+    assert recent_success_rate(verdicts, before_index=6, window=3) == pytest.approx(3 / 3)
+    assert np.isnan(recent_success_rate(verdicts, before_index=0))
+    assert faded_gain(2.0, recent_success_rate(verdicts, before_index=4)) == pytest.approx(1.6)

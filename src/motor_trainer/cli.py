@@ -21,6 +21,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "record",
     "sessions",
     "export",
+    "replay",
 )
 
 

@@ -11,6 +11,7 @@ lateness the replay is meant to show.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
@@ -18,6 +19,7 @@ import numpy as np
 from motor_trainer.analysis.rep_errors import RepAlignment, RepAnalysis
 from motor_trainer.analysis.step_errors import RoutineAnalysis, StepReport, TempoFit
 from motor_trainer.analysis.verdict import Verdict
+from motor_trainer.coaching.blocks import is_success
 from motor_trainer.feedback.clips import Clip
 from motor_trainer.feedback.exaggerate import resample_reference
 from motor_trainer.feedback.replay import BeatStrip, ReplaySpec
@@ -26,6 +28,14 @@ from motor_trainer.pose.smoothing import interpolate_gaps
 
 #: Gaps in the person's landmarks up to this many frames are bridged for drawing.
 MAX_DRAWN_GAP_FRAMES = 10
+#: How many earlier reps the success rate that fades the gain looks back over.
+RECENT_REPS = 10
+
+
+def recent_success_rate(verdicts: Sequence[Verdict], before_index: int, window: int = RECENT_REPS) -> float:
+    """Share of the last ``window`` reps before rep ``before_index`` that succeeded (coach's rule); NaN if none."""
+    earlier = [v for v in verdicts if v.index < before_index][-window:]
+    return float(np.mean([is_success(v) for v in earlier])) if earlier else float("nan")
 
 
 def _person_for_clip(attempt: PoseSequence, clip: Clip) -> np.ndarray:
