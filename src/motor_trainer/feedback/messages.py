@@ -427,7 +427,7 @@ def replay_caption(part: str, magnitude: float, unit: str, direction: str | None
         observed = f"{part} {'turned' if unit == 'deg' else 'drifted'} {size}{where}"
         larger = "larger"
     if gain is None:
-        drawn = "drawn a step further out so it stands out"
+        drawn = "drawn further out than it was, to stand out"
     elif abs(gain - 1.0) < 0.05:
         drawn = "drawn true to size"
     else:

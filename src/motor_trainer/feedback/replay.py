@@ -42,6 +42,7 @@ ARROW_RGB: tuple[int, int, int] = (240, 228, 66)  # Okabe–Ito yellow: the free
 PANEL_RGB: tuple[int, int, int] = (20, 20, 20)  # dark backing behind text, inset and beat strip
 BEAT_RGB: tuple[int, int, int] = (170, 170, 170)  # beat ticks
 GHOST_OPACITY = 0.6
+OFFSET_BEAT_S = 0.1  # OFFSET mode: how much further off the beat a step marker is drawn
 
 _FONT = cv2.FONT_HERSHEY_SIMPLEX
 # Hershey fonts draw ASCII only; burnt-in text uses these stand-ins (the GUI shows the real caption).
@@ -49,7 +50,12 @@ _HERSHEY_STAND_INS = {"—": "-", "–": "-", "×": "x", "°": " deg", "’": "'
 
 
 class ReplayMode(StrEnum):
-    """How the error is exaggerated: multiplied (GAIN) or pushed a constant distance further (OFFSET)."""
+    """How the error is exaggerated: multiplied (GAIN) or pushed a constant distance further (OFFSET).
+
+    In OFFSET mode the joint moves ``ReplaySpec.offset_bl`` further, the
+    landing point one tolerance radius further, and the step marker
+    ``OFFSET_BEAT_S`` further off the beat.
+    """
 
     GAIN = "gain"
     OFFSET = "offset"
@@ -582,7 +588,7 @@ class ReplayRenderer:
         cv2.rectangle(image, (0, top), (width - 1, height - 1), PANEL_RGB, -1)
         error_s = strip.step_time_s - strip.expected_time_s
         if self.spec.mode is ReplayMode.OFFSET:
-            shown_s = error_s + np.sign(error_s) * 0.1  # a constant 100 ms further off the beat
+            shown_s = error_s + np.sign(error_s) * OFFSET_BEAT_S
         else:
             shown_s = self.gain * error_s
         beat_interval_s = float(np.median(np.diff(strip.beat_times_s))) if len(strip.beat_times_s) > 1 else 0.5
