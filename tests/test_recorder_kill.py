@@ -14,13 +14,12 @@ from pathlib import Path
 import av
 import numpy as np
 import pytest
+from synthetic_recording import SIZE_PX, synthetic_frame, synthetic_pose
 from test_export import read_trc
 
 from motor_trainer.capture.recorder import SessionRecorder
 from motor_trainer.capture.sources import Frame
 from motor_trainer.errors import UserFacingError
-from motor_trainer.pose.landmarks import LANDMARK_COUNT
-from motor_trainer.pose.tracker import PoseFrame
 from motor_trainer.storage.sessions import (
     EventKind,
     SessionSource,
@@ -32,7 +31,6 @@ from motor_trainer.storage.sessions import (
 )
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
-SIZE_PX = (96, 64)
 KILL_AFTER_S = 3.7
 REP_LINE = re.compile(r"committed rep (\d+): frames \[(\d+), (\d+)\)")
 CHUNK_LINE = re.compile(r"committed landmarks chunk (\d+): frames \[(\d+), (\d+)\) up to ([\d.]+) s")
@@ -50,19 +48,6 @@ def decoded_frame_times_s(path: Path) -> list[float]:
     return times
 
 
-def synthetic_pose(index: int, time_s: float) -> PoseFrame:
-    """A pose whose every coordinate encodes its frame index, so any mix-up shows."""
-    xy = np.full((LANDMARK_COUNT, 2), float(index))
-    return PoseFrame(index, time_s, xy, np.full(LANDMARK_COUNT, 0.5), np.full(LANDMARK_COUNT, 0.5),
-                     np.full((LANDMARK_COUNT, 3), index / 100), SIZE_PX)
-
-
-def synthetic_frame(index: int, time_s: float) -> Frame:
-    image = np.zeros((SIZE_PX[1], SIZE_PX[0], 3), np.uint8)
-    image[:, : (index * 3) % SIZE_PX[0]] = 200
-    return Frame(index, time_s, image)
-
-
 def test_recorder_commits_reps_with_their_landmarks_and_finalises(tmp_path):
     store = SessionStore(tmp_path / "sessions")
     session = store.create(source=SessionSource(SourceKind.WEBCAM, camera_index=0), model="lite",
@@ -78,8 +63,10 @@ def test_recorder_commits_reps_with_their_landmarks_and_finalises(tmp_path):
                 chunks = read_landmark_chunks(session.chunks_dir)
                 assert sum(len(c) for c in chunks) == 21
                 assert chunks[-1].xy_px[-1, 0, 0] == 20.0
-        assert session.manifest_path.exists()
         assert store.get(session.session_id).manifest.status is SessionStatus.RECORDING
+        assert store.unfinished() == [], "a session being recorded is not offered for recovery"
+        with pytest.raises(UserFacingError, match="is recording this session"):
+            store.recover(session.session_id)
     finished = recorder.session
     assert finished.manifest.status is SessionStatus.COMPLETE and finished.manifest.frame_count == 45
     landmarks = finished.landmarks()
@@ -87,6 +74,8 @@ def test_recorder_commits_reps_with_their_landmarks_and_finalises(tmp_path):
     times = decoded_frame_times_s(finished.video_path)
     assert len(times) == 45 and times[-1] == pytest.approx(44 / 30, abs=0.002)
     assert not finished.chunks_dir.exists()
+    assert sorted(p.name for p in finished.directory.iterdir()) == [
+        "events.jsonl", "landmarks.npz", "manifest.json", "video.mkv"]
 
 
 def _run_cli(workspace: Path, *arguments: str) -> subprocess.CompletedProcess:
@@ -95,14 +84,11 @@ def _run_cli(workspace: Path, *arguments: str) -> subprocess.CompletedProcess:
 
 
 class LiveRecording:
-    """`motor-trainer record` in a subprocess, its stdout lines collected as they arrive."""
+    """A recording program in a subprocess, its stdout lines collected as they arrive."""
 
-    def __init__(self, workspace: Path, *arguments: str) -> None:
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "motor_trainer", "--workspace", str(workspace), "record", *arguments],
-            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, cwd=workspace,
-            env={**os.environ, "PYTHONUNBUFFERED": "1"},
-        )
+    def __init__(self, command: list[str], cwd: Path) -> None:
+        self.process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
+                                        cwd=cwd, env={**os.environ, "PYTHONUNBUFFERED": "1"})
         self.lines: list[str] = []
         self._started = threading.Event()
         self._reader = threading.Thread(target=self._read, daemon=True)
@@ -141,8 +127,9 @@ def test_killed_live_recording_keeps_every_commit_and_recovers(tmp_path, media_d
     workspace = tmp_path / "workspace"
     workspace.mkdir()
     video = media_dir / "webcam_dance_sideways.mp4"
-    recording = LiveRecording(workspace, "--video-as-camera", str(video), "--rotate", "270",
-                              "--skill", "dance-footwork")
+    recording = LiveRecording([sys.executable, "-m", "motor_trainer", "--workspace", str(workspace), "record",
+                               "--video-as-camera", str(video), "--rotate", "270", "--skill", "dance-footwork"],
+                              cwd=workspace)
     time.sleep(KILL_AFTER_S)  # mid-run, at no particular point of a chunk
     killed_after_s = recording.kill()
     lines = recording.lines
@@ -221,27 +208,54 @@ def test_a_failing_video_writer_is_reported_and_landmarks_are_kept(tmp_path):
     assert store.get(session.session_id).manifest.status is SessionStatus.RECORDING
 
 
-@pytest.mark.footage
-def test_a_rep_reported_before_a_kill_is_on_disk_with_its_landmarks(tmp_path, media_dir):
-    workspace = tmp_path / "workspace"
-    workspace.mkdir()
-    recording = LiveRecording(workspace, "--video-as-camera", str(media_dir / "free_throw_side.mp4"),
-                              "--skill", "free-throw")
-    assert recording.wait_for_line(REP_LINE, timeout_s=30), f"no rep reported live: {recording.lines}"
-    killed_after_s = recording.kill()  # the source still had about a second to play
-    [reported] = [m for line in recording.lines if (m := REP_LINE.search(line))]
-    start_frame, end_frame = int(reported.group(2)), int(reported.group(3))
+def test_every_rep_reported_before_a_kill_is_on_disk_with_its_landmarks(tmp_path):
+    """A subprocess commits a rep every 10 frames in real time and is killed at no particular frame."""
+    sessions_dir = tmp_path / "sessions"
+    recording = LiveRecording([sys.executable, str(Path(__file__).with_name("synthetic_recording.py")),
+                               str(sessions_dir)], cwd=tmp_path)
+    assert recording.wait_for_line(re.compile(r"committed rep 4:"), timeout_s=30), recording.lines
+    time.sleep(0.13)  # part-way into rep 5
+    killed_after_s = recording.kill()
+    reported = [tuple(map(int, m.groups())) for line in recording.lines if (m := REP_LINE.search(line))]
+    assert len(reported) >= 5
 
-    store = SessionStore(workspace / "sessions")
+    store = SessionStore(sessions_dir)
     [session] = store.unfinished()
-    [rep] = [e for e in read_events(session.events_path) if e.kind is EventKind.REP]
-    assert (rep.payload["index"], rep.payload["start_frame"], rep.payload["end_frame"]) == (0, start_frame, end_frame)
-    assert 1.0 < rep.payload["release_s"] < 2.0, "the ball leaves the hand about 1.5 s into free_throw_side.mp4"
+    on_disk = [(e.payload["index"], e.payload["start_frame"], e.payload["end_frame"])
+               for e in read_events(session.events_path)]
+    assert on_disk[: len(reported)] == reported, "every rep reported before the kill survived it, in order"
     landmarks = session.landmarks()
-    assert len(landmarks) >= end_frame, "the rep's landmarks were committed with it"
-    assert landmarks.detected[start_frame:end_frame].mean() > 0.7, "the rep's frames hold the thrower's landmarks"
-    assert decoded_frame_times_s(session.directory / "video.mkv")[-1] >= killed_after_s - 1.0
+    last_end = reported[-1][2]
+    assert len(landmarks) >= last_end, "each rep's landmarks were committed with it"
+    np.testing.assert_array_equal(landmarks.xy_px[:, 0, 0], np.arange(len(landmarks)))
+    times = decoded_frame_times_s(session.directory / "video.mkv")
+    print(f"killed after {killed_after_s:.2f} s; {len(reported)} reps reported, {len(on_disk)} on disk; "
+          f"{len(landmarks)} landmark frames; video decodes to {times[-1]:.2f} s")
+    assert times[-1] >= killed_after_s - 1.0
 
-    assert _run_cli(workspace, "sessions", "recover").returncode == 0
-    recovered = store.get(session.session_id)
-    assert recovered.manifest.status is SessionStatus.COMPLETE and recovered.events() == [rep]
+    recovered = store.recover(session.session_id)
+    assert recovered.manifest.status is SessionStatus.COMPLETE and recovered.manifest.frame_count == len(landmarks)
+    assert [e.payload["end_frame"] for e in recovered.events()][: len(reported)] == [r[2] for r in reported]
+
+
+@pytest.mark.footage
+def test_record_loop_finds_and_commits_a_free_throw_rep(tmp_path, media_dir):
+    """The live loop of `record` on every frame of free_throw_side.mp4: the throw is committed as a rep."""
+    from motor_trainer.capture.sources import open_video
+    from motor_trainer.commands.record import _record_until_stopped, _rep_segmenter
+    from motor_trainer.pose.tracker import PoseTracker
+
+    store = SessionStore(tmp_path / "sessions")
+    with open_video(media_dir / "free_throw_side.mp4") as video, PoseTracker("lite") as tracker:
+        session = store.create(source=SessionSource(SourceKind.VIDEO_FILE, path=str(video.path)), model="lite",
+                               skill="free-throw", image_size_px=video.frame_size_px, fps=video.fps)
+        recorder = SessionRecorder(session, video.frame_size_px, fps_hint=video.fps)
+        reason = _record_until_stopped(video, tracker, recorder, _rep_segmenter("free-throw", video.fps), None)
+        [rep] = [e for e in read_events(session.events_path) if e.kind is EventKind.REP]  # durable already
+        assert len(read_landmark_chunks(session.chunks_dir)[-1]) > 0
+        committed_frames = sum(len(c) for c in read_landmark_chunks(session.chunks_dir))
+        recorder.close()
+    assert reason == "the source ended"
+    assert committed_frames >= rep.payload["end_frame"], "the rep's landmarks were committed with it"
+    assert 1.0 < rep.payload["release_s"] < 2.0, "the ball leaves the hand about 1.5 s into the clip"
+    assert rep.payload["start_frame"] < rep.payload["release_frame"] < rep.payload["end_frame"] <= 90

@@ -35,6 +35,7 @@ from motor_trainer.storage.sessions import (
     Event,
     EventKind,
     LandmarkChunk,
+    RecordingLock,
     Session,
     finalise,
     write_landmark_chunk,
@@ -135,13 +136,14 @@ class SessionRecorder:
 
     def __init__(self, session: Session, size_px: tuple[int, int], fps_hint: float = 30.0,
                  chunk_every_s: float = CHUNK_EVERY_S, max_queue_frames: int = 60) -> None:
+        self._recording_lock = RecordingLock(session)
         self.session = session.update_manifest(video=RECORDED_VIDEO_NAME, image_size_px=tuple(size_px))
         self.chunk_every_s = chunk_every_s
         self.frames_recorded = 0
         self.chunks_committed = 0
         self._pending: list[PoseFrame] = []
         self._pending_since_s: float | None = None
-        self._lock = threading.Lock()
+        self._pending_lock = threading.Lock()
         self.session.chunks_dir.mkdir(exist_ok=True)
         self._events = self.session.open_event_log()
         self._video = _VideoWriter(self.session.directory / RECORDED_VIDEO_NAME, size_px, fps_hint, max_queue_frames)
@@ -156,7 +158,7 @@ class SessionRecorder:
         if self._video.error is not None:
             raise UserFacingError(f"{self._video.path}: recording failed ({self._video.error})")
         self._video.put(frame.image_rgb, frame.time_s)
-        with self._lock:
+        with self._pending_lock:
             self._pending.append(pose)
             self.frames_recorded += 1
             if self._pending_since_s is None:
@@ -166,7 +168,7 @@ class SessionRecorder:
 
     def commit_landmarks(self) -> LandmarkChunk | None:
         """Write the landmarks buffered so far as one chunk (atomic); None when nothing is pending."""
-        with self._lock:
+        with self._pending_lock:
             if not self._pending:
                 return None
             poses, self._pending, self._pending_since_s = self._pending, [], None
@@ -192,13 +194,16 @@ class SessionRecorder:
         if self._closed:
             return self.session
         self._closed = True
-        self.commit_landmarks()
-        self._video.close()
-        self._events.close()
-        if self._video.error is not None:
-            raise UserFacingError(f"{self._video.path}: recording failed ({self._video.error}); "
-                                  "landmarks and events are kept, run `motor-trainer sessions recover`")
-        self.session = finalise(self.session)
+        try:
+            self.commit_landmarks()
+            self._video.close()
+            self._events.close()
+            if self._video.error is not None:
+                raise UserFacingError(f"{self._video.path}: recording failed ({self._video.error}); "
+                                      "landmarks and events are kept, run `motor-trainer sessions recover`")
+            self.session = finalise(self.session)
+        finally:
+            self._recording_lock.release()
         return self.session
 
     def __enter__(self) -> SessionRecorder:

@@ -36,6 +36,11 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+try:
+    import fcntl
+except ImportError:  # Windows: no advisory locks; see RecordingLock
+    fcntl = None  # type: ignore[assignment]
+
 from motor_trainer.analysis.verdict import Verdict
 from motor_trainer.errors import UserFacingError
 from motor_trainer.pose.landmarks import LANDMARK_COUNT, PoseSequence
@@ -52,6 +57,7 @@ EVENTS_NAME = "events.jsonl"
 LANDMARKS_NAME = "landmarks.npz"
 CHUNKS_DIRNAME = "landmarks"
 DERIVED_DIRNAME = "derived"
+RECORDING_LOCK_NAME = ".recording.lock"
 RECORDED_VIDEO_NAME = "video.mkv"
 VIDEO_SUFFIXES = (".mkv", ".mp4", ".m4v", ".mov", ".avi", ".webm")
 
@@ -619,33 +625,30 @@ class SessionStore:
 
     def __iter__(self) -> Iterator[Session]:
         """Readable sessions, oldest first; a damaged folder is skipped here (``problems`` names it)."""
-        sessions = []
-        for folder in self._session_folders():
-            try:
-                sessions.append(Session(folder, read_manifest(folder / MANIFEST_NAME)))
-            except UserFacingError:
-                continue
+        sessions, _ = self._scan()
         return iter(sorted(sessions, key=lambda s: (s.manifest.started_at, s.session_id)))
 
     def problems(self) -> list[str]:
         """One line per session folder whose manifest cannot be read."""
-        lines = []
-        for folder in self._session_folders():
-            try:
-                read_manifest(folder / MANIFEST_NAME)
-            except UserFacingError as error:
-                lines.append(str(error))
-        return lines
+        return self._scan()[1]
 
-    def _session_folders(self) -> list[Path]:
-        if not self.sessions_dir.is_dir():
-            return []
-        return sorted(p for p in self.sessions_dir.iterdir()
-                      if p.is_dir() and not p.name.startswith(".") and (p / MANIFEST_NAME).exists())
+    def _scan(self) -> tuple[list[Session], list[str]]:
+        sessions, problems = [], []
+        if self.sessions_dir.is_dir():
+            for folder in sorted(self.sessions_dir.iterdir()):
+                if folder.is_dir() and not folder.name.startswith(".") and (folder / MANIFEST_NAME).exists():
+                    try:
+                        sessions.append(Session(folder, read_manifest(folder / MANIFEST_NAME)))
+                    except UserFacingError as error:
+                        problems.append(str(error))
+        return sessions, problems
 
     def unfinished(self) -> list[Session]:
-        """Sessions whose recording never finished (the program died): candidates for recovery."""
-        return [s for s in self if s.manifest.status is SessionStatus.RECORDING]
+        """Sessions whose recording died with its program: candidates for recovery.
+
+        A session some running program is still recording is not among them.
+        """
+        return [s for s in self if s.manifest.status is SessionStatus.RECORDING and not is_being_recorded(s)]
 
     def delete(self, session_id: str) -> None:
         session = self.get(session_id)
@@ -656,7 +659,8 @@ class SessionStore:
         session = self.get(session_id)
         if session.manifest.status is not SessionStatus.RECORDING:
             raise UserFacingError(f"{session.directory}: session is already complete; nothing to recover")
-        return finalise(session, recovered=True)
+        with RecordingLock(session):  # refuses a session a running program is still recording
+            return finalise(session, recovered=True)
 
     def query_events(self, kind: EventKind, skill: str | None = None) -> list[SessionEvents]:
         """Events of ``kind`` (e.g. every live rep) of every complete session, oldest session first."""
@@ -686,6 +690,55 @@ class SessionEvents:
     started_at: datetime
     skill: str | None
     events: tuple[Event, ...]
+
+
+class RecordingLock:
+    """An exclusive lock on a session while a program records it (or recovers it).
+
+    The operating system drops the lock when its process dies, however it dies,
+    so a held lock means "a live program is writing here" and a free lock on a
+    session still marked "recording" means its program was killed. POSIX only
+    (fcntl); elsewhere every unfinished session counts as interrupted.
+    """
+
+    def __init__(self, session: Session) -> None:
+        self.path = session.directory / RECORDING_LOCK_NAME
+        self._file = open(self.path, "a")  # noqa: SIM115 - held until release()
+        if fcntl is not None:
+            try:
+                fcntl.flock(self._file.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                self._file.close()
+                raise UserFacingError(f"{session.directory}: a running Motor Trainer is recording this session") from None
+
+    def release(self) -> None:
+        """Unlock and remove the lock file (unlinking first so no other process locks a dead file)."""
+        if not self._file.closed:
+            self.path.unlink(missing_ok=True)
+            self._file.close()
+
+    def __enter__(self) -> RecordingLock:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.release()
+
+
+def is_being_recorded(session: Session) -> bool:
+    """Whether a running program holds the session's recording lock."""
+    if fcntl is None:
+        return False
+    try:
+        probe = open(session.directory / RECORDING_LOCK_NAME)  # noqa: SIM115 - closed below
+    except FileNotFoundError:
+        return False
+    with probe:
+        try:
+            fcntl.flock(probe.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            return True
+        fcntl.flock(probe.fileno(), fcntl.LOCK_UN)
+    return False
 
 
 def _slug(text: str) -> str:
