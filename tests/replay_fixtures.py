@@ -15,6 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from motor_trainer.analysis.verdict import Deviation, Severity, SkillKind, Verdict
+from motor_trainer.feedback.replay import ReplaySpec
 from motor_trainer.pose.landmarks import LANDMARK_COUNT, Landmark
 
 BACKGROUND_RGB = (40, 40, 40)
@@ -122,3 +123,21 @@ def elbow_verdict(severity: Severity = Severity.OBVIOUS, drift_cm: float = 6.0) 
         success=False,
         deviations=(Deviation("elbow_drift", 3.4, drift_cm, "cm", body_part="right_elbow", direction="up"),),
     )
+
+
+def synthetic_spec(rep: SyntheticRep | None = None, **changes: object) -> ReplaySpec:
+    """The replay of ``rep`` (default: ``synthetic_elbow_rep()``) judged by ``elbow_verdict()``, uncropped
+    so that output pixels are landmark pixels; ``changes`` override any ReplaySpec field."""
+    rep = rep or synthetic_elbow_rep()
+    fields = {
+        "frames": rep.images,
+        "person_xy_px": rep.person_xy_px,
+        "reference_xy_px": rep.reference_xy_px,
+        "time_s": rep.time_s,
+        "image_size_px": rep.image_size_px,
+        "verdict": elbow_verdict(),
+        "rep_start_frame": rep.rep_start_frame,
+        "rep_end_frame": rep.rep_end_frame,
+        "crop_to_person": False,
+    }
+    return ReplaySpec(**{**fields, **changes})

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from replay_fixtures import BACKGROUND_RGB, elbow_verdict, synthetic_elbow_rep
+from replay_fixtures import BACKGROUND_RGB, SyntheticRep, synthetic_elbow_rep, synthetic_spec
 
 from motor_trainer.cvshim import cv2
 from motor_trainer.feedback.exaggerate import (
@@ -23,7 +23,6 @@ from motor_trainer.feedback.replay import (
     WARNING_RGB,
     ReplayMode,
     ReplayRenderer,
-    ReplaySpec,
 )
 from motor_trainer.pose.landmarks import SKELETON_EDGES, Landmark
 
@@ -109,22 +108,9 @@ def _freeze_frame(renderer: ReplayRenderer) -> np.ndarray:
     return renderer.render(int(np.flatnonzero(renderer.timeline.frozen)[0]))
 
 
-def _renderer(gain: float = 2.0, mode: ReplayMode = ReplayMode.GAIN) -> tuple[ReplayRenderer, object]:
+def _renderer(gain: float = 2.0, mode: ReplayMode = ReplayMode.GAIN) -> tuple[ReplayRenderer, SyntheticRep]:
     rep = synthetic_elbow_rep()
-    spec = ReplaySpec(
-        frames=rep.images,
-        person_xy_px=rep.person_xy_px,
-        reference_xy_px=rep.reference_xy_px,
-        time_s=rep.time_s,
-        image_size_px=rep.image_size_px,
-        verdict=elbow_verdict(),
-        rep_start_frame=rep.rep_start_frame,
-        rep_end_frame=rep.rep_end_frame,
-        gain=gain,
-        mode=mode,
-        crop_to_person=False,  # output pixels = landmark pixels
-    )
-    return ReplayRenderer(spec), rep
+    return ReplayRenderer(synthetic_spec(rep, gain=gain, mode=mode)), rep
 
 
 @pytest.mark.parametrize("gain", [2.0, 3.0])

@@ -8,7 +8,7 @@ from pathlib import Path
 import av
 import numpy as np
 import pytest
-from replay_fixtures import elbow_verdict, synthetic_elbow_rep
+from replay_fixtures import elbow_verdict, synthetic_elbow_rep, synthetic_spec
 
 from motor_trainer.analysis.verdict import Deviation, Severity, SkillKind, Verdict
 from motor_trainer.cvshim import cv2
@@ -17,31 +17,16 @@ from motor_trainer.feedback.clips import FrameRingBuffer, clip_window_s
 from motor_trainer.feedback.exaggerate import faded_gain
 from motor_trainer.feedback.replay import (
     GHOST_RGB,
+    PERSON_RGB,
     WARNING_RGB,
     BeatStrip,
     OutcomeInset,
     ReplayRenderer,
-    ReplaySpec,
     should_replay,
 )
 from motor_trainer.feedback.replay_inputs import recent_success_rate
 from motor_trainer.feedback.replay_output import export_replay, write_mp4
-
-
-def _spec(**changes: object) -> ReplaySpec:
-    rep = synthetic_elbow_rep()
-    spec = ReplaySpec(
-        frames=rep.images,
-        person_xy_px=rep.person_xy_px,
-        reference_xy_px=rep.reference_xy_px,
-        time_s=rep.time_s,
-        image_size_px=rep.image_size_px,
-        verdict=elbow_verdict(),
-        rep_start_frame=rep.rep_start_frame,
-        rep_end_frame=rep.rep_end_frame,
-        crop_to_person=False,
-    )
-    return dataclasses.replace(spec, **changes)
+from motor_trainer.pose.landmarks import Landmark
 
 
 def _decoded_frame_count(path: Path) -> tuple[int, tuple[int, int]]:
@@ -61,11 +46,11 @@ def test_subtle_and_clean_reps_get_no_replay(severity: Severity) -> None:
     verdict = elbow_verdict(severity)
     assert not should_replay(verdict)
     with pytest.raises(ValueError, match="only obvious misses"):
-        ReplayRenderer(_spec(verdict=verdict))
+        ReplayRenderer(synthetic_spec(verdict=verdict))
 
 
 def test_an_obvious_miss_always_gets_a_replay_longer_than_the_clip() -> None:
-    spec = _spec()
+    spec = synthetic_spec()
     assert should_replay(spec.verdict)
     renderer = ReplayRenderer(spec)
     frames = list(renderer.frames())
@@ -84,7 +69,7 @@ def test_an_obvious_outcome_miss_without_a_body_part_still_replays_with_the_land
         outcome_error_mm=180.0,
     )
     inset = OutcomeInset(landing_mm=np.array([120.0, 90.0]), aim_mm=np.array([0.0, 0.0]), tolerance_mm=60.0)
-    image = ReplayRenderer(_spec(verdict=verdict, outcome=inset)).render(40)
+    image = ReplayRenderer(synthetic_spec(verdict=verdict, outcome=inset)).render(40)
     inset_region = image[:160, 640 - 170 :]  # top-right corner
     landing = _blob_centres(inset_region, WARNING_RGB, min_area_px=60)
     aim = _blob_centres(inset_region, GHOST_RGB, min_area_px=20)
@@ -102,7 +87,7 @@ def _beat_marker_offset_px(gain: float) -> float:
         deviations=(Deviation("step_timing", 3.1, 120.0, "ms", body_part="left_ankle", direction="late"),),
     )
     strip = BeatStrip(step_time_s=0.92, expected_time_s=0.8, beat_times_s=np.arange(0.0, 2.0, 0.4))
-    renderer = ReplayRenderer(_spec(verdict=verdict, beat_strip=strip, gain=gain))
+    renderer = ReplayRenderer(synthetic_spec(verdict=verdict, beat_strip=strip, gain=gain))
     image = renderer.render(len(renderer) - 1)  # after the step: its marker is filled
     strip_region = image[480 - 53 :]
     marker = _blob_centres(strip_region, WARNING_RGB, min_area_px=100)
@@ -119,7 +104,7 @@ def test_a_late_step_is_drawn_late_on_the_beat_strip_and_exaggerated_in_time() -
 
 
 def test_replay_exports_an_h264_mp4_with_every_frame_and_a_contact_sheet(tmp_path: Path) -> None:
-    renderer = ReplayRenderer(_spec())
+    renderer = ReplayRenderer(synthetic_spec())
     export = export_replay(renderer, tmp_path / "rep3.mp4", tmp_path / "rep3.png")
     assert export.frames_written == len(renderer)
     count, size = _decoded_frame_count(tmp_path / "rep3.mp4")
@@ -173,10 +158,7 @@ def test_framing_a_small_person_keeps_image_and_skeleton_registered(stored_fract
     footage = np.full((720, 1280, 3), 40, np.uint8)
     cv2.circle(footage, tuple(int(v) for v in marker_px), 6, (255, 0, 255), -1)
     stored = cv2.resize(footage, None, fx=stored_fraction, fy=stored_fraction, interpolation=cv2.INTER_AREA)
-    spec = dataclasses.replace(
-        _spec(), frames=(stored,) * len(rep.time_s), person_xy_px=person, image_size_px=(1280, 720), crop_to_person=True
-    )
-    renderer = ReplayRenderer(spec)
+    renderer = ReplayRenderer(synthetic_spec(rep, frames=(stored,) * len(rep.time_s), person_xy_px=person, crop_to_person=True))
     image = renderer.render(20)
     zoom = renderer.output_size_px[1] / (renderer.crop_px[3] - renderer.crop_px[1])
     assert zoom > 1.5  # the figure is enlarged, not left small in a wide frame
@@ -184,8 +166,8 @@ def test_framing_a_small_person_keeps_image_and_skeleton_registered(stored_fract
     assert len(centres) == 1
     expected = (marker_px - renderer.crop_px[:2]) * zoom
     np.testing.assert_allclose(centres[0], expected, atol=2.0)
-    knee = renderer.person_xy_px[20, 25]  # left knee in output pixels
-    assert np.abs(image[int(round(knee[1])), int(round(knee[0]))].astype(int) - (245, 245, 245)).max() <= 12
+    knee = renderer.person_xy_px[20, Landmark.LEFT_KNEE]  # in output pixels
+    assert np.abs(image[int(round(knee[1])), int(round(knee[0]))].astype(int) - PERSON_RGB).max() <= 12
 
 
 def test_recent_success_rate_fades_the_gain_only_from_earlier_reps() -> None:
