@@ -65,8 +65,9 @@ def test_recorder_commits_reps_with_their_landmarks_and_finalises(tmp_path):
                 assert chunks[-1].xy_px[-1, 0, 0] == 20.0
         assert store.get(session.session_id).manifest.status is SessionStatus.RECORDING
         assert store.unfinished() == [], "a session being recorded is not offered for recovery"
-        with pytest.raises(UserFacingError, match="is recording this session"):
-            store.recover(session.session_id)
+        for refused in (store.recover, store.delete):
+            with pytest.raises(UserFacingError, match="is recording this session"):
+                refused(session.session_id)
     finished = recorder.session
     assert finished.manifest.status is SessionStatus.COMPLETE and finished.manifest.frame_count == 45
     landmarks = finished.landmarks()

@@ -652,7 +652,8 @@ class SessionStore:
 
     def delete(self, session_id: str) -> None:
         session = self.get(session_id)
-        shutil.rmtree(session.directory)
+        with RecordingLock(session):  # never pull a folder from under a running recorder
+            shutil.rmtree(session.directory)
 
     def recover(self, session_id: str) -> Session:
         """Turn what an interrupted recording left on disk into a normal, complete session."""
