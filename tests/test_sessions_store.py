@@ -221,3 +221,10 @@ def test_an_unmeasurable_feature_is_kept_as_nan_not_a_crash(tmp_path):
         log.append(EventKind.VERDICT, verdict.to_dict())
     [event] = read_events(tmp_path / "events.jsonl")
     assert math.isnan(event.payload["features"]["release_angle_deg"])
+
+
+def test_a_renamed_session_folder_is_reported_not_confused_with_another(store):
+    session = complete_session(store)
+    moved = session.directory.rename(session.directory.with_name("my-best-throws"))
+    assert list(store) == []
+    assert "rename the folder back" in store.problems()[0] and str(moved) in store.problems()[0]

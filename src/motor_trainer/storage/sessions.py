@@ -621,7 +621,7 @@ class SessionStore:
         folder = self._folder(session_id)
         if not (folder / MANIFEST_NAME).is_file():
             raise UserFacingError(f"{folder}: no such session (see `motor-trainer sessions list`)")
-        return Session(folder, read_manifest(folder / MANIFEST_NAME))
+        return _load_session(folder)
 
     def __iter__(self) -> Iterator[Session]:
         """Readable sessions, oldest first; a damaged folder is skipped here (``problems`` names it)."""
@@ -638,7 +638,7 @@ class SessionStore:
             for folder in sorted(self.sessions_dir.iterdir()):
                 if folder.is_dir() and not folder.name.startswith(".") and (folder / MANIFEST_NAME).exists():
                     try:
-                        sessions.append(Session(folder, read_manifest(folder / MANIFEST_NAME)))
+                        sessions.append(_load_session(folder))
                     except UserFacingError as error:
                         problems.append(str(error))
         return sessions, problems
@@ -691,6 +691,14 @@ class SessionEvents:
     started_at: datetime
     skill: str | None
     events: tuple[Event, ...]
+
+
+def _load_session(folder: Path) -> Session:
+    manifest = read_manifest(folder / MANIFEST_NAME)
+    if manifest.session_id != folder.name:
+        raise UserFacingError(f"{folder / MANIFEST_NAME}: names session {manifest.session_id!r} but lies in folder "
+                              f"{folder.name!r}; rename the folder back")
+    return Session(folder, manifest)
 
 
 class RecordingLock:
