@@ -8,7 +8,7 @@ does), so the live follower ends where the offline path ends.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Any
@@ -34,6 +34,14 @@ FEATURE_LANDMARKS: tuple[Landmark, ...] = (
     Landmark.LEFT_HEEL, Landmark.RIGHT_HEEL,
     Landmark.LEFT_FOOT_INDEX, Landmark.RIGHT_FOOT_INDEX,
 )  # fmt: skip
+
+#: Feature columns with left and right labels exchanged (same geometry): the pose
+#: model may name a front-facing dancer's limbs the other way round than it
+#: did in the reference, live or in a crossing step; alignment must not care.
+_RELABELLED_COLUMNS = np.array(
+    [2 * FEATURE_LANDMARKS.index(Landmark(MIRROR_ORDER[landmark])) + axis for landmark in FEATURE_LANDMARKS for axis in (0, 1)],
+    dtype=np.intp,
+)
 
 _ANGLE_FIRST = np.array([joint.first for joint in JOINT_ANGLES.values()], dtype=np.intp)
 _ANGLE_VERTEX = np.array([joint.vertex for joint in JOINT_ANGLES.values()], dtype=np.intp)
@@ -147,10 +155,89 @@ def align_offline(reference_features: np.ndarray, attempt_features: np.ndarray, 
     )
 
 
+def resample_features(features: np.ndarray, time_s: np.ndarray, tick_s: np.ndarray) -> np.ndarray:
+    """(tick, feature) linearly interpolated at ``tick_s`` from (frame, feature) at ``time_s``."""
+    return np.stack([np.interp(tick_s, time_s, column) for column in features.T], axis=1)
+
+
+def reference_ticks_s(start_s: float, end_s: float, reference_fps: float) -> np.ndarray:
+    """The attempt's clock cut at the reference's frame rate, so one DTW step is one reference frame of time."""
+    return start_s + np.arange(int(np.floor((end_s - start_s) * reference_fps + 1e-9)) + 1) / reference_fps
+
+
+def relabel_frames(sequence: PoseSequence, swapped: np.ndarray) -> PoseSequence:
+    """The sequence with left and right labels exchanged on the ``swapped (frame,)`` frames (geometry unchanged)."""
+    if not np.any(swapped):
+        return sequence
+
+    def exchange(values: np.ndarray) -> np.ndarray:
+        out = np.array(values, copy=True)
+        out[swapped] = values[swapped][:, MIRROR_ORDER]
+        return out
+
+    return sequence.replace(
+        xy_px=exchange(sequence.xy_px),
+        visibility=exchange(sequence.visibility),
+        presence=exchange(sequence.presence),
+        world_m=exchange(sequence.world_m),
+    )
+
+
+def frames_labelled_other_way(reference_features: np.ndarray, attempt_features: np.ndarray, alignment: Alignment) -> np.ndarray:
+    """(attempt frame,) True where exchanging left and right brings a frame closer to the reference frame it matches.
+
+    Notes: decided per frame, then a 5-frame majority so that a frame where
+    both labellings fit alike (feet together) follows its neighbours.
+    """
+    matched = np.isfinite(alignment.reference_frame_for_frame)
+    swapped = np.zeros(len(attempt_features), dtype=bool)
+    reference_rows = reference_features[np.rint(alignment.reference_frame_for_frame[matched]).astype(np.intp)]
+    as_is = np.sum((attempt_features[matched] - reference_rows) ** 2, axis=1)
+    exchanged = np.sum((attempt_features[matched][:, _RELABELLED_COLUMNS] - reference_rows) ** 2, axis=1)
+    swapped[matched] = exchanged < as_is
+    votes = np.convolve(swapped.astype(float), np.ones(5), mode="same")
+    return votes >= 3
+
+
+def settle_labels_against(reference: PoseSequence, attempt: PoseSequence, slack_s: float = DEFAULT_SLACK_S) -> PoseSequence:
+    """The attempt with left/right labels made to agree with the reference's, frame by frame, after a first alignment."""
+    first = align_sequences(reference, attempt, slack_s=slack_s)
+    swapped = frames_labelled_other_way(sequence_features(reference), sequence_features(attempt), first)
+    return relabel_frames(attempt, swapped)
+
+
 def align_sequences(reference: PoseSequence, attempt: PoseSequence, mirror: bool = False, slack_s: float = DEFAULT_SLACK_S) -> Alignment:
-    """Offline alignment of two clips (the attempt mirrored when the student faced the coach)."""
-    fps = attempt.fps if np.isfinite(attempt.fps) else 30.0
-    return align_offline(sequence_features(reference), sequence_features(attempt, mirror), int(round(slack_s * fps)))
+    """Offline alignment of two clips (the attempt mirrored when the student faced the coach).
+
+    The attempt is resampled to the reference's frame rate before DTW (a
+    30 fps webcam against a 25 fps coach video, or a clip with dropped
+    frames, would otherwise read as a tempo change), and the path is mapped
+    back to the attempt's own frames.
+    """
+    reference_fps = reference.fps if np.isfinite(reference.fps) else 30.0
+    tick_s = reference_ticks_s(float(attempt.time_s[0]), float(attempt.time_s[-1]), reference_fps)
+    ticks = resample_features(sequence_features(attempt, mirror), attempt.time_s, tick_s)
+    on_ticks = align_offline(sequence_features(reference), ticks, int(round(slack_s * reference_fps)))
+    frames = np.arange(len(attempt), dtype=float)
+    frame_of_tick = np.interp(tick_s, attempt.time_s, frames)
+    path = np.column_stack([on_ticks.path[:, 0], np.rint(frame_of_tick[on_ticks.path[:, 1]]).astype(np.intp)])
+    path = path[np.concatenate([[True], np.any(np.diff(path, axis=0) != 0, axis=1)])]
+    matched = np.flatnonzero(np.isfinite(on_ticks.reference_frame_for_frame))
+    reference_frame_for_frame = np.interp(attempt.time_s, tick_s[matched], on_ticks.reference_frame_for_frame[matched])
+    outside = (attempt.time_s < tick_s[matched[0]] - 1e-9) | (attempt.time_s > tick_s[matched[-1]] + 1e-9)
+    reference_frame_for_frame[outside] = np.nan
+    tick_for_reference = on_ticks.attempt_frame_for_reference_frame
+    attempt_frame_for_reference_frame = np.where(
+        np.isfinite(tick_for_reference),
+        np.interp(np.nan_to_num(tick_for_reference), np.arange(len(tick_s)), frame_of_tick),
+        np.nan,
+    )
+    return Alignment(
+        path=path,
+        reference_frame_for_frame=reference_frame_for_frame,
+        attempt_frame_for_reference_frame=attempt_frame_for_reference_frame,
+        cost=on_ticks.cost,
+    )
 
 
 @dataclass(frozen=True)
@@ -226,6 +313,10 @@ class LiveFollower:
         self._start_time_s = start_time_s
         self._cost: np.ndarray | None = None
         self._frame = -1
+        self._tick_count = 0
+        self._tick_period_s = 1.0 / fps
+        self._next_tick_s: float | None = None
+        self._previous: tuple[float, np.ndarray] | None = None  # (time_s, features) of the last frame
         self._judged: set[int] = set()
         self._last_features = np.zeros(self._reference_features.shape[1])
 
@@ -242,8 +333,12 @@ class LiveFollower:
 
     def _advance(self, features: np.ndarray) -> np.ndarray:
         """One DTW column: D[i] = c[i] + min(D[i-1], D_prev[i], D_prev[i-1]), solved as a prefix minimum."""
-        step_cost = np.sum((self._reference_features - features) ** 2, axis=1)
-        free_start = 0.0 if self._frame <= self._slack_frames else np.inf
+        step_cost = np.minimum(
+            np.sum((self._reference_features - features) ** 2, axis=1),
+            np.sum((self._reference_features - features[_RELABELLED_COLUMNS]) ** 2, axis=1),
+        )
+        free_start = 0.0 if self._tick_count <= self._slack_frames else np.inf
+        self._tick_count += 1
         if self._cost is None:
             previous = np.where(np.arange(len(step_cost)) < self._slack_frames, 0.0, np.inf)
         else:
@@ -255,6 +350,26 @@ class LiveFollower:
         self._cost = cumulative + np.minimum(free_start, np.minimum.accumulate(best_previous - before))
         return self._cost
 
+    def _advance_to(self, time_s: float, features: np.ndarray) -> np.ndarray:
+        """One DTW column per reference frame period elapsed, features interpolated between frames.
+
+        A dropped frame or a camera faster than the reference then does not
+        read as the dancer changing tempo.
+        """
+        if self._next_tick_s is None or self._previous is None or time_s <= self._previous[0]:
+            if self._cost is None:
+                self._advance(features)
+                self._next_tick_s = time_s + self._tick_period_s
+        else:
+            previous_s, previous_features = self._previous
+            while self._next_tick_s <= time_s + 1e-9:
+                weight = (self._next_tick_s - previous_s) / (time_s - previous_s)
+                self._advance(previous_features + weight * (features - previous_features))
+                self._next_tick_s += self._tick_period_s
+        self._previous = (time_s, features)
+        assert self._cost is not None
+        return self._cost
+
     def update(self, pose: Any, time_s: float | None = None) -> LiveState:
         """Feed one frame: a PoseFrame (``xy_px``, ``world_m``, ``time_s``) or a (landmark, 2) row with ``time_s``."""
         xy_px = np.asarray(getattr(pose, "xy_px", pose), dtype=float)
@@ -264,13 +379,22 @@ class LiveFollower:
         if self._start_time_s is None:
             self._start_time_s = time_s
         self._frame += 1
-        cost = self._advance(self._features(xy_px))
+        cost = self._advance_to(time_s, self._features(xy_px))
         reference_frame = int(np.argmin(cost))
         music_s = time_s - self._start_time_s
         timing_offset_ms = 1000.0 * (music_s - self._reference_time_s[reference_frame])
+        if self._labelled_other_way(reference_frame):
+            xy_px = xy_px[MIRROR_ORDER]
+            world_m = None if world_m is None else np.asarray(world_m)[MIRROR_ORDER]
         posture = self._posture_error_deg(xy_px, world_m, reference_frame)
         events = self._judge_steps(xy_px, time_s)
         return LiveState(self._frame, time_s, reference_frame, timing_offset_ms, posture, events)
+
+    def _labelled_other_way(self, reference_frame: int) -> bool:
+        """Whether this frame's left and right are named the other way round than at the matched reference frame."""
+        assert self._previous is not None
+        features, reference = self._previous[1], self._reference_features[reference_frame]
+        return float(np.sum((features[_RELABELLED_COLUMNS] - reference) ** 2)) < float(np.sum((features - reference) ** 2))
 
     def _posture_error_deg(self, xy_px: np.ndarray, world_m: np.ndarray | None, reference_frame: int) -> dict[str, float]:
         use_world = world_m is not None and np.all(np.isfinite(self._reference_angles_world[reference_frame]))
@@ -315,3 +439,18 @@ class LiveFollower:
     def _due_s(self, reference_plant_s: float, reference_start_s: float) -> float:
         assert self._start_time_s is not None
         return self._start_time_s + reference_plant_s - reference_start_s
+
+
+def follow_live(follower: LiveFollower, source: Any, tracker: Any) -> Iterator[tuple[Any, LiveState]]:
+    """Drive a follower from a live source (webcam, or a video played as a camera) through a pose tracker.
+
+    ``source.frames()`` yields the newest frames (``capture.sources``);
+    ``tracker.process(frame)`` returns a PoseFrame (``pose.tracker``). Frames
+    where nobody is found are skipped: the follower keeps its place. Yields
+    each pose with the state after it, for a worker thread to hand to the GUI.
+    """
+    for frame in source.frames():
+        pose = tracker.process(frame)
+        if not pose.detected:
+            continue
+        yield pose, follower.update(pose)

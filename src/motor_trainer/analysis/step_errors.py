@@ -20,7 +20,7 @@ from typing import Any, Protocol
 
 import numpy as np
 
-from motor_trainer.analysis.alignment import Alignment, align_sequences
+from motor_trainer.analysis.alignment import Alignment, align_sequences, settle_labels_against
 from motor_trainer.analysis.routine_reference import ReferenceRoutine
 from motor_trainer.analysis.verdict import Deviation, Severity, SkillKind, Verdict
 from motor_trainer.pose.kinematics import JOINT_ANGLES, body_length_px, joint_angles_deg, mirror_sequence
@@ -471,7 +471,7 @@ def analyse_attempt(
     attempt_plane: PlaneMapping | None = None,
 ) -> RoutineAnalysis:
     """The whole offline path for one attempt: mirror if asked, align, find its steps, judge them."""
-    analysed = mirror_sequence(attempt) if mirror else attempt
+    analysed = settle_labels_against(routine.sequence, mirror_sequence(attempt) if mirror else attempt, settings.slack_s)
     alignment = align_sequences(routine.sequence, analysed, slack_s=settings.slack_s)
     return judge_attempt(
         skill=settings.skill,
@@ -494,7 +494,7 @@ def _describe_tempo(analysis: RoutineAnalysis) -> str:
     change = (ratio - 1.0) * 100.0
     pace = "at the same tempo as" if abs(change) < 1.0 else f"{abs(change):.0f} % {'faster' if change > 0 else 'slower'} than"
     bpm = "" if analysis.reference_bpm is None else f" ({analysis.reference_bpm * ratio:.1f} vs {analysis.reference_bpm:.1f} BPM)"
-    return f"tempo: you danced at {pace} the reference{bpm}; timing below is against your own steady tempo"
+    return f"tempo: you danced {pace} the reference{bpm}; timing below is against your own steady tempo"
 
 
 def format_step_table(analysis: RoutineAnalysis, routine: ReferenceRoutine) -> str:
@@ -512,7 +512,7 @@ def format_step_table(analysis: RoutineAnalysis, routine: ReferenceRoutine) -> s
         timing = "" if report.timing_error_ms is None else f"{round(report.timing_error_ms):+d}"
         place = "" if report.placement_error is None else f"{report.placement_error:.2f}"
         worst = max(report.posture_error_deg.items(), key=lambda item: item[1], default=None)
-        joint = "" if worst is None else f"{worst[0]} {worst[1]:.0f}°"
+        joint = "" if worst is None or worst[1] < 1.0 else f"{worst[0]} {worst[1]:.0f}°"
         verdict = report.verdict
         label = "ok" if verdict.channel == "" else f"{verdict.severity}: {verdict.channel}"
         lines.append(
