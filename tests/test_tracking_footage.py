@@ -9,6 +9,7 @@ from motor_trainer.pose.kinematics import pelvis_centre
 from motor_trainer.pose.landmarks import Landmark
 from motor_trainer.pose.tracker import MAX_REACQUIRE_DISTANCE_TORSO
 
+from conftest import MEDIA
 from footage import tracked
 
 pytestmark = pytest.mark.footage
@@ -82,3 +83,16 @@ def test_left_stays_left_while_mediapipe_swaps_sides():
     right_wrist_on_right = xy[clear, Landmark.RIGHT_WRIST, 0] < centre_x[clear] + 0.3 * torso[clear]
     assert np.mean(left_wrist_on_left & right_wrist_on_right) >= 0.95
     assert np.all(shoulder_gap[36:64][clear[36:64]] > 0)
+
+
+def test_live_tracking_keeps_left_and_right_mostly_right():
+    """Frame by frame (as the live view sees it) the chain cannot look ahead, so it is allowed to
+    be wrong through MediaPipe's ambiguous frames, but not for most of the clip: the raw model
+    output has the man facing the camera in only about half of lab_steps_view2."""
+    from motor_trainer.capture.sources import open_video
+    from motor_trainer.pose.tracker import PoseTracker, facing_away_score
+
+    with open_video(MEDIA / "lab_steps_view2.mp4") as video, PoseTracker() as tracker:
+        live_xy = np.array([tracker.process(frame).xy_px for frame in video.frames()])
+    facing_camera = facing_away_score(live_xy) < 0
+    assert np.mean(facing_camera[np.isfinite(live_xy[:, Landmark.LEFT_HIP, 0])]) >= 0.75

@@ -8,6 +8,7 @@ its capture time and drops the ones a slow consumer missed, as a webcam does.
 
 from __future__ import annotations
 
+import os
 import queue
 from abc import ABC, abstractmethod
 import threading
@@ -100,6 +101,7 @@ class VideoFileSource:
         self._container.close()
 
     def _decode_into(self, frames: queue.Queue, stop: threading.Event) -> None:
+        _lower_this_thread_priority()
         time_base = self._stream.time_base or Fraction(1, 1000)
         first_pts: int | None = None
         last_time_s = -np.inf
@@ -144,6 +146,20 @@ class VideoFileSource:
 
 #: FFmpeg "decodes" any text file as ANSI art through its tty demuxer.
 _TEXT_CODECS = frozenset({"ansi", "bintext", "xbin", "idf"})
+
+
+def _lower_this_thread_priority(niceness: int = 10) -> None:
+    """Let the decoder yield the cores to the pose model's worker threads.
+
+    The model splits each frame across both cores and waits for the slower
+    half; a decoder preempting one of them stalls the other. At a lower
+    priority the decoder runs in the gaps, with its prefetch queue as slack.
+    Linux applies niceness per thread; elsewhere this does nothing.
+    """
+    try:
+        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), niceness)
+    except (AttributeError, OSError):
+        pass
 
 
 def _open_container(path: Path) -> av.container.InputContainer:

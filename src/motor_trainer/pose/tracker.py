@@ -9,7 +9,7 @@ swaps every left and right label at once. Real turns are gradual; such swaps
 are instant. The tracker picks, for every frame, the labelling (as given or
 swapped) that keeps the skeleton moving least, with a faint preference for a
 person facing the camera that only settles which of the two consistent
-labellings is right: online greedily frame by frame, offline for the whole
+labellings is right: live by the forward pass frame by frame, offline for the whole
 clip at once (Viterbi).
 """
 
@@ -207,28 +207,58 @@ def _facing_costs(xy: np.ndarray) -> np.ndarray:
     return FACING_AWAY_COST * np.array([max(score, 0.0), max(-score, 0.0)])
 
 
+class LeftRightChain:
+    """The forward pass of a two-state chain over frames: labels as MediaPipe gave them, or swapped.
+
+    Each step adds how far the limbs jump from the previous frame under every
+    pair of labellings, plus the faint facing prior, and keeps the cheapest
+    total for each state. Live, the current frame takes the state whose total
+    is lower, so a wrong turn taken through an ambiguous frame is undone as
+    soon as the evidence piles up; offline, ``best_path`` backtracks (Viterbi).
+    """
+
+    def __init__(self) -> None:
+        self._totals: np.ndarray | None = None
+        self._previous_raw_xy: np.ndarray | None = None
+        self._back_pointers: list[np.ndarray] = []
+
+    def step(self, raw_xy: np.ndarray) -> bool:
+        """Add one detected frame's raw landmarks; True if its labels should be swapped now."""
+        facing = _facing_costs(raw_xy)
+        if self._totals is None:
+            totals, pointers = facing, np.array([0, 1])
+        else:
+            candidates = self._totals[:, None] + _labelling_costs(self._previous_raw_xy, raw_xy)
+            pointers = np.argmin(candidates, axis=0)
+            totals = candidates[pointers, [0, 1]] + facing
+        self._totals = totals - totals.min()  # only the difference matters; keeps numbers small
+        self._previous_raw_xy = raw_xy
+        self._back_pointers.append(pointers)
+        return bool(np.argmin(totals))
+
+    def best_path(self) -> np.ndarray:
+        """(steps,) True where the labels should be swapped, chosen for all steps at once."""
+        swapped = np.zeros(len(self._back_pointers), dtype=bool)
+        if self._totals is None:
+            return swapped
+        state = int(np.argmin(self._totals))
+        for step in range(len(self._back_pointers) - 1, -1, -1):
+            swapped[step] = bool(state)
+            state = int(self._back_pointers[step][state])
+        return swapped
+
+
 def settle_left_right(raw_xy: np.ndarray) -> np.ndarray:
     """(frame,) True where the labels MediaPipe gave should be swapped, chosen for the whole clip.
 
-    Viterbi over two states per frame: transition cost = how far the limbs
-    jump between consecutive detected frames, plus the faint facing prior.
     Frames with nobody detected are skipped (the chain continues across them).
     """
     frames = np.flatnonzero(np.isfinite(raw_xy[:, Landmark.LEFT_HIP, 0]))
+    chain = LeftRightChain()
+    for frame in frames:
+        chain.step(raw_xy[frame])
     swapped = np.zeros(len(raw_xy), dtype=bool)
-    if frames.size == 0:
-        return swapped
-    total = _facing_costs(raw_xy[frames[0]])
-    back_pointers = np.zeros((frames.size, 2), dtype=np.intp)
-    for step in range(1, frames.size):
-        transition = _labelling_costs(raw_xy[frames[step - 1]], raw_xy[frames[step]])
-        candidates = total[:, None] + transition  # (previous state, current state)
-        back_pointers[step] = np.argmin(candidates, axis=0)
-        total = candidates[back_pointers[step], [0, 1]] + _facing_costs(raw_xy[frames[step]])
-    state = int(np.argmin(total))
-    for step in range(frames.size - 1, -1, -1):
-        swapped[frames[step]] = bool(state)
-        state = back_pointers[step, state]
+    swapped[frames] = chain.best_path()
     return swapped
 
 
@@ -276,7 +306,7 @@ class PoseTracker:
             raise UserFacingError(f"{self.model_path}: the pose model does not load ({error})") from None
         self._follower = SubjectFollower(subject_hint_px)
         self._last_timestamp_ms = -1
-        self._swapped = False
+        self._left_right = LeftRightChain()
         self._first_detection = True
 
     def __enter__(self) -> PoseTracker:
@@ -310,15 +340,11 @@ class PoseTracker:
         if chosen is None:
             return PoseFrame.missing(frame.index, frame.time_s, frame.size_px)
         xy, visibility, presence, world_m = candidates[chosen]
-        previous = self._follower.last_xy
-        if previous is not None:
-            # Greedy version of settle_left_right: the previous frame is already labelled.
-            costs = _labelling_costs(previous, xy)[0] + _facing_costs(xy)
-            self._swapped = bool(np.argmin(costs))
-        if self._swapped:
+        swapped = self._left_right.step(xy)
+        if swapped:
             xy, visibility, presence, world_m = (a[MIRROR_ORDER] for a in (xy, visibility, presence, world_m))
         self._follower.accept(xy, frame.time_s)
-        return PoseFrame(frame.index, frame.time_s, xy, visibility, presence, world_m, frame.size_px, self._swapped)
+        return PoseFrame(frame.index, frame.time_s, xy, visibility, presence, world_m, frame.size_px, swapped)
 
 
 class PoseSequenceBuilder:
