@@ -206,6 +206,9 @@ def caption_for(verdict: Verdict, mode: ReplayMode, gain: float) -> str:
     )
 
 
+#: A drawn joint moving faster than this times (1 + gain) is taken for a tracking slip and its trail is
+#: broken there. The free throw's elbow stays under 4 body lengths per second, its wrist peaks near 8.5.
+TRAIL_BREAK_SPEED_BL_PER_S = 5.0
 #: Margin around the person's bounding box when framing, as a fraction of its larger side.
 CROP_MARGIN = 0.2
 MAX_UPSCALE = 2.5
@@ -227,9 +230,9 @@ def person_crop_px(xy_px: np.ndarray, image_size_px: tuple[int, int], margin: fl
     if not len(points):
         return np.array([0.0, 0.0, width, height])
     low, high = np.percentile(points, 1, axis=0), np.percentile(points, 99, axis=0)
-    extent = float(max(high - low)) * (1.0 + 2.0 * margin)
+    needed_width, needed_height = (high - low) + 2.0 * margin * float(max(high - low))
     aspect = width / height
-    box_height = min(height, max(extent, extent / aspect, (high - low)[1] * (1.0 + 2.0 * margin)))
+    box_height = min(height, max(needed_height, needed_width / aspect))
     box_width = min(width, box_height * aspect)
     box_height = box_width / aspect
     centre = (low + high) / 2.0
@@ -311,9 +314,10 @@ class ReplayRenderer:
         self.key_landmark = None if key_part is None else Landmark[key_part.upper()]
         self.gain = spec.gain
         torso_px = np.linalg.norm(shoulder_centre(self.person_xy_px) - pelvis_centre(self.person_xy_px), axis=-1)
-        self._torso_px = float(np.nanmedian(torso_px)) if np.isfinite(torso_px).any() else float(self.output_size_px[1]) / 4
-        # A joint moving more than half a torso between frames (about 25 body lengths per second at 30 fps) is a tracking slip.
-        self._max_step_px = 0.5 * self._torso_px * (1.0 + (abs(self.gain) if spec.amplify_in_space else 1.0))
+        median_torso_px = float(np.nanmedian(torso_px)) if np.isfinite(torso_px).any() else self.output_size_px[1] / 4
+        self._body_px = median_torso_px / TORSO_FRACTION_OF_STATURE
+        drawn_gain = self.gain if spec.amplify_in_space else 1.0
+        self._max_step_px = TRAIL_BREAK_SPEED_BL_PER_S * (1.0 + drawn_gain) * self._body_px / spec.fps
         self.amplified_xy_px = self._amplified_key_joint()
         self.caption = caption_for(spec.verdict, spec.mode, spec.gain)
 
@@ -352,7 +356,7 @@ class ReplayRenderer:
         if not self.spec.amplify_in_space:
             return person.copy()
         if self.spec.mode is ReplayMode.OFFSET:
-            return offset_amplify(person, ghost, self.spec.offset_bl * self._torso_px / TORSO_FRACTION_OF_STATURE)
+            return offset_amplify(person, ghost, self.spec.offset_bl * self._body_px)
         return amplify(person, ghost, self.gain)
 
     def _peak_frame(self) -> int:
