@@ -12,6 +12,7 @@ import json
 import math
 import sys
 from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -44,6 +45,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--outcomes", type=Path, metavar="CSV", help="one outcome per rep, in order (x_mm,y_mm | hit | distance_mm)")
     parser.add_argument("--tolerance-mm", type=float, help="outcome tolerance of the current difficulty (default: the preset's)")
     parser.add_argument("--save-reference", metavar="ID", help="save this analysis's successful (else all) reps as a reference")
+    parser.add_argument("--reference-reps", type=_rep_numbers, metavar="N,N,...",
+                        help="with --save-reference: build it from these reps (numbers as in the table) instead")
     parser.add_argument("--bpm", type=float, help="closed-loop: tempo of the music in beats per minute")
     parser.add_argument("--first-beat", type=float, metavar="SECONDS", help="closed-loop: time of the first beat")
     parser.add_argument("--mirror", action="store_true", help="mirror the person (a left-hander against a right-hander's reference)")
@@ -57,12 +60,15 @@ def run(args: argparse.Namespace) -> int:
         from motor_trainer.skills.closed_loop import analyze_command  # noqa: PLC0415 - only closed-loop skills need it
 
         return max(analyze_command(args, _track(video, args), table) for video in args.videos)
+    if args.reference_reps and not args.save_reference:
+        raise UserFacingError("--reference-reps chooses the reps of a new reference: add --save-reference ID")
     preset = OpenLoopPreset.from_table(table)
     workspace = resolve_workspace(args.workspace)
     reference = load_reference(references_dir(workspace.root), args.reference) if args.reference else None
     outcomes = read_outcomes_csv(args.outcomes, preset.outcome.type) if args.outcomes else []
     board = workspace_dartboard(workspace.calibration_dir)
-    clips = []
+    clips: list[ClipAnalysis] = []
+    documents: list[dict[str, Any]] = []
     for video in args.videos:
         sequence = _track(video, args)
         if args.mirror:
@@ -72,20 +78,32 @@ def run(args: argparse.Namespace) -> int:
         clips.append(clip)
         session = save_session(workspace, video, sequence, clip, args, preset)
         document = analysis_document(video, session, preset, clip)
-        json_path = args.json if args.json and len(args.videos) == 1 else session.derived_dir / ANALYSIS_JSON_NAME
+        json_path = session.derived_dir / ANALYSIS_JSON_NAME  # `replay` reads the reference id from here
         _write_json(json_path, document)
+        documents.append(document)
         print(f"\n{video}: {len(clip.analyses)} reps of {preset.title}, reference: {_reference_words(clip, reference)}")
-        print(rep_table(clip.analyses))
+        print(rep_table(clip.analyses, first_number=sum(len(c.analyses) for c in clips[:-1])))
         print(f"session {session.session_id}; analysis -> {json_path}")
-    if args.json and len(args.videos) > 1:
-        _write_json(args.json, [analysis_document(v, None, preset, c) for v, c in zip(args.videos, clips)])
+    if args.json:
+        _write_json(args.json, documents[0] if len(documents) == 1 else documents)
+        print(f"analysis -> {args.json}")
     if len(outcomes) > sum(len(c.analyses) for c in clips):
         print(f"note: {args.outcomes} has {len(outcomes)} outcomes for {sum(len(c.analyses) for c in clips)} reps; the rest were ignored")
     analyses = [a for c in clips for a in c.analyses]
     print_coach_summary(analyses)
     if args.save_reference:
-        save_reference(analyses, preset, clips, workspace, args.save_reference)
+        save_reference(analyses, preset, clips, workspace, args.save_reference, args.reference_reps)
     return 0
+
+
+def _rep_numbers(text: str) -> list[int]:
+    try:
+        numbers = [int(part) for part in text.split(",") if part.strip()]
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a list of rep numbers like 0,2,5") from None
+    if not numbers or min(numbers) < 0:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a list of rep numbers like 0,2,5")
+    return numbers
 
 
 def _track(video: Path, args: argparse.Namespace) -> PoseSequence:
@@ -186,14 +204,17 @@ def _deviation_words(analysis: RepAnalysis, count: int = 2) -> str:
     return "; ".join(words) or "-"
 
 
-def rep_table(analyses: Sequence[RepAnalysis]) -> str:
-    """One line per rep: time, release frame, verdict, channel, outcome error, largest deviations."""
+def rep_table(analyses: Sequence[RepAnalysis], first_number: int = 0) -> str:
+    """One line per rep: time, release frame, verdict, channel, outcome error, largest deviations.
+
+    Reps are numbered on from ``first_number`` across the videos of one run (what --reference-reps takes).
+    """
     header = f"{'rep':>3}  {'time s':>11}  {'release':>7}  {'verdict':<7}  {'channel':<22}  {'outcome':<22}  largest deviations"
     lines = [header, "-" * len(header)]
-    for a in analyses:
+    for number, a in enumerate(analyses, start=first_number):
         v = a.verdict
         lines.append(
-            f"{v.index:>3}  {v.start_s:5.2f}-{v.end_s:5.2f}  {a.rep.release_frame:>7}  {str(v.severity):<7}  "
+            f"{number:>3}  {v.start_s:5.2f}-{v.end_s:5.2f}  {a.rep.release_frame:>7}  {str(v.severity):<7}  "
             f"{v.channel or '-':<22}  {_outcome_words(a):<22}  {_deviation_words(a)}"
         )
     if not analyses:
@@ -202,23 +223,37 @@ def rep_table(analyses: Sequence[RepAnalysis]) -> str:
 
 
 def print_coach_summary(analyses: Sequence[RepAnalysis]) -> None:
-    """What the practice coach says about these reps, block by block."""
+    """What the practice coach says about these reps, block by block (numbered on across videos, as in the table)."""
     from motor_trainer.coaching.practice import summarise_session  # noqa: PLC0415 - the coach is optional reading
 
     if not analyses:
         return
     print()
-    for message in summarise_session([a.verdict for a in analyses], SkillKind.OPEN_LOOP):
+    verdicts = [replace(a.verdict, index=number) for number, a in enumerate(analyses)]
+    for message in summarise_session(verdicts, SkillKind.OPEN_LOOP):
         print(f"[{message.kind}] {message.text}")
 
 
 def save_reference(
-    analyses: list[RepAnalysis], preset: OpenLoopPreset, clips: list[ClipAnalysis], workspace: Workspace, reference_id: str
+    analyses: list[RepAnalysis],
+    preset: OpenLoopPreset,
+    clips: list[ClipAnalysis],
+    workspace: Workspace,
+    reference_id: str,
+    rep_numbers: list[int] | None = None,
 ) -> None:
+    """Save the chosen reps (else the successful ones if there are enough, else all) as a reference."""
     successes = [a for a in analyses if a.verdict.success]
-    chosen = successes if len(successes) >= preset.reference.min_reps else analyses
+    if rep_numbers:
+        unknown = [n for n in rep_numbers if n >= len(analyses)]
+        if unknown:
+            raise UserFacingError(f"--reference-reps: no rep {unknown[0]}; this run found reps 0-{len(analyses) - 1}")
+        chosen, which = [analyses[n] for n in rep_numbers], "chosen"
+    elif len(successes) >= preset.reference.min_reps:
+        chosen, which = successes, "successful"
+    else:
+        chosen, which = analyses, "all"
     fps = float(len(clips[0].track) - 1) / float(clips[0].track.time_s[-1] - clips[0].track.time_s[0])
-    which = "successful" if chosen is successes else "all"
     reference = reference_from_analyses(chosen, preset, fps, reference_id, source=f"{which} reps of `analyze`")
     path = reference.save(references_dir(workspace.ensure().root))
     print(f"saved reference {reference_id} from {len(chosen)} {which} reps -> {path}")
