@@ -5,6 +5,7 @@ from __future__ import annotations
 import http.server
 import shutil
 import threading
+from fractions import Fraction
 import time
 from functools import partial
 from pathlib import Path
@@ -110,3 +111,28 @@ def test_video_as_camera_plays_in_real_time_and_drops_for_a_slow_consumer(media_
     assert camera.frames_captured == 90
     assert len(seen) < 50 and seen == sorted(seen)
     assert camera.frames_dropped == 90 - len(seen)
+
+
+def test_variable_frame_rate_keeps_the_container_timestamps(tmp_path):
+    """A clip whose frames are 1/30 s apart, then 1/10 s apart (a webcam slowing down in dim light):
+    the source reports each frame's own time, not index / nominal rate."""
+    import av
+    import numpy as np
+
+    from motor_trainer.capture.sources import open_video
+
+    path = tmp_path / "vfr.mkv"
+    times_s = [i / 30 for i in range(10)] + [10 / 30 + i / 10 for i in range(1, 6)]
+    with av.open(str(path), "w") as container:
+        stream = container.add_stream("libx264", rate=30)
+        stream.width, stream.height, stream.pix_fmt = 64, 48, "yuv420p"
+        stream.time_base = Fraction(1, 1000)
+        for time_s in times_s:
+            frame = av.VideoFrame.from_ndarray(np.full((48, 64, 3), 100, np.uint8), format="rgb24")
+            frame.pts = round(time_s * 1000)
+            frame.time_base = stream.time_base
+            container.mux(stream.encode(frame))
+        container.mux(stream.encode(None))
+    with open_video(path) as video:
+        decoded = [frame.time_s for frame in video.frames()]
+    np.testing.assert_allclose(decoded, np.array(times_s) - times_s[0], atol=0.002)

@@ -24,8 +24,17 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--rotate", type=int, default=0, choices=(0, 90, 180, 270), help="clockwise rotation for a sideways camera")
     parser.add_argument("--model", default="lite", help="lite (bundled), full, heavy, or a .task file")
     parser.add_argument("--out", type=Path, help="also write <video>.landmarks.npz/.csv (and overlay) to this folder")
+    parser.add_argument("--subject", type=_point, metavar="X,Y", help="pixel near the person to follow when several are in view (default: largest, most central)")
     parser.add_argument("--overlay", action="store_true", help="also write <video>.overlay.mp4 with the skeleton drawn")
     parser.set_defaults(run=run)
+
+
+def _point(text: str) -> tuple[float, float]:
+    try:
+        x, y = (float(part) for part in text.split(","))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected X,Y in pixels, got '{text}'") from None
+    return (x, y)
 
 
 def _progress_bar(label: str):
@@ -46,7 +55,9 @@ def _progress_bar(label: str):
 def track_one(video: Path, args: argparse.Namespace) -> None:
     started_s = time.perf_counter()
     try:
-        sequence = track_video(video, rotate_deg=args.rotate, model=args.model, progress=_progress_bar(video.name))
+        sequence = track_video(
+            video, args.rotate, args.model, subject_hint_px=args.subject, progress=_progress_bar(video.name)
+        )
     finally:
         sys.stderr.write("\n")  # end the progress line, so an error starts on its own
     elapsed_s = time.perf_counter() - started_s

@@ -1,0 +1,54 @@
+"""Choosing and keeping the subject among candidate poses (synthetic skeletons, known answers)."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from motor_trainer.pose.landmarks import LANDMARK_COUNT, Landmark
+from motor_trainer.pose.tracker import SubjectFollower
+
+SIZE_PX = (1000, 800)
+
+
+def skeleton(centre_x: float, torso_px: float = 100.0, hips_y: float = 500.0) -> np.ndarray:
+    """A stick person: every landmark at the torso centre except shoulders and hips."""
+    xy = np.zeros((LANDMARK_COUNT, 2))
+    xy[:] = (centre_x, hips_y - torso_px / 2)
+    xy[Landmark.LEFT_HIP] = (centre_x + 20, hips_y)
+    xy[Landmark.RIGHT_HIP] = (centre_x - 20, hips_y)
+    xy[Landmark.LEFT_SHOULDER] = (centre_x + 30, hips_y - torso_px)
+    xy[Landmark.RIGHT_SHOULDER] = (centre_x - 30, hips_y - torso_px)
+    return xy
+
+
+def test_first_choice_is_the_large_central_person_or_the_hinted_one():
+    candidates = [skeleton(150, torso_px=60), skeleton(500, torso_px=100)]
+    assert SubjectFollower().choose(candidates, 0.0, SIZE_PX) == 1
+    assert SubjectFollower(subject_hint_px=(160, 450)).choose(candidates, 0.0, SIZE_PX) == 0
+
+
+def test_a_passer_by_never_takes_over_while_the_subject_is_unseen():
+    """The subject stands at x=500; for two seconds the model loses them while a passer-by of the
+    same size walks from x=900 to x=130, 2.5 torso lengths lower in the image (in front of them).
+    The follower reports nobody rather than the passer-by, then takes the subject back."""
+    follower = SubjectFollower()
+    follower.accept(skeleton(500), 0.0)
+    chosen = []
+    for step in range(60):
+        time_s = (step + 1) / 30
+        passer_by = skeleton(900 - step * 13, hips_y=750)
+        index = follower.choose([passer_by], time_s, SIZE_PX)
+        chosen.append(index)
+        if index is not None:
+            follower.accept(passer_by, time_s)
+    assert chosen == [None] * 60
+    assert follower.choose([skeleton(510)], 2.1, SIZE_PX) == 0  # the subject comes back
+
+
+def test_a_collapsed_misfit_does_not_teach_the_follower_a_wrong_size():
+    follower = SubjectFollower()
+    for step in range(10):
+        follower.accept(skeleton(500), step / 30)
+    misfit = skeleton(505, torso_px=20)
+    assert follower.choose([misfit], 10 / 30, SIZE_PX) is None
+    assert follower.choose([skeleton(505)], 11 / 30, SIZE_PX) == 0
