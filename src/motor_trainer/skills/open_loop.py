@@ -202,9 +202,9 @@ class ArmTrack:
     """The acting arm and body over a stretch of frames, smoothed and measured once.
 
     ``frame_index (frame,)`` holds the video frame number of each row, so reps
-    keep the frame numbers of the video even when a live source dropped frames. ``body_bl (frame, landmark, 2)`` is the
-    body-centred frame: origin at the pelvis centre, x toward where the person
-    faces, y up, in body lengths.
+    keep the frame numbers of the video even when a live source dropped
+    frames. ``body_bl (frame, landmark, 2)`` is the body-centred frame: origin
+    at the pelvis centre, x toward where the person faces, y up, in body lengths.
     """
 
     side: Side
@@ -218,10 +218,12 @@ class ArmTrack:
     body_bl: np.ndarray
 
     def __post_init__(self) -> None:
-        for name in ("time_s", "xy_px", "wrist_speed_bl_per_s", "elbow_angle_deg", "body_bl"):
-            array = np.array(getattr(self, name), dtype=float, copy=True)
+        for name in ("frame_index", "time_s", "xy_px", "wrist_speed_bl_per_s", "elbow_angle_deg", "body_bl"):
+            array = np.array(getattr(self, name), dtype=np.int64 if name == "frame_index" else float, copy=True)
             array.setflags(write=False)
             object.__setattr__(self, name, array)
+        if not len(self.frame_index) == len(self.time_s) == len(self.xy_px):
+            raise ValueError("ArmTrack arrays need one row per frame")
 
     def __len__(self) -> int:
         return len(self.time_s)
@@ -291,7 +293,7 @@ def prepare_arm_track(
     facing = facing_sign(smooth)
     return ArmTrack(
         side=side,
-        frame_index=np.arange(len(time_s)) if frame_index is None else np.asarray(frame_index, dtype=np.int64),
+        frame_index=np.arange(len(time_s)) if frame_index is None else frame_index,
         time_s=time_s,
         xy_px=smooth,
         body_length_px=length,
@@ -409,7 +411,6 @@ class ActivityGate:
         self._refractory_until_s = self._below_s + self._settings.refractory_s
         self._wind_up = None
 
-
     def finish(self) -> tuple[int, int, float] | None:
         """End of the clip: a movement still going is judged as if it stopped after the last sample."""
         if not self._active or self._last_frame is None:
@@ -524,7 +525,7 @@ class DetectedRep:
 
 
 class OnlineRepSegmenter:
-    """Finds reps as frames arrive; a rep is reported a quiet period (about 70 ms) after it ends.
+    """Finds reps as frames arrive; a rep is reported a quiet period plus about a frame of filter lag after it ends.
 
     Detection runs on a causal low-pass (2nd-order Butterworth, about one frame
     of lag); once a rep has ended, the buffered stretch around it is smoothed
