@@ -50,6 +50,9 @@ def test_landing_points_are_scored_and_judged_against_the_aim(preset, four_clean
     assert [v.outcome_error_mm for v in verdicts[:3]] == pytest.approx([4.0, 30.0, 103.0])
     assert [v.success for v in verdicts] == [True, True, False, None]
     assert verdicts[2].severity is Severity.OBVIOUS and verdicts[2].channel == "outcome"
+    missed = next(d for d in verdicts[2].deviations if d.name == "outcome")  # what the coach words: "went high by 103 mm"
+    assert (missed.direction, missed.magnitude, missed.unit) == ("high", pytest.approx(103.0), "mm")
+    assert missed.z_score == pytest.approx(103.0 / preset.outcome.tolerance_mm)
     assert verdicts[0].severity is Severity.CLEAN and verdicts[3].outcome_error_mm is None
 
 

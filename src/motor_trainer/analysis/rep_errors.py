@@ -163,11 +163,22 @@ def analyse_rep(
         severity=severity,
         channel=channel,
         success=None if judged is None else judged.success,
-        deviations=tuple(sorted(deviations, key=lambda d: -abs(d.z_score))),
+        deviations=tuple(sorted(deviations + outcome_deviation(judged, tolerance_mm, preset), key=lambda d: -abs(d.z_score))),
         outcome_error_mm=None if judged is None else judged.error_mm,
         features=features,
     )
     return RepAnalysis(rep, features, verdict, alignment, judged, member)
+
+
+def outcome_deviation(judged: OutcomeJudgement | None, tolerance_mm: float | None, preset: OpenLoopPreset) -> list[Deviation]:
+    """The outcome error as a deviation named "outcome", in tolerances (so the coach can say "landed low-right by 6 cm").
+
+    Hit/miss outcomes have no size, and a zero tolerance no scale: neither gives one.
+    """
+    tolerance = preset.outcome.tolerance_mm if tolerance_mm is None else tolerance_mm
+    if judged is None or judged.error_mm is None or tolerance <= 0:
+        return []
+    return [Deviation(OUTCOME_CHANNEL, judged.error_mm / tolerance, abs(judged.error_mm), "mm", None, judged.direction)]
 
 
 def _real_magnitude(name: str, difference: float, stature_cm: float) -> tuple[float, str]:
@@ -208,7 +219,7 @@ def feature_deviations(
                 magnitude=float(magnitude),
                 unit=unit,
                 body_part=None if part is None else track.landmark(part).name.lower(),
-                direction="more" if difference > 0 else "less",
+                direction="up" if difference > 0 else "down",  # "the elbow drift went up by 8 cm"
             )
         )
     return out
