@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 from replay_fixtures import elbow_verdict, synthetic_elbow_rep, synthetic_spec
 
+from motor_trainer.analysis.outcomes import HitMiss, LandingPoint, OutcomeSettings, OutcomeType
 from motor_trainer.analysis.verdict import Deviation, Severity, SkillKind, Verdict
 from motor_trainer.cvshim import cv2
 from motor_trainer.errors import UserFacingError
@@ -24,7 +25,7 @@ from motor_trainer.feedback.replay import (
     ReplayRenderer,
     should_replay,
 )
-from motor_trainer.feedback.replay_inputs import recent_success_rate
+from motor_trainer.feedback.replay_inputs import outcome_inset, recent_success_rate
 from motor_trainer.feedback.replay_output import export_replay, write_mp4
 from motor_trainer.pose.landmarks import Landmark
 
@@ -181,3 +182,12 @@ def test_recent_success_rate_fades_the_gain_only_from_earlier_reps() -> None:
     assert recent_success_rate(verdicts, before_index=6, window=3) == pytest.approx(3 / 3)
     assert np.isnan(recent_success_rate(verdicts, before_index=0))
     assert faded_gain(2.0, recent_success_rate(verdicts, before_index=4)) == pytest.approx(1.6)
+
+
+def test_a_dart_landing_becomes_an_inset_against_the_aimed_bed_and_a_hit_or_miss_does_not() -> None:
+    settings = OutcomeSettings(OutcomeType.LANDING_POINT, tolerance_mm=40.0, aim="T20")
+    inset = outcome_inset(LandingPoint(30.0, 60.0), settings, tolerance_mm=25.0)
+    assert inset is not None and inset.tolerance_mm == 25.0
+    assert inset.aim_mm[0] == pytest.approx(0.0, abs=1e-6) and 95.0 < inset.aim_mm[1] < 107.0  # treble 20: straight up
+    np.testing.assert_allclose(inset.landing_mm, [30.0, 60.0])
+    assert outcome_inset(HitMiss(False), OutcomeSettings(OutcomeType.HIT_MISS)) is None

@@ -71,8 +71,9 @@ def _read_only(array: object, dtype: type = np.float64) -> np.ndarray:
 class OutcomeInset:
     """Where the throw landed against where it was aimed, in the target plane.
 
-    Millimetres with x to the right and y up as seen facing the target;
-    ``tolerance_mm`` is the radius that still counts as a hit.
+    Millimetres with x to the right and y up as seen facing the target (the
+    dartboard's axes); ``tolerance_mm`` is the radius that still counts as a
+    hit (0: no circle drawn).
     """
 
     landing_mm: np.ndarray
@@ -85,8 +86,8 @@ class OutcomeInset:
             if value.shape != (2,):
                 raise ValueError(f"OutcomeInset.{name} must be (2,), got {value.shape}")
             object.__setattr__(self, name, value)
-        if not self.tolerance_mm > 0:
-            raise ValueError("OutcomeInset.tolerance_mm must be positive")
+        if not self.tolerance_mm >= 0:
+            raise ValueError("OutcomeInset.tolerance_mm must not be negative")
 
 
 @dataclass(frozen=True)
@@ -566,7 +567,7 @@ class ReplayRenderer:
             shown_mm = offset_amplify(outcome.landing_mm, outcome.aim_mm, outcome.tolerance_mm) - outcome.aim_mm
         else:
             shown_mm = self.gain * error_mm
-        reach_mm = max(1.3 * outcome.tolerance_mm, 1.15 * float(np.linalg.norm(shown_mm)))
+        reach_mm = max(1.3 * outcome.tolerance_mm, 1.15 * float(np.linalg.norm(shown_mm)), 1.0)
         px_per_mm = (size / 2 - margin) / reach_mm
         centre = np.array([left + size / 2, top + size / 2])
 
@@ -574,7 +575,9 @@ class ReplayRenderer:
             return _point(centre + np.array([offset_mm[0], -offset_mm[1]]) * px_per_mm)
 
         radius = self._joint_radius_px
-        cv2.circle(image, _point(centre), round(outcome.tolerance_mm * px_per_mm), GHOST_RGB, self._thickness, cv2.LINE_AA)
+        tolerance_px = round(outcome.tolerance_mm * px_per_mm)
+        if tolerance_px >= 1:
+            cv2.circle(image, _point(centre), tolerance_px, GHOST_RGB, self._thickness, cv2.LINE_AA)
         cv2.drawMarker(image, _point(centre), GHOST_RGB, cv2.MARKER_CROSS, radius, self._thickness, cv2.LINE_AA)
         cv2.circle(image, to_px(error_mm), max(3, radius // 2), PERSON_RGB, 1, cv2.LINE_AA)
         cv2.circle(image, to_px(shown_mm), radius, WARNING_RGB, -1, cv2.LINE_AA)

@@ -16,13 +16,15 @@ from typing import Any
 
 import numpy as np
 
+from motor_trainer.analysis.outcomes import LandingPoint, Outcome, OutcomeSettings, aim_point_mm
 from motor_trainer.analysis.rep_errors import RepAlignment, RepAnalysis
 from motor_trainer.analysis.step_errors import RoutineAnalysis, StepReport, TempoFit
 from motor_trainer.analysis.verdict import Verdict
 from motor_trainer.coaching.blocks import is_success
 from motor_trainer.feedback.clips import Clip
 from motor_trainer.feedback.exaggerate import resample_reference
-from motor_trainer.feedback.replay import BeatStrip, ReplaySpec
+from motor_trainer.calibration.targets import DartBoard
+from motor_trainer.feedback.replay import BeatStrip, OutcomeInset, ReplaySpec
 from motor_trainer.pose.landmarks import LANDMARK_COUNT, Landmark, PoseSequence
 from motor_trainer.pose.smoothing import interpolate_gaps
 
@@ -174,3 +176,18 @@ def open_loop_replay_spec(analysis: RepAnalysis, attempt: PoseSequence, clip: Cl
         peak_frame=min(release, len(clip) - 1),
         **options,
     )
+
+
+def outcome_inset(
+    outcome: Outcome | None, settings: OutcomeSettings, tolerance_mm: float | None = None, board: DartBoard | None = None
+) -> OutcomeInset | None:
+    """The target inset for a landing-point outcome (a dart, a ball at a wall target), else None.
+
+    Pass it as ``outcome=`` to the spec builders; the tolerance is the
+    current difficulty's when given, else the preset's.
+    """
+    if not isinstance(outcome, LandingPoint):
+        return None
+    tolerance = settings.tolerance_mm if tolerance_mm is None else float(tolerance_mm)
+    return OutcomeInset(outcome.point_mm, aim_point_mm(settings, board), tolerance)
+
