@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 
 from closed_loop_attempts import played_slower, step_left_out, stretch_delayed
-from motor_trainer.analysis.alignment import LiveFollower, align_sequences
+from motor_trainer.analysis.alignment import LiveFollower, align_sequences, relabel_frames
 from motor_trainer.analysis.routine_reference import ReferenceRoutine, build_reference
 from motor_trainer.analysis.step_errors import RoutineAnalysis, analyse_attempt
 from motor_trainer.analysis.verdict import Severity, SkillKind
@@ -151,3 +151,43 @@ def test_live_tiers_call_the_delayed_kicks_and_pass_the_rest(routine: ReferenceR
     assert all(tiers[index] is StepTier.MISS for index in delayed)
     on_time = [tiers.get(index) for index in range(len(routine.steps)) if index not in delayed]
     assert sum(tier in (StepTier.PERFECT, StepTier.GOOD) for tier in on_time) >= 0.8 * len(on_time)
+
+
+@pytest.mark.parametrize("flipped_from_s", [0.0, 6.0], ids=["whole-clip", "second-half"])
+def test_left_and_right_named_the_other_way_change_nothing(routine: ReferenceRoutine, settings: ClosedLoopSettings, flipped_from_s: float) -> None:
+    """The pose model may name a front-facing dancer's legs the other way round than in the reference."""
+    flipped = relabel_frames(routine.sequence, routine.sequence.time_s >= flipped_from_s)
+    analysis = analyse_attempt(routine, flipped, settings)
+    assert analysis.obvious == () and analysis.extra_steps == ()
+    follower = LiveFollower(routine, settings.windows)
+    tiers = [event.tier for k in range(len(flipped)) for event in follower.update(flipped.xy_px[k], float(flipped.time_s[k])).step_events]
+    assert sum(tier is StepTier.PERFECT for tier in tiers) >= 0.8 * len(routine.steps)
+
+
+def shifted_landing(sequence: PoseSequence, step, back_step, shift_px: float) -> PoseSequence:
+    """The leg lands ``shift_px`` further along image x at ``step`` and comes back to its place at ``back_step``."""
+    from closed_loop_attempts import LEG_LANDMARKS
+
+    frames = np.arange(len(sequence))
+
+    def ramp(swing) -> np.ndarray:
+        return np.clip((frames - swing.lift_frame) / max(swing.plant_frame - swing.lift_frame, 1), 0.0, 1.0)
+
+    xy = np.array(sequence.xy_px, copy=True)
+    xy[:, list(LEG_LANDMARKS[step.foot]), 0] += shift_px * (ramp(step) - ramp(back_step))[:, None]
+    return sequence.replace(xy_px=xy)
+
+
+def test_foot_landing_a_fifth_of_a_body_away_is_a_placement_miss(routine: ReferenceRoutine, settings: ClosedLoopSettings) -> None:
+    """The misplaced step and the step that brings the foot back are both off by the shift; nothing else is."""
+    body_px = body_length_px(routine.sequence.xy_px)
+    steps = routine.steps
+    index = next(i for i, step in enumerate(steps) if step.plant_s > 2.0)
+    back = next(i for i in range(index + 1, len(steps)) if steps[i].foot is steps[index].foot)
+    attempt = shifted_landing(routine.sequence, steps[index], steps[back], 0.2 * body_px)
+    analysis = analyse_attempt(routine, attempt, settings)
+    for misplaced in (index, back):
+        report = analysis.steps[misplaced]
+        assert report.verdict.channel == "placement" and report.verdict.is_obvious
+        assert report.placement_error == pytest.approx(0.2, abs=0.04)
+    assert {r.reference_index for r in analysis.obvious} == {index, back}

@@ -35,9 +35,11 @@ FEATURE_LANDMARKS: tuple[Landmark, ...] = (
     Landmark.LEFT_FOOT_INDEX, Landmark.RIGHT_FOOT_INDEX,
 )  # fmt: skip
 
-#: Feature columns with left and right labels exchanged (same geometry): the pose
-#: model may name a front-facing dancer's limbs the other way round than it
-#: did in the reference, live or in a crossing step; alignment must not care.
+#: Positions in FEATURE_LANDMARKS of each left landmark and of its right partner.
+_PAIR_LEFT = np.array([i for i, lm in enumerate(FEATURE_LANDMARKS) if lm.name.startswith("LEFT_")], dtype=np.intp)
+_PAIR_RIGHT = np.array([FEATURE_LANDMARKS.index(Landmark(MIRROR_ORDER[FEATURE_LANDMARKS[i]])) for i in _PAIR_LEFT], dtype=np.intp)
+
+#: Columns of labelled_features with left and right names exchanged (same geometry).
 _RELABELLED_COLUMNS = np.array(
     [2 * FEATURE_LANDMARKS.index(Landmark(MIRROR_ORDER[landmark])) + axis for landmark in FEATURE_LANDMARKS for axis in (0, 1)],
     dtype=np.intp,
@@ -61,8 +63,8 @@ def mirrored_points(xy: np.ndarray) -> np.ndarray:
     return mirrored
 
 
-def pose_features(xy_px: np.ndarray, body_length: float, mirror: bool = False) -> np.ndarray:
-    """(frame, feature) body-centred, scale-normalised landmark positions.
+def labelled_features(xy_px: np.ndarray, body_length: float, mirror: bool = False) -> np.ndarray:
+    """(frame, feature) body-centred, scale-normalised landmark positions, by landmark name.
 
     Each frame's FEATURE_LANDMARKS relative to the pelvis centre, divided by
     the body length, flattened (x, y per landmark). Mirroring (a student
@@ -73,6 +75,24 @@ def pose_features(xy_px: np.ndarray, body_length: float, mirror: bool = False) -
         points = mirrored_points(points)
     centred = (points - pelvis_centre(points)[:, None, :]) / body_length
     return centred[:, FEATURE_LANDMARKS].reshape(len(points), -1)
+
+
+def pose_features(xy_px: np.ndarray, body_length: float, mirror: bool = False) -> np.ndarray:
+    """(frame, feature) what alignment compares: ``labelled_features`` with each left/right pair ordered by image x.
+
+    The pose model may name a front-facing dancer's limbs the other way
+    round than it did in the reference (live, or after a crossing step);
+    ordering each pair by where it is in the image makes the features blind
+    to that naming and still continuous (a pair swaps places only where its
+    two points meet).
+    """
+    features = labelled_features(xy_px, body_length, mirror).reshape(len(xy_px), len(FEATURE_LANDMARKS), 2)
+    left, right = features[:, _PAIR_LEFT], features[:, _PAIR_RIGHT]
+    right_of_left = (left[..., 0] > right[..., 0])[..., None]
+    ordered = np.array(features, copy=True)
+    ordered[:, _PAIR_LEFT] = np.where(right_of_left, right, left)
+    ordered[:, _PAIR_RIGHT] = np.where(right_of_left, left, right)
+    return ordered.reshape(len(xy_px), -1)
 
 
 def _fill_missing_rows(features: np.ndarray) -> np.ndarray:
@@ -88,13 +108,17 @@ def _fill_missing_rows(features: np.ndarray) -> np.ndarray:
     return features[pick]
 
 
-def sequence_features(sequence: PoseSequence, mirror: bool = False) -> np.ndarray:
-    """Alignment features of a whole clip, short gaps interpolated and lost frames filled from neighbours."""
+def sequence_features(sequence: PoseSequence, mirror: bool = False, labelled: bool = False) -> np.ndarray:
+    """Features of a whole clip (``pose_features``, or ``labelled_features`` when ``labelled``), gaps filled.
+
+    Short gaps are interpolated and frames where nobody was found take the
+    nearest frame's features, so DTW always has a cost.
+    """
     xy = interpolate_track(sequence.xy_px, sequence.time_s, max_gap_frames=10)
     body = body_length_px(xy)
     if not np.isfinite(body) or body <= 0:
         body = 1.0
-    return _fill_missing_rows(pose_features(xy, body, mirror))
+    return _fill_missing_rows((labelled_features if labelled else pose_features)(xy, body, mirror))
 
 
 @dataclass(frozen=True)
@@ -183,26 +207,28 @@ def relabel_frames(sequence: PoseSequence, swapped: np.ndarray) -> PoseSequence:
     )
 
 
-def frames_labelled_other_way(reference_features: np.ndarray, attempt_features: np.ndarray, alignment: Alignment) -> np.ndarray:
-    """(attempt frame,) True where exchanging left and right brings a frame closer to the reference frame it matches.
+def frames_labelled_other_way(reference_labelled: np.ndarray, attempt_labelled: np.ndarray, alignment: Alignment) -> np.ndarray:
+    """(attempt frame,) True where exchanging left and right names brings a frame closer to the reference frame it matches.
 
-    Notes: decided per frame, then a 5-frame majority so that a frame where
-    both labellings fit alike (feet together) follows its neighbours.
+    Takes ``labelled_features`` of both clips. Decided per frame, then by a
+    5-frame majority, so a frame where both namings fit alike (feet
+    together) follows its neighbours.
     """
     matched = np.isfinite(alignment.reference_frame_for_frame)
-    swapped = np.zeros(len(attempt_features), dtype=bool)
-    reference_rows = reference_features[np.rint(alignment.reference_frame_for_frame[matched]).astype(np.intp)]
-    as_is = np.sum((attempt_features[matched] - reference_rows) ** 2, axis=1)
-    exchanged = np.sum((attempt_features[matched][:, _RELABELLED_COLUMNS] - reference_rows) ** 2, axis=1)
+    swapped = np.zeros(len(attempt_labelled), dtype=bool)
+    reference_rows = reference_labelled[np.rint(alignment.reference_frame_for_frame[matched]).astype(np.intp)]
+    as_is = np.sum((attempt_labelled[matched] - reference_rows) ** 2, axis=1)
+    exchanged = np.sum((attempt_labelled[matched][:, _RELABELLED_COLUMNS] - reference_rows) ** 2, axis=1)
     swapped[matched] = exchanged < as_is
-    votes = np.convolve(swapped.astype(float), np.ones(5), mode="same")
-    return votes >= 3
+    return np.convolve(swapped.astype(float), np.ones(5), mode="same") >= 3
 
 
 def settle_labels_against(reference: PoseSequence, attempt: PoseSequence, slack_s: float = DEFAULT_SLACK_S) -> PoseSequence:
     """The attempt with left/right labels made to agree with the reference's, frame by frame, after a first alignment."""
     first = align_sequences(reference, attempt, slack_s=slack_s)
-    swapped = frames_labelled_other_way(sequence_features(reference), sequence_features(attempt), first)
+    swapped = frames_labelled_other_way(
+        sequence_features(reference, labelled=True), sequence_features(attempt, labelled=True), first
+    )
     return relabel_frames(attempt, swapped)
 
 
@@ -303,6 +329,8 @@ class LiveFollower:
         self.mirror = mirror
         sequence = reference.sequence
         self._reference_features = sequence_features(sequence)
+        self._reference_labelled = sequence_features(sequence, labelled=True)
+        self._recent_namings: list[bool] = []
         self._reference_time_s = sequence.time_s - sequence.time_s[0]
         fps = sequence.fps if np.isfinite(sequence.fps) else 30.0
         self._slack_frames = int(round(slack_s * fps))
@@ -333,10 +361,7 @@ class LiveFollower:
 
     def _advance(self, features: np.ndarray) -> np.ndarray:
         """One DTW column: D[i] = c[i] + min(D[i-1], D_prev[i], D_prev[i-1]), solved as a prefix minimum."""
-        step_cost = np.minimum(
-            np.sum((self._reference_features - features) ** 2, axis=1),
-            np.sum((self._reference_features - features[_RELABELLED_COLUMNS]) ** 2, axis=1),
-        )
+        step_cost = np.sum((self._reference_features - features) ** 2, axis=1)
         free_start = 0.0 if self._tick_count <= self._slack_frames else np.inf
         self._tick_count += 1
         if self._cost is None:
@@ -383,18 +408,21 @@ class LiveFollower:
         reference_frame = int(np.argmin(cost))
         music_s = time_s - self._start_time_s
         timing_offset_ms = 1000.0 * (music_s - self._reference_time_s[reference_frame])
-        if self._labelled_other_way(reference_frame):
+        if self._labelled_other_way(xy_px, reference_frame):
             xy_px = xy_px[MIRROR_ORDER]
             world_m = None if world_m is None else np.asarray(world_m)[MIRROR_ORDER]
         posture = self._posture_error_deg(xy_px, world_m, reference_frame)
         events = self._judge_steps(xy_px, time_s)
         return LiveState(self._frame, time_s, reference_frame, timing_offset_ms, posture, events)
 
-    def _labelled_other_way(self, reference_frame: int) -> bool:
-        """Whether this frame's left and right are named the other way round than at the matched reference frame."""
-        assert self._previous is not None
-        features, reference = self._previous[1], self._reference_features[reference_frame]
-        return float(np.sum((features[_RELABELLED_COLUMNS] - reference) ** 2)) < float(np.sum((features - reference) ** 2))
+    def _labelled_other_way(self, xy_px: np.ndarray, reference_frame: int) -> bool:
+        """Whether left and right are named the other way round than at the matched reference frame (majority of 5 frames)."""
+        features = labelled_features(xy_px[None], self._body.value, self.mirror)[0]
+        reference = self._reference_labelled[reference_frame]
+        if np.all(np.isfinite(features)):
+            exchanged = float(np.sum((features[_RELABELLED_COLUMNS] - reference) ** 2))
+            self._recent_namings = [*self._recent_namings[-4:], exchanged < float(np.sum((features - reference) ** 2))]
+        return sum(self._recent_namings) * 2 > len(self._recent_namings)
 
     def _posture_error_deg(self, xy_px: np.ndarray, world_m: np.ndarray | None, reference_frame: int) -> dict[str, float]:
         use_world = world_m is not None and np.all(np.isfinite(self._reference_angles_world[reference_frame]))
