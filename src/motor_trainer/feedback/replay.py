@@ -322,16 +322,15 @@ class ReplayRenderer:
         self.amplified_xy_px = self._amplified_key_joint()
         self.caption = caption_for(spec.verdict, spec.mode, spec.gain)
 
-        fps = spec.fps
+        self._window_frames = round(spec.slow_window_s * spec.fps)
+        self._flash_frames = round(spec.flash_s * spec.fps)
         self.timeline: ReplayTimeline = slow_motion_timeline(
             spec.frame_count,
             self._peak_frame(),
             spec.speed,
-            window_frames=round(spec.slow_window_s * fps),
-            freeze_frames=round(spec.freeze_s * fps),
+            window_frames=self._window_frames,
+            freeze_frames=round(spec.freeze_s * spec.fps),
         )
-        self._window_frames = round(spec.slow_window_s * fps)
-        self._flash_frames = round(spec.flash_s * fps)
         self._base_cache: tuple[int, np.ndarray] | None = None
 
     # --- geometry -----------------------------------------------------------------------------
@@ -414,9 +413,9 @@ class ReplayRenderer:
         image = self._framed(source)
         self._draw_ghost(image, source_index)
         self._draw_paths(image, source_index)
-        self._draw_amplified(image, source_index, "bones")
+        self._draw_amplified_bones(image, source_index)
         self._draw_skeleton(image, self.person_xy_px[source_index], PERSON_RGB, self._thickness)
-        self._draw_amplified(image, source_index, "joint")
+        self._draw_amplified_joint(image, source_index)
         self._draw_caption(image)
         if self.spec.outcome is not None:
             self._draw_outcome_inset(image, self.spec.outcome)
@@ -455,16 +454,15 @@ class ReplayRenderer:
             pieces = _plausible_pieces(path[start:stop], self._max_step_px)
             cv2.polylines(image, pieces, False, colour, 1 + self._thickness // 2, cv2.LINE_AA)
 
-    def _draw_amplified(self, image: np.ndarray, source_index: int, part: str) -> None:
-        """The faulty joint where it is drawn: ``part`` "bones" (under the person's skeleton) or "joint" (on top)."""
+    def _amplified_point(self, source_index: int) -> tuple[int, int] | None:
         if self.key_landmark is None or self.amplified_xy_px is None:
-            return
-        amplified = _point(self.amplified_xy_px[source_index])
+            return None
+        return _point(self.amplified_xy_px[source_index])
+
+    def _draw_amplified_bones(self, image: np.ndarray, source_index: int) -> None:
+        """The faulty joint's bones to where it is drawn (under the person's skeleton, so their joints stay visible)."""
+        amplified = self._amplified_point(source_index)
         if amplified is None:
-            return
-        if part == "joint":
-            cv2.circle(image, amplified, self._joint_radius_px, WARNING_RGB, -1, cv2.LINE_AA)
-            cv2.circle(image, amplified, self._joint_radius_px, PANEL_RGB, 1, cv2.LINE_AA)
             return
         person = self.person_xy_px[source_index]
         for first, second in SKELETON_EDGES:
@@ -472,6 +470,13 @@ class ReplayRenderer:
                 neighbour = _point(person[second if first == self.key_landmark else first])
                 if neighbour:
                     cv2.line(image, neighbour, amplified, WARNING_RGB, self._thickness + 2, cv2.LINE_AA)
+
+    def _draw_amplified_joint(self, image: np.ndarray, source_index: int) -> None:
+        """The faulty joint as a large warning-coloured disc, on top of everything else of the body."""
+        amplified = self._amplified_point(source_index)
+        if amplified is not None:
+            cv2.circle(image, amplified, self._joint_radius_px, WARNING_RGB, -1, cv2.LINE_AA)
+            cv2.circle(image, amplified, self._joint_radius_px, PANEL_RGB, 1, cv2.LINE_AA)
 
     def _text(self, image: np.ndarray, text: str, origin: tuple[int, int], scale: float, colour=PERSON_RGB) -> None:
         """Text on a dark box, legible on any background."""
