@@ -191,3 +191,31 @@ def test_foot_landing_a_fifth_of_a_body_away_is_a_placement_miss(routine: Refere
         assert report.verdict.channel == "placement" and report.verdict.is_obvious
         assert report.placement_error == pytest.approx(0.2, abs=0.04)
     assert {r.reference_index for r in analysis.obvious} == {index, back}
+
+
+def test_placement_in_centimetres_with_a_floor_calibration(routine: ReferenceRoutine, settings: ClosedLoopSettings) -> None:
+    """A floor where one pixel is 1.5 mm: the same 0.2-body-length miss, now told in cm."""
+    import datetime as dt
+
+    from motor_trainer.calibration.plane import PlaneCalibration, PlaneKind
+
+    floor = PlaneCalibration(
+        name="floor",
+        kind=PlaneKind.FLOOR,
+        image_size_px=routine.sequence.image_size_px,
+        image_to_plane=np.diag([1.5, 1.5, 1.0]),
+        point_names=("a", "b", "c", "d"),
+        image_points_px=np.array([[0, 0], [100, 0], [100, 100], [0, 100]], dtype=float),
+        plane_points_mm=np.array([[0, 0], [150, 0], [150, 150], [0, 150]], dtype=float),
+        created=dt.datetime(2026, 1, 1, tzinfo=dt.UTC),
+    )
+    shift_px = 0.2 * body_length_px(routine.sequence.xy_px)
+    steps = routine.steps
+    index = next(i for i, step in enumerate(steps) if step.plant_s > 2.0)
+    back = next(i for i in range(index + 1, len(steps)) if steps[i].foot is steps[index].foot)
+    attempt = shifted_landing(routine.sequence, steps[index], steps[back], shift_px)
+    analysis = analyse_attempt(routine, attempt, settings, reference_plane=floor, attempt_plane=floor)
+    assert analysis.placement_unit == "cm"
+    report = analysis.steps[index]
+    assert report.placement_error == pytest.approx(shift_px * 1.5 / 10.0, rel=0.2)
+    assert next(d for d in report.verdict.deviations if d.name == "placement").unit == "cm"

@@ -2,8 +2,11 @@
 
 Both aligners compare the same features (landmarks relative to the pelvis,
 in body lengths, so where the dancer stands and how far the camera is do not
-matter) with the same cost (squared Euclidean, accumulated as dtaidistance
-does), so the live follower ends where the offline path ends.
+matter; each left/right pair ordered by image x, so the pose model's naming
+of a front-facing dancer's limbs does not matter either) with the same cost
+(squared Euclidean, accumulated as dtaidistance does) on the same clock (one
+DTW step per reference frame of time), so the live follower ends where the
+offline path ends.
 """
 
 from __future__ import annotations
@@ -145,10 +148,6 @@ class Alignment:
             value = np.array(getattr(self, name), copy=True)
             value.setflags(write=False)
             object.__setattr__(self, name, value)
-
-    @property
-    def end_reference_frame(self) -> int:
-        return int(self.path[-1, 0])
 
 
 def _mean_partner(path: np.ndarray, key_column: int, length: int) -> np.ndarray:
@@ -305,10 +304,11 @@ class LiveState:
 
 
 class LiveFollower:
-    """Online DTW against a reference routine, one attempt frame per ``update`` (no Qt; call from a worker).
+    """Online DTW against a reference routine, fed one attempt frame per ``update`` (no Qt; call from a worker).
 
-    Each update extends the DTW cost by one column over the whole reference,
-    vectorised as a min-plus prefix scan, with the cost and open begin that
+    Each reference frame period that passes on the attempt's clock extends
+    the DTW cost by one column over the whole reference, vectorised as a
+    min-plus prefix scan, with the cost and open begin that
     ``align_offline`` uses; the current reference frame is the cheapest end
     of a path so far, so after the last frame it is where the offline path ends.
     Step tiers judge each landing against when the reference landed, counted
@@ -347,10 +347,6 @@ class LiveFollower:
         self._previous: tuple[float, np.ndarray] | None = None  # (time_s, features) of the last frame
         self._judged: set[int] = set()
         self._last_features = np.zeros(self._reference_features.shape[1])
-
-    @property
-    def frame_count(self) -> int:
-        return self._frame + 1
 
     def _features(self, xy_px: np.ndarray) -> np.ndarray:
         body = self._body.add(xy_px)

@@ -345,6 +345,39 @@ def triage(judgement: StepJudgement, windows: TimingWindows, thresholds: ErrorTh
     return Severity.CLEAN, "", tier, tuple(deviations)
 
 
+def _step_verdict(
+    index: int,
+    skill: str,
+    attempt: PoseSequence,
+    frame_range: tuple[int, int],
+    judgement: StepJudgement,
+    triaged: tuple[Severity, str, StepTier, tuple[Deviation, ...]],
+    tempo: TempoFit,
+    placement_unit: str,
+) -> Verdict:
+    severity, channel, tier, deviations = triaged
+    start, end = frame_range
+    features = {"tempo_ratio": tempo.tempo_ratio}
+    if judgement.timing_error_ms is not None:
+        features["timing_error_ms"] = judgement.timing_error_ms
+    if judgement.placement_error is not None:
+        features[f"placement_error_{placement_unit}"] = judgement.placement_error
+    return Verdict(
+        index=index,
+        skill=skill,
+        kind=SkillKind.CLOSED_LOOP,
+        start_frame=start,
+        end_frame=end,
+        start_s=float(attempt.time_s[start]),
+        end_s=float(attempt.time_s[end - 1]),
+        severity=severity,
+        channel=channel,
+        success=tier is not StepTier.MISS,
+        deviations=deviations,
+        features=features,
+    )
+
+
 def judge_attempt(
     *,
     skill: str,
@@ -393,51 +426,34 @@ def judge_attempt(
         attempt_step = None if attempt_index is None else attempt_steps[attempt_index]
         if attempt_step is None:
             frame_range = (int(np.floor(lift_due_frame[r])), int(np.ceil(due_frame[r])) + 1)
-            judgement = StepJudgement(True, None, None, {})
-            rhythm = None
+            judgement, rhythm = StepJudgement(True, None, None, {}), None
         else:
             frame_range = attempt_step.frame_range
             expected_s = float(tempo.expected_s(reference_step.plant_s))
-            timing_ms = 1000.0 * (attempt_step.plant_s - expected_s)
             reference_move = _displacement(reference_step, reference_body, reference_plane if use_cm else None)
             attempt_move = _displacement(attempt_step, attempt_body, attempt_plane if use_cm else None)
-            placement = float(np.linalg.norm(attempt_move - reference_move)) / (10.0 if use_cm else 1.0)
             window = posture_path[frame_range[0] : frame_range[1]]
             with np.errstate(all="ignore"):
                 posture = {name: float(np.nanmedian(window[:, k])) for k, name in enumerate(joint_names) if np.isfinite(window[:, k]).any()}
-            judgement = StepJudgement(False, timing_ms, placement, posture)
+            judgement = StepJudgement(
+                missing=False,
+                timing_error_ms=1000.0 * (attempt_step.plant_s - expected_s),
+                placement_error=float(np.linalg.norm(attempt_move - reference_move)) / (10.0 if use_cm else 1.0),
+                posture_error_deg=posture,
+            )
             beats = np.zeros(0) if beat_grid is None else np.asarray(tempo.expected_s(beat_grid.beats_near(reference_step.plant_s)))
             rhythm = RhythmContext(step_s=attempt_step.plant_s, expected_s=expected_s, beat_s=beats)
-        severity, channel, tier, deviations = triage(judgement, windows, thresholds, placement_unit, mirror)
-        start, end = max(frame_range[0], 0), min(max(frame_range[1], frame_range[0] + 1), len(attempt))
-        start = min(start, end - 1)
-        features = {"tempo_ratio": tempo.tempo_ratio}
-        if judgement.timing_error_ms is not None:
-            features["timing_error_ms"] = judgement.timing_error_ms
-        if judgement.placement_error is not None:
-            features[f"placement_error_{placement_unit}"] = judgement.placement_error
-        verdict = Verdict(
-            index=r,
-            skill=skill,
-            kind=SkillKind.CLOSED_LOOP,
-            start_frame=start,
-            end_frame=end,
-            start_s=float(attempt.time_s[start]),
-            end_s=float(attempt.time_s[end - 1]),
-            severity=severity,
-            channel=channel,
-            success=tier is not StepTier.MISS,
-            deviations=deviations,
-            features=features,
-        )
+        start = int(np.clip(frame_range[0], 0, len(attempt) - 1))
+        end = int(np.clip(frame_range[1], start + 1, len(attempt)))
+        triaged = triage(judgement, windows, thresholds, placement_unit, mirror)
         reports.append(
             StepReport(
                 reference_index=r,
                 reference_step=reference_step,
                 attempt_step=attempt_step,
                 attempt_frame_range=(start, end),
-                verdict=verdict,
-                tier=tier,
+                verdict=_step_verdict(r, skill, attempt, (start, end), judgement, triaged, tempo, placement_unit),
+                tier=triaged[2],
                 timing_error_ms=judgement.timing_error_ms,
                 placement_error=judgement.placement_error,
                 posture_error_deg=judgement.posture_error_deg,
