@@ -6,6 +6,8 @@ speed), walking or reaching for a dart between throws; see its docstring.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import pytest
 from arm_model import FPS, dart_session, idle_session
@@ -15,7 +17,13 @@ from motor_trainer.analysis.rep_reference import load_reference
 from motor_trainer.analysis.verdict import Deviation, Severity, SkillKind
 from motor_trainer.errors import UserFacingError
 from motor_trainer.pose.kinematics import Side, mirror_sequence
-from motor_trainer.skills.open_loop import OnlineRepSegmenter, OpenLoopPreset, find_reps, load_open_loop_preset
+from motor_trainer.skills.open_loop import (
+    OnlineRepSegmenter,
+    OpenLoopPreset,
+    find_reps,
+    joint_angle_feature,
+    load_open_loop_preset,
+)
 from motor_trainer.skills.presets import load_preset_table
 
 
@@ -159,3 +167,17 @@ def test_triage_blames_the_most_proximal_obvious_channel_and_keeps_subtle_errors
 def test_standing_walking_and_reaching_are_no_reps(skill):
     _, reps = find_reps(idle_session(), load_open_loop_preset(skill))
     assert reps == []
+
+
+def test_a_preset_joint_angle_is_measured_at_release(preset, clean_session):
+    """The model's upper arm points 100 +- 1.5 deg from straight down while it throws: the hip-shoulder-elbow angle."""
+    with_shoulder = replace(
+        preset,
+        joint_angles=("acting_shoulder",),
+        judged_features=(*preset.judged_features, joint_angle_feature("acting_shoulder")),
+    )
+    clip = analyse_clip(clean_session.sequence, with_shoulder)
+    angles = [a.features["shoulder_angle_at_release_deg"] for a in clip.analyses]
+    assert np.allclose(angles, 100.0, atol=5.0), angles
+    shoulder = next(d for d in clip.analyses[0].verdict.deviations if d.name == "shoulder_angle_at_release")
+    assert shoulder.body_part == "right_shoulder" and shoulder.unit == "deg"

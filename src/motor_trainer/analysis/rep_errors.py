@@ -42,10 +42,10 @@ from motor_trainer.analysis.verdict import Deviation, Severity, SkillKind, Verdi
 from motor_trainer.calibration.targets import DartBoard
 from motor_trainer.pose.landmarks import Landmark, PoseSequence
 from motor_trainer.skills.open_loop import (
-    FEATURE_BODY_PARTS,
     ArmTrack,
     OpenLoopPreset,
     Rep,
+    feature_body_part,
     find_reps,
     measure_features,
     release_window,
@@ -137,7 +137,7 @@ def analyse_rep(
     board: DartBoard | None = None,
 ) -> RepAnalysis:
     """Features, alignment, deviations, outcome and triage of one rep (a few hundred microseconds)."""
-    features = measure_features(track, rep, preset.post_release_s)
+    features = measure_features(track, rep, preset.post_release_s, preset.joint_angles)
     member = reference_member(track, rep, preset, features)
     deviations: list[Deviation] = []
     alignment = None
@@ -211,7 +211,7 @@ def feature_deviations(
             continue
         difference = value - centre
         magnitude, unit = _real_magnitude(name, difference, stature_cm)
-        part = FEATURE_BODY_PARTS[name]
+        part = feature_body_part(name)
         out.append(
             Deviation(
                 name=_bare_name(name),

@@ -29,6 +29,7 @@ from motor_trainer.pose.kinematics import (
     Side,
     acting_side,
     body_length_px,
+    JOINT_ANGLES,
     joint_angle_deg,
     pelvis_centre,
     shoulder_centre,
@@ -55,6 +56,20 @@ FEATURE_BODY_PARTS: Mapping[str, str | None] = {
     "trunk_sway_deg": "acting_shoulder",
     "head_movement_bl": "nose",
 }
+JOINT_FEATURE_SUFFIX = "_angle_at_release_deg"
+
+
+def joint_angle_feature(joint: str) -> str:
+    """The feature of a preset's joint angle: "acting_knee" -> "knee_angle_at_release_deg"."""
+    return joint.removeprefix("acting_") + JOINT_FEATURE_SUFFIX
+
+
+def feature_body_part(feature: str) -> str | None:
+    """The body part (a role like "acting_elbow", or a landmark name) a feature belongs to."""
+    if feature in FEATURE_BODY_PARTS:
+        return FEATURE_BODY_PARTS[feature]
+    joint = feature.removesuffix(JOINT_FEATURE_SUFFIX)
+    return joint if joint.startswith(("left_", "right_")) else f"acting_{joint}"
 
 
 class ReleaseRule(StrEnum):
@@ -127,6 +142,7 @@ class OpenLoopPreset:
     acting_side: str
     trajectory_parts: tuple[str, ...]
     judged_features: tuple[str, ...]
+    joint_angles: tuple[str, ...]
     phases: tuple[str, ...]
     segmentation: SegmentationSettings
     pre_release_s: float
@@ -148,8 +164,13 @@ class OpenLoopPreset:
             parts = tuple(str(p) for p in table["trajectory_parts"])
             for part in parts:
                 resolve_part(part, Side.RIGHT)
-            judged = tuple(str(f) for f in table["judged_features"])
-            unknown = [f for f in judged if f not in FEATURE_BODY_PARTS]
+            joints = tuple(str(j) for j in table.get("joint_angles", ()))
+            unknown_joints = [j for j in joints if resolve_part(j, Side.RIGHT).name.lower() not in JOINT_ANGLES]
+            if unknown_joints:
+                raise ValueError(f"no joint angle is defined at {', '.join(unknown_joints)}")
+            listed = [str(f) for f in table["judged_features"]] + [joint_angle_feature(j) for j in joints]
+            judged = tuple(dict.fromkeys(listed))  # each once, in order
+            unknown = [f for f in judged if f not in FEATURE_BODY_PARTS and f.removesuffix(JOINT_FEATURE_SUFFIX) == f]
             if unknown:
                 raise ValueError(f"unknown features {', '.join(unknown)}")
             window = table["window"]
@@ -159,6 +180,7 @@ class OpenLoopPreset:
                 acting_side=side,
                 trajectory_parts=parts,
                 judged_features=judged,
+                joint_angles=joints,
                 phases=tuple(str(p) for p in table.get("phases", ())),
                 segmentation=_settings(SegmentationSettings, table["segmentation"]),
                 pre_release_s=float(window["pre_release_s"]),
@@ -650,8 +672,11 @@ def _at(values: np.ndarray, row: float) -> np.ndarray:
     return values[low] + (row - low) * (values[high] - values[low])
 
 
-def measure_features(track: ArmTrack, rep: Rep, follow_through_s: float) -> dict[str, float]:
-    """Every feature of one rep (units in the keys; see FEATURE_BODY_PARTS for what each belongs to).
+def measure_features(track: ArmTrack, rep: Rep, follow_through_s: float, joints: Sequence[str] = ()) -> dict[str, float]:
+    """Every feature of one rep (units in the keys; ``feature_body_part`` says what each belongs to).
+
+    ``joints`` (a preset's ``joint_angles``, e.g. "acting_knee") add the angle
+    of each joint at release, as ``knee_angle_at_release_deg``.
 
     Notes: positions are body-centred (pelvis origin, x forward, y up, body
     lengths); the elbow's drift is its largest displacement from where it was
@@ -674,7 +699,12 @@ def measure_features(track: ArmTrack, rep: Rep, follow_through_s: float) -> dict
     lean = trunk_lean_deg(track.xy_px[r0:r1])
     nose_px = track.xy_px[r0:r1, Landmark.NOSE]
     head = np.linalg.norm(nose_px - nose_px[0], axis=-1) / track.body_length_px
-    return {
+    joint_features = {}
+    for joint in joints:
+        angle = JOINT_ANGLES[track.landmark(joint).name.lower()]
+        points = _at(track.xy_px[:, [angle.first, angle.vertex, angle.second]], exact)[None]
+        joint_features[joint_angle_feature(joint)] = float(joint_angle_deg(points[:, 0], points[:, 1], points[:, 2])[0])
+    return joint_features | {
         "release_height_bl": float(release_offset[1]),
         "release_forward_bl": float(release_offset[0]),
         "elbow_angle_at_release_deg": float(_at(track.elbow_angle_deg, exact)),
