@@ -43,7 +43,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--model", default="lite", help="pose model: lite (bundled), full, heavy, or a .task file")
     parser.add_argument("--reference", metavar="ID", help="a saved reference (default: the video's own reps)")
     parser.add_argument("--outcomes", type=Path, metavar="CSV", help="one outcome per rep, in order (x_mm,y_mm | hit | distance_mm)")
-    parser.add_argument("--tolerance-mm", type=float, help="outcome tolerance of the current difficulty (default: the preset's)")
+    parser.add_argument("--tolerance-mm", type=_positive_mm, help="outcome tolerance of the current difficulty (default: the preset's)")
     parser.add_argument("--save-reference", metavar="ID", help="save this analysis's successful (else all) reps as a reference")
     parser.add_argument("--reference-reps", type=_rep_numbers, metavar="N,N,...",
                         help="with --save-reference: build it from these reps (numbers as in the table) instead")
@@ -94,6 +94,16 @@ def run(args: argparse.Namespace) -> int:
     if args.save_reference:
         save_reference(analyses, preset, clips, workspace, args.save_reference, args.reference_reps)
     return 0
+
+
+def _positive_mm(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = float("nan")
+    if not value > 0 or not math.isfinite(value):
+        raise argparse.ArgumentTypeError(f"'{text}' is not a positive distance in mm")
+    return value
 
 
 def _rep_numbers(text: str) -> list[int]:
