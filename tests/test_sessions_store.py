@@ -200,7 +200,7 @@ def test_cli_lists_shows_and_deletes_sessions_and_offers_recovery(tmp_path, caps
 
     assert main([*workspace, "sessions", "show", done.session_id]) == 0
     shown = capsys.readouterr().out
-    assert "skill      free_throw" in shown and "frames     60" in shown
+    assert "skill      free_throw" in shown and "frames     60  at 30.00 fps, person found in 98%" in shown
     assert "rep 1 frames [10, 18) obvious elbow_drift, miss, largest elbow_drift z=+2.5 (7 deg)" in shown
     assert "keep the elbow under the ball" in shown
     assert "[block-summary]" in shown, "the practice coach's block summary follows the events"

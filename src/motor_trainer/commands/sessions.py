@@ -64,7 +64,7 @@ def run_list(args: argparse.Namespace) -> int:
     return 0
 
 
-def summary_lines(session: Session) -> list[str]:
+def summary_lines(session: Session, detection_rate: float | None) -> list[str]:
     m = session.manifest
     lines = [
         f"session    {m.session_id}  ({m.status}{', recovered ' + m.recovered_at.isoformat() if m.recovered_at else ''})",
@@ -75,7 +75,8 @@ def summary_lines(session: Session) -> list[str]:
         f"started    {m.started_at.isoformat()}",
         f"ended      {m.ended_at.isoformat() if m.ended_at else '-'}"
         + (f"  ({m.duration_s:.1f} s)" if m.duration_s is not None else ""),
-        f"frames     {m.frame_count}  at {m.fps:.2f} fps" if m.fps else f"frames     {m.frame_count}",
+        (f"frames     {m.frame_count}" + (f"  at {m.fps:.2f} fps" if m.fps else "")
+         + (f", person found in {detection_rate:.0%}" if detection_rate is not None else "")),
         f"image      {m.image_size_px[0]}x{m.image_size_px[1]} px" if m.image_size_px else "image      -",
         f"video      {m.video or '-'}",
         f"calibration {m.calibration or '-'}",
@@ -117,7 +118,8 @@ def run_show(args: argparse.Namespace) -> int:
     session = store.get(args.session_id)
     events = session.events()
     verdicts = session.verdicts()  # checks every verdict event before anything is printed
-    print("\n".join(summary_lines(session)))
+    landmarks = session.landmarks()
+    print("\n".join(summary_lines(session, landmarks.detection_rate if len(landmarks) else None)))
     print()
     print("\n".join(event_lines(events)) if events else "no events")
     if verdicts:
