@@ -29,7 +29,8 @@ def routine(media_dir: Path):
 
 
 def analyze_args(reference: str, **changes) -> SimpleNamespace:
-    values = dict(reference=reference, bpm=None, first_beat=None, mirror=False, json=None, rotate=270, model="lite", workspace=None)
+    values = dict(reference=reference, bpm=None, first_beat=None, mirror=False, json=None, rotate=270, model="lite", workspace=None,
+                  save_reference=None)
     values.update(changes)
     return SimpleNamespace(**values)
 
@@ -108,3 +109,27 @@ def test_closed_loop_skill_without_reference_is_a_user_error(routine) -> None:
 def test_beats_near_a_step_are_the_closest_in_time_order() -> None:
     grid = BeatGrid.from_tempo(120.0, 0.1, 0.0, 10.0)
     assert np.allclose(grid.beats_near(3.3, count=3), [2.6, 3.1, 3.6])
+
+
+def test_a_good_run_saved_as_reference_is_danced_against_by_id(routine, tmp_path: Path, capsys) -> None:
+    """--save-reference keeps the slower run with the music's beats on its own clock; --reference ID finds it."""
+    from closed_loop_attempts import played_slower
+
+    (tmp_path / "sessions").mkdir()
+    (tmp_path / "calibration").mkdir()
+    folder = save_reference(routine, tmp_path / "coach")
+    slower = played_slower(routine.sequence, 1.1)
+    analyze_command(analyze_args(str(folder), save_reference="my-best", workspace=str(tmp_path)), slower, load_preset_table("dance-footwork"))
+    saved = load_reference(tmp_path / "references" / "my-best")
+    assert saved.beat_grid.bpm == pytest.approx(120.0 / 1.1, abs=1.0)
+    json_path = tmp_path / "again.json"
+    analyze_command(analyze_args("my-best", json=str(json_path), workspace=str(tmp_path)), slower, load_preset_table("dance-footwork"))
+    report = json.loads(json_path.read_text())
+    assert report["tempo_ratio"] == pytest.approx(1.0, abs=0.01)
+    assert all(step["tier"] == "perfect" for step in report["steps"])
+
+
+def test_reference_id_cannot_point_outside_the_workspace(routine, tmp_path: Path) -> None:
+    with pytest.raises(UserFacingError, match="not valid"):
+        analyze_command(analyze_args(str(save_reference(routine, tmp_path / "coach")), save_reference="../escape", workspace=str(tmp_path)),
+                        routine.sequence, load_preset_table("dance-footwork"))

@@ -18,6 +18,8 @@ from motor_trainer.skills.beats import detect_beats
 from motor_trainer.skills.closed_loop import BeatGrid, ContactSettings, StepEvent, detect_steps
 from motor_trainer.storage.sessions import atomic_write_json, load_landmarks, read_json, save_landmarks
 
+#: The workspace folder of saved references (open-loop ones are files in it, routines folders).
+REFERENCES_DIRNAME = "references"
 ROUTINE_FILE = "routine.json"
 LANDMARKS_FILE = "landmarks.npz"
 FORMAT_VERSION = 1
@@ -134,3 +136,38 @@ def replace_beat_grid(routine: ReferenceRoutine, bpm: float | None, first_beat_s
     if bpm is None:
         return routine
     return dataclasses.replace(routine, beat_grid=beat_grid_for(routine.sequence, bpm, first_beat_s, None))
+
+
+def routine_folder(workspace_root: Path, routine_id: str) -> Path:
+    """Where a routine saved under ``routine_id`` lives: ``references/<id>/`` in the workspace.
+
+    An id is one plain folder name, so a saved routine can never land outside the workspace.
+    """
+    if not routine_id or Path(routine_id).name != routine_id or routine_id.startswith("."):
+        raise UserFacingError(f"reference id '{routine_id}' is not valid: one plain name, no folders")
+    return Path(workspace_root) / REFERENCES_DIRNAME / routine_id
+
+
+def run_as_reference(
+    attempt: PoseSequence,
+    name: str,
+    reference_grid: BeatGrid | None,
+    rate: float,
+    offset_s: float,
+    contact: ContactSettings = ContactSettings(),
+) -> ReferenceRoutine:
+    """A good run of the student's, to dance against next time.
+
+    The run was danced to the reference's music at ``run_s = offset_s + rate
+    · reference_s`` (the tempo fit), so the music's beats are carried over on
+    that line rather than detected again.
+    """
+    routine = build_reference(attempt, name=name, contact=contact)
+    if reference_grid is None:
+        return routine
+    grid = BeatGrid(
+        bpm=reference_grid.bpm / rate,
+        first_beat_s=offset_s + rate * reference_grid.first_beat_s,
+        beat_s=offset_s + rate * reference_grid.beat_s,
+    )
+    return dataclasses.replace(routine, beat_grid=grid)

@@ -90,6 +90,10 @@ class ContactSettings:
     A foot lifts when it moves faster than ``swing_speed_bl_per_s`` and lands
     when it is slower than ``stance_speed_bl_per_s`` for ``min_stance_s``; a
     swing must last ``min_swing_s`` and carry the foot ``min_travel_bl``.
+    Notes: 0.3 s of stillness tells a landing from a foot held in the air
+    (a balance, the turn of a kick; the lab clip holds a leg out for 0.15–0.2 s)
+    while two landings of one foot at up to about 100 BPM stay apart;
+    0.08 body lengths of travel (about 14 cm) is more than landmark jitter.
     """
 
     swing_speed_bl_per_s: float = 0.5
@@ -449,7 +453,7 @@ class ClosedLoopSettings:
 
 
 def load_reference_for(args: Any, settings: ClosedLoopSettings) -> ReferenceRoutine:
-    """The routine named by ``--reference``: a saved routine folder, a video to track, or a session ID.
+    """The routine named by ``--reference``: a routine folder, a video to track, a saved routine's id, or a session ID.
 
     A video reference is tracked like the attempt (same ``--rotate`` and
     ``--model``: coach and student usually share a camera set-up); its
@@ -460,7 +464,10 @@ def load_reference_for(args: Any, settings: ClosedLoopSettings) -> ReferenceRout
         is_reference_folder,
         load_reference,
         replace_beat_grid,
+        routine_folder,
     )
+    from motor_trainer.storage.sessions import SessionStore  # noqa: PLC0415
+    from motor_trainer.workspace import resolve_workspace  # noqa: PLC0415
 
     given = getattr(args, "reference", None)
     if not given:
@@ -474,10 +481,10 @@ def load_reference_for(args: Any, settings: ClosedLoopSettings) -> ReferenceRout
 
         sequence = track_video(path, rotate_deg=int(getattr(args, "rotate", 0) or 0), model=getattr(args, "model", None) or "lite")
         return build_reference(sequence, name=path.stem, bpm=bpm, first_beat_s=first_beat_s, audio_path=path, contact=settings.contact)
-    from motor_trainer.storage.sessions import SessionStore  # noqa: PLC0415
-    from motor_trainer.workspace import resolve_workspace  # noqa: PLC0415
-
-    session = SessionStore(resolve_workspace(getattr(args, "workspace", None)).sessions_dir).get(str(given))
+    workspace = resolve_workspace(getattr(args, "workspace", None))
+    if Path(str(given)).name == str(given) and is_reference_folder(routine_folder(workspace.root, str(given))):
+        return replace_beat_grid(load_reference(routine_folder(workspace.root, str(given))), bpm, first_beat_s)
+    session = SessionStore(workspace.sessions_dir).get(str(given))
     return build_reference(
         session.landmarks(),
         name=session.session_id,
@@ -500,8 +507,14 @@ def _json_safe(value: Any) -> Any:
 
 
 def analyze_command(args: Any, sequence: PoseSequence, preset_table: Mapping[str, Any]) -> int:
-    """`motor-trainer analyze VIDEO --skill <closed-loop preset> --reference ...`: per-step table, JSON on request."""
+    """`motor-trainer analyze VIDEO --skill <closed-loop preset> --reference ...`: per-step table, JSON on request.
+
+    ``--save-reference ID`` keeps this run as a routine to dance against
+    later (a saved good run), with the music's beat grid in the run's clock.
+    """
+    from motor_trainer.analysis.routine_reference import routine_folder, run_as_reference, save_reference  # noqa: PLC0415
     from motor_trainer.analysis.step_errors import analyse_attempt, format_step_table  # noqa: PLC0415
+    from motor_trainer.workspace import resolve_workspace  # noqa: PLC0415
 
     settings = ClosedLoopSettings.from_table(preset_table, getattr(args, "difficulty", None))
     routine = load_reference_for(args, settings)
@@ -516,4 +529,10 @@ def analyze_command(args: Any, sequence: PoseSequence, preset_table: Mapping[str
         except OSError as error:
             raise UserFacingError(f"{target}: cannot write the analysis ({error.strerror or error})") from None
         print(f"wrote {target}")
+    save_id = getattr(args, "save_reference", None)
+    if save_id:
+        folder = routine_folder(resolve_workspace(getattr(args, "workspace", None)).ensure().root, str(save_id))
+        run = run_as_reference(sequence, str(save_id), routine.beat_grid, analysis.tempo.rate, analysis.tempo.offset_s, settings.contact)
+        save_reference(run, folder)
+        print(f"saved this run as reference '{save_id}' ({folder})")
     return 0
