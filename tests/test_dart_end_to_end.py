@@ -6,6 +6,7 @@ darts; their landing points are written to a CSV as a user would type them.
 
 from __future__ import annotations
 
+import argparse
 from dataclasses import replace
 
 import pytest
@@ -21,8 +22,11 @@ from motor_trainer.analysis.outcomes import (
 )
 from motor_trainer.analysis.rep_errors import analyse_clip
 from motor_trainer.analysis.verdict import Severity
+from motor_trainer.commands.analyze import rep_table, save_session
 from motor_trainer.errors import UserFacingError
 from motor_trainer.skills.open_loop import load_open_loop_preset
+from motor_trainer.storage.sessions import EventKind, SessionStore, save_landmarks
+from motor_trainer.workspace import Workspace
 
 
 @pytest.fixture(scope="module")
@@ -101,3 +105,26 @@ def test_distance_and_hit_miss_outcomes_follow_their_own_rules():
     assert judge_outcome(HitMiss(True), shot).success
     missed = judge_outcome(HitMiss(False), shot)
     assert not missed.success and missed.obvious and missed.error_mm is None
+
+
+def test_analyzed_darts_are_stored_as_a_session_and_tabled(preset, four_clean_throws, tmp_path):
+    """The `analyze` command's storage and table, fed the synthetic throws instead of a tracked video."""
+    workspace = Workspace(tmp_path / "ws")
+    recording = tmp_path / "darts.landmarks.npz"  # not a video: the session keeps no copy of it
+    save_landmarks(four_clean_throws, recording)
+    outcomes = [LandingPoint(0, 4), LandingPoint(0, 103), LandingPoint(-150, -20), None]
+    clip = analyse_clip(four_clean_throws, preset, outcomes=outcomes)
+    args = argparse.Namespace(model="lite", rotate=0)
+    session = save_session(workspace, recording, four_clean_throws, clip, args, preset)
+
+    stored = SessionStore(workspace.sessions_dir).get(session.session_id)
+    assert stored.manifest.skill == "dart-throw"
+    assert stored.verdicts() == list(clip.verdicts)
+    outcome_events = [e.payload for e in stored.events() if e.kind is EventKind.OUTCOME]
+    assert [(e["label"], e["success"], e["obvious"]) for e in outcome_events] == [
+        ("BULL", True, False), ("T20", False, True), ("S11", False, True)
+    ]
+    table = rep_table(clip.analyses).splitlines()
+    assert len(table) == 2 + 4
+    assert "T20 103 mm high" in table[3] and "obvious" in table[3]
+    assert "S11 151 mm left" in table[4]
