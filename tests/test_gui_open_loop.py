@@ -63,10 +63,10 @@ def test_free_throw_rep_then_a_board_click_far_off_gives_an_obvious_miss_replaye
     assert screen.attempts.item(0).text().startswith("Rep 1 · waiting for the outcome")
     assert not screen.replay.isVisible()
 
-    _board_click(screen, qtbot, np.array([150.0, -120.0]))  # about 19 cm low-right of the bull
+    _board_click(screen, qtbot, np.array([110.0, -90.0]))  # 14 cm low-right of the bull, in the single 15
 
     line = screen.attempts.item(0).text()
-    assert "MISS, landed 19 cm low-right" in line and "obvious: outcome" in line
+    assert "MISS, landed 14 cm low-right (S15)" in line and "verdict obvious: outcome" in line
     assert screen.replay.isVisible() and screen.replay.playing  # opened by itself
     qtbot.waitUntil(lambda: screen.replay.frames_shown >= 3, timeout=5_000)
     assert screen.live_view.isVisible()  # the live view stays beside it

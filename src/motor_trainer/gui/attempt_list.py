@@ -19,7 +19,7 @@ SEVERITY_COLOURS = {
 
 
 def rep_line(entry: RepEntry) -> str:
-    """"Rep 2 · MISS, landed 21 cm low-left (S19) · obvious: outcome" — what the list shows for a rep."""
+    """"Rep 2 · MISS, landed 21 cm low-left (S19) · verdict obvious: outcome" — what the list shows for a rep."""
     verdict = entry.analysis.verdict
     judged = entry.analysis.outcome
     if entry.outcome is None or judged is None:
@@ -31,7 +31,8 @@ def rep_line(entry: RepEntry) -> str:
         size = "" if judged.error_mm is None else f", landed {judged.error_mm / 10:.0f} cm {judged.direction}"
         result = f"{'HIT' if judged.success else 'MISS'}{size}{where}"
     severity = str(verdict.severity) if not verdict.channel else f"{verdict.severity}: {verdict.channel.replace('_', ' ')}"
-    return f"Rep {entry.number} · {result} · {severity}"
+    judged_on = "form" if entry.outcome is None else "verdict"
+    return f"Rep {entry.number} · {result} · {judged_on} {severity}"
 
 
 def step_line(event: StepTierEvent) -> str:

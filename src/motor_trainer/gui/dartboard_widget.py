@@ -32,6 +32,7 @@ class DartboardWidget(QWidget):
         self.aim_mm = None if aim_mm is None else np.asarray(aim_mm, dtype=float)
         self.landings_mm: list[np.ndarray] = []
         self.setMinimumSize(220, 220)
+        self.setMaximumSize(420, 420)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
         self.setCursor(Qt.CursorShape.CrossCursor)
         self.setToolTip("Click where the dart landed (H: hit, M: miss)")

@@ -14,6 +14,7 @@ import dataclasses
 import queue
 import threading
 import time
+import traceback
 from collections import deque
 from collections.abc import Callable
 from contextlib import AbstractContextManager
@@ -230,6 +231,8 @@ class ClosedLoopAnalyser:
         self._joints_in_error: tuple[str, ...] = ()
 
     def push(self, pose) -> list[LiveEvent]:
+        if not pose.detected:  # the follower keeps its place while nobody is in view
+            return []
         state = self._follower.update(pose)
         self._joints_in_error = tuple(
             name for name, error_deg in state.posture_error_deg.items() if error_deg > self._posture_obvious_deg
@@ -319,6 +322,9 @@ class LiveRun:
                     captured = source.frames_captured
         except UserFacingError as failure:
             error = str(failure)
+        except Exception as failure:  # noqa: BLE001 — a worker must always report its end, or the GUI waits forever
+            traceback.print_exc()
+            error = f"the live analysis stopped: {type(failure).__name__}: {failure}"
         self.events.put(RunEnded(captured, processed, error))
 
     def _loop(self, source: LiveSource, tracker: PoseEstimator, analyser: Analyser) -> int:

@@ -9,6 +9,7 @@ thread, so every widget slot runs where widgets may be touched.
 from __future__ import annotations
 
 import queue
+import sys
 import time
 
 from PySide6.QtCore import QObject, QTimer, Signal
@@ -17,6 +18,10 @@ from motor_trainer.gui.live_analysis import LiveFrame, LiveRun, RepFound, RunEnd
 
 #: How often the GUI looks for new results: faster than any camera's frame interval.
 TICK_MS = 15
+#: The interpreter's thread switch interval during a live run. The default 5 ms lets a busy worker
+#: (decode, capture, analysis) keep the GIL long enough, on a loaded machine, to delay the GUI by
+#: several switch rounds; 2 ms hands it back sooner at a negligible cost.
+LIVE_SWITCH_INTERVAL_S = 0.002
 
 
 class LiveSession(QObject):
@@ -44,6 +49,7 @@ class LiveSession(QObject):
         self.is_running = False  # frames flowing (model loaded, source open)
 
     def start(self) -> None:
+        sys.setswitchinterval(min(sys.getswitchinterval(), LIVE_SWITCH_INTERVAL_S))
         self.is_live = True
         self.run.start()
         self._timer.start()

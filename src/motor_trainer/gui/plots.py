@@ -71,7 +71,14 @@ class ProgressPlots(QWidget):
         for plot in (self.trajectory, self.errors, self.blocks):
             layout.addWidget(plot)
 
+    def showEvent(self, event) -> None:  # noqa: N802 — Qt's name
+        super().showEvent(event)
+        self.refresh()
+
     def refresh(self) -> None:
+        """Redraw from the state; skipped while the plots are out of sight (they redraw when shown)."""
+        if not self.isVisible():
+            return
         if self.state.kind is SkillKind.CLOSED_LOOP:
             self._refresh_closed_loop()
         else:

@@ -28,7 +28,7 @@ from motor_trainer.gui.replay_panel import ReplayPanel
 from motor_trainer.gui.session_setup import SessionSetup, open_loop_preset
 
 #: How often the plots are redrawn during a live run.
-PLOT_REFRESH_MS = 300
+PLOT_REFRESH_MS = 1000
 
 
 class PracticeScreen(QWidget):
@@ -66,7 +66,9 @@ class PracticeScreen(QWidget):
         body.addWidget(views)
         body.addWidget(self.tabs)
         body.setStretchFactor(0, 3)
-        body.setStretchFactor(1, 2)
+        body.setStretchFactor(1, 1)
+        body.setSizes([1000, 440])
+        views.setSizes([500, 500])
         self.stop_button = QPushButton("Stop")
         self.stop_button.clicked.connect(self._on_stop)
         back = QPushButton("New session")
@@ -114,7 +116,7 @@ class PracticeScreen(QWidget):
             return
         result = self.state.enter_outcome(outcome, analyser)
         if result is None:
-            self.live_view.status.setText("No rep yet: the outcome is kept for the next one only after a rep")
+            self.live_view.status.setText("No rep yet: throw first, then enter where it landed")
             return
         entry, said = result
         self.attempts._on_rep(entry)

@@ -1,0 +1,146 @@
+"""Render each main view of the app in a real window on real footage and save PNG screenshots.
+
+Run under a virtual X server (Debian: apt-get install -y xvfb):
+
+    xvfb-run -a -s "-screen 0 1440x900x24" .venv/bin/python scripts/screenshots.py
+
+Without a display it falls back to Qt's offscreen platform. The views:
+start panel, skill questions, free throw rep with the dartboard, the replay
+of an obvious miss beside the live view, coach, open-loop plots, the dance
+followed live with step tiers, closed-loop plots. The dance's reference
+routine is tracked from the dance video first (about 15-30 s) unless
+``--routine FOLDER`` names a saved one.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import numpy as np
+
+REPO = Path(__file__).resolve().parents[1]
+MEDIA = REPO.parent / "shared" / "media"
+
+if not os.environ.get("DISPLAY") and not os.environ.get("WAYLAND_DISPLAY"):
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+from PySide6.QtCore import QPoint, Qt  # noqa: E402 — the platform is chosen first
+from PySide6.QtTest import QTest  # noqa: E402
+from PySide6.QtWidgets import QApplication, QWidget  # noqa: E402
+
+from motor_trainer.gui.main_window import MainWindow  # noqa: E402
+from motor_trainer.gui.start_panel import SkillQuestions  # noqa: E402
+
+
+def wait_until(app: QApplication, done: Callable[[], bool], timeout_s: float, what: str) -> None:
+    deadline = time.monotonic() + timeout_s
+    while not done():
+        if time.monotonic() > deadline:
+            raise SystemExit(f"screenshots: timed out waiting for {what}")
+        app.processEvents()
+        time.sleep(0.005)
+
+
+def pause(app: QApplication, seconds: float) -> None:
+    wait_until(app, lambda end=time.monotonic() + seconds: time.monotonic() >= end, seconds + 1, "a pause")
+
+
+def save(widget: QWidget, out_dir: Path, name: str) -> None:
+    path = out_dir / f"{name}.png"
+    if not widget.grab().save(str(path)):
+        raise SystemExit(f"screenshots: could not write {path}")
+    print(f"wrote {path}")
+
+
+def track_routine(out_dir: Path) -> Path:
+    from motor_trainer.analysis.routine_reference import build_reference, save_reference  # noqa: PLC0415
+    from motor_trainer.pose.tracker import track_video  # noqa: PLC0415
+    from motor_trainer.skills.closed_loop import ClosedLoopSettings  # noqa: PLC0415
+    from motor_trainer.skills.presets import load_preset_table  # noqa: PLC0415
+
+    print("tracking the dance routine for the reference…")
+    settings = ClosedLoopSettings.from_table(load_preset_table("dance-footwork"))
+    sequence = track_video(MEDIA / "webcam_dance_sideways.mp4", rotate_deg=270)
+    routine = build_reference(sequence, name="dance", contact=settings.contact)
+    return save_reference(routine, out_dir / "dance-routine")
+
+
+def open_loop_views(app: QApplication, window: MainWindow, out_dir: Path) -> None:
+    panel = window.start_panel
+    panel.choose_video(MEDIA / "free_throw_side.mp4")
+    panel.choose_skill("free-throw")
+    panel.start_button.click()
+    screen = window.screen
+    wait_until(app, lambda: screen.attempts.count() >= 1, 60, "the free throw rep")
+    save(window, out_dir, "03_free_throw_rep_and_board")
+    board = screen.dartboard
+    landing = board.to_widget(np.array([110.0, -90.0]))  # 14 cm low-right: an obvious miss
+    QTest.mouseClick(board, Qt.MouseButton.LeftButton, pos=QPoint(round(landing.x()), round(landing.y())))
+    wait_until(app, lambda: screen.replay.frames_shown >= 40, 30, "the replay to reach its slow motion")
+    save(window, out_dir, "04_obvious_miss_replay_beside_live")
+    save(screen.replay, out_dir, "04b_replay_panel")
+    wait_until(app, lambda: not screen.replay.isVisible(), 60, "the replay to close by itself")
+    wait_until(app, lambda: not screen.session.is_live, 30, "the free throw video to end")
+    screen.tabs.setCurrentWidget(screen.coach)
+    save(window, out_dir, "05_coach")
+    screen.tabs.setCurrentWidget(screen.plots)
+    pause(app, 0.3)
+    save(window, out_dir, "06_plots_open_loop")
+    screen._on_back()  # noqa: SLF001 — the "New session" button's handler
+
+
+def closed_loop_views(app: QApplication, window: MainWindow, out_dir: Path, routine: Path) -> None:
+    panel = window.start_panel
+    panel.choose_video(MEDIA / "webcam_dance_sideways.mp4", rotate_deg=270)
+    panel.choose_skill("dance-footwork")
+    panel.reference_path.setText(str(routine))
+    panel.start_button.click()
+    screen = window.screen
+    wait_until(app, lambda: len(screen.state.steps) >= 4, 60, "four judged dance steps")
+    save(window, out_dir, "07_dance_live_step_tiers")
+    screen.tabs.setCurrentWidget(screen.plots)
+    wait_until(app, lambda: not screen.session.is_live, 60, "the dance video to end")
+    pause(app, 1.2)
+    save(window, out_dir, "08_plots_closed_loop")
+    screen.tabs.setCurrentWidget(screen.coach)
+    save(window, out_dir, "09_coach_after_the_routine")
+    screen._on_back()  # noqa: SLF001
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--out", type=Path, default=REPO / "out" / "screenshots")
+    parser.add_argument("--routine", type=Path, help="a saved dance routine folder (else the dance is tracked first)")
+    args = parser.parse_args()
+    args.out.mkdir(parents=True, exist_ok=True)
+    routine = args.routine or track_routine(args.out)
+
+    app = QApplication(sys.argv[:1])
+    started = time.monotonic()
+    window = MainWindow(cameras=[])
+    window.resize(1440, 900)
+    window.show()
+    wait_until(app, window.isVisible, 5, "the window")
+    app.processEvents()
+    print(f"window shown after {time.monotonic() - started:.2f} s on {app.platformName()}")
+    save(window, args.out, "01_start_panel")
+    questions = SkillQuestions(window)
+    questions.show()
+    app.processEvents()
+    save(questions, args.out, "02_skill_questions")
+    questions.close()
+
+    open_loop_views(app, window, args.out)
+    closed_loop_views(app, window, args.out, routine)
+    window.close()
+    app.processEvents()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
