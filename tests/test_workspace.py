@@ -5,7 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import platformdirs
+import pytest
 
+from motor_trainer.errors import UserFacingError
 from motor_trainer.workspace import ENV_VAR, Workspace, _shipped_presets, resolve_workspace
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
@@ -50,3 +52,11 @@ def test_ensure_creates_folders_and_copies_presets_without_overwriting_edits(tmp
         edited.write_text("# my own board\n")
         workspace.ensure()
         assert edited.read_text() == "# my own board\n"
+
+
+def test_a_workspace_that_cannot_be_created_is_one_line_naming_it(tmp_path):
+    blocker = tmp_path / "usb-stick"
+    blocker.write_text("a file where the workspace should be")
+    with pytest.raises(UserFacingError, match="cannot create the workspace") as caught:
+        Workspace(blocker).ensure()
+    assert str(blocker) in str(caught.value) and "\n" not in str(caught.value)
