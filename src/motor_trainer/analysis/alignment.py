@@ -23,7 +23,7 @@ from motor_trainer.analysis.routine_reference import ReferenceRoutine
 from motor_trainer.pose.kinematics import JOINT_ANGLES, body_length_px, joint_angle_deg, joint_angles_deg, pelvis_centre
 from motor_trainer.pose.landmarks import MIRROR_ORDER, Landmark, PoseSequence
 from motor_trainer.pose.smoothing import interpolate_track
-from motor_trainer.skills.closed_loop import Foot, LiveStepDetector, RunningBodyLength, StepTier, TimingWindows
+from motor_trainer.skills.closed_loop import Foot, LiveStepDetector, RunningBodyLength, StepTier, TimingWindows, timing_tier
 
 #: Landmarks compared frame by frame: the limbs and the head, not the face details.
 FEATURE_LANDMARKS: tuple[Landmark, ...] = (
@@ -450,7 +450,7 @@ class LiveFollower:
             _, index = min(candidates)
             self._judged.add(index)
             error_ms = 1000.0 * (landing.plant_s - self._due_s(self.reference.steps[index].plant_s, reference_start_s))
-            events.append(StepTierEvent(index, landing.foot, self.windows.tier(error_ms), error_ms, landing.plant_s))
+            events.append(StepTierEvent(index, landing.foot, timing_tier(self.windows, error_ms), error_ms, landing.plant_s))
         # A landing is confirmed min_stance_s and a few frames after it happens: wait that long before calling a miss.
         patience_s = ok_s + self.reference.contact.min_stance_s + 0.15
         for index, step in enumerate(self.reference.steps):

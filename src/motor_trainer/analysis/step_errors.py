@@ -33,6 +33,7 @@ from motor_trainer.skills.closed_loop import (
     StepTier,
     TimingWindows,
     detect_steps,
+    timing_tier,
 )
 
 
@@ -309,7 +310,7 @@ def triage(judgement: StepJudgement, windows: TimingWindows, thresholds: ErrorTh
         return Severity.OBVIOUS, "missing", StepTier.MISS, ()
     timing_ms = judgement.timing_error_ms
     assert timing_ms is not None
-    tier = windows.tier(timing_ms)
+    tier = timing_tier(windows, timing_ms)
     deviations.append(
         Deviation("timing", timing_ms / windows.good_ms, abs(timing_ms), "ms", direction="late" if timing_ms > 0 else "early")
     )

@@ -59,15 +59,18 @@ class TimingWindows:
         if not 0 < self.perfect_ms <= self.good_ms <= self.ok_ms:
             raise ValueError(f"timing windows must grow: {self.perfect_ms}, {self.good_ms}, {self.ok_ms}")
 
-    def tier(self, error_ms: float) -> StepTier:
-        size = abs(error_ms)
-        if size <= self.perfect_ms:
-            return StepTier.PERFECT
-        if size <= self.good_ms:
-            return StepTier.GOOD
-        if size <= self.ok_ms:
-            return StepTier.OK
-        return StepTier.MISS
+
+def timing_tier(windows: TimingWindows, error_ms: float) -> StepTier:
+    """The tier of a timing error; ``windows`` may be any object with perfect_ms, good_ms and ok_ms
+    (the practice coach's difficulty-scaled windows as well as a preset's)."""
+    size = abs(error_ms)
+    if size <= windows.perfect_ms:
+        return StepTier.PERFECT
+    if size <= windows.good_ms:
+        return StepTier.GOOD
+    if size <= windows.ok_ms:
+        return StepTier.OK
+    return StepTier.MISS
 
 
 @dataclass(frozen=True)
