@@ -7,13 +7,16 @@ import numpy as np
 from motor_trainer.cvshim import cv2
 from motor_trainer.pose.landmarks import SKELETON_EDGES
 
+#: Joints drawn as dots: the ends of the drawn bones (the face is reduced to nose and ears).
+_SKELETON_JOINTS = sorted({landmark for edge in SKELETON_EDGES for landmark in edge})
+
 #: Okabe–Ito palette (colour-blind safe), RGB.
 SKELETON_LEFT_RGB = (86, 180, 233)  # sky blue: the person's left side
 SKELETON_RIGHT_RGB = (230, 159, 0)  # orange: the person's right side
 SKELETON_CENTRE_RGB = (240, 240, 240)
 
 
-def _pixel(point: np.ndarray) -> tuple[int, int] | None:
+def pixel(point: np.ndarray) -> tuple[int, int] | None:
     return (int(round(point[0])), int(round(point[1]))) if np.all(np.isfinite(point)) else None
 
 
@@ -29,7 +32,7 @@ def draw_skeleton(
     left/right swap is visible at a glance.
     """
     for first, second in SKELETON_EDGES:
-        a, b = _pixel(xy_px[first]), _pixel(xy_px[second])
+        a, b = pixel(xy_px[first]), pixel(xy_px[second])
         if a is None or b is None:
             continue
         if colour_rgb is not None:
@@ -41,8 +44,8 @@ def draw_skeleton(
         else:
             colour = SKELETON_CENTRE_RGB
         cv2.line(image_rgb, a, b, colour, thickness_px, cv2.LINE_AA)
-    for point in xy_px:
-        centre = _pixel(point)
+    for point in xy_px[_SKELETON_JOINTS]:
+        centre = pixel(point)
         if centre is not None:
             cv2.circle(image_rgb, centre, thickness_px + 1, colour_rgb or SKELETON_CENTRE_RGB, -1, cv2.LINE_AA)
     return image_rgb

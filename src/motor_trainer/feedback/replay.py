@@ -30,6 +30,7 @@ from motor_trainer.feedback.exaggerate import (
     slow_motion_timeline,
 )
 from motor_trainer.feedback.messages import replay_caption
+from motor_trainer.feedback.overlay import draw_skeleton, pixel
 from motor_trainer.pose.kinematics import TORSO_FRACTION_OF_STATURE, pelvis_centre, shoulder_centre
 from motor_trainer.pose.landmarks import LANDMARK_COUNT, LANDMARK_NAMES, SKELETON_EDGES, Landmark
 
@@ -270,10 +271,6 @@ def _hershey(text: str) -> str:
     return text.encode("ascii", "replace").decode("ascii")
 
 
-def _point(xy: np.ndarray) -> tuple[int, int] | None:
-    return (int(round(xy[0])), int(round(xy[1]))) if np.all(np.isfinite(xy)) else None
-
-
 def _even(value: float) -> int:
     return max(2, 2 * int(round(value / 2.0)))
 
@@ -414,7 +411,7 @@ class ReplayRenderer:
         self._draw_ghost(image, source_index)
         self._draw_paths(image, source_index)
         self._draw_amplified_bones(image, source_index)
-        self._draw_skeleton(image, self.person_xy_px[source_index], PERSON_RGB, self._thickness)
+        draw_skeleton(image, self.person_xy_px[source_index], PERSON_RGB, self._thickness)
         self._draw_amplified_joint(image, source_index)
         self._draw_caption(image)
         if self.spec.outcome is not None:
@@ -426,20 +423,9 @@ class ReplayRenderer:
 
     # --- drawing ------------------------------------------------------------------------------
 
-    def _draw_skeleton(self, image: np.ndarray, xy: np.ndarray, colour: tuple[int, int, int], thickness: int) -> None:
-        for first, second in SKELETON_EDGES:
-            a, b = _point(xy[first]), _point(xy[second])
-            if a and b:
-                cv2.line(image, a, b, colour, thickness, cv2.LINE_AA)
-        for first, second in SKELETON_EDGES:
-            for landmark in (first, second):
-                centre = _point(xy[landmark])
-                if centre:
-                    cv2.circle(image, centre, thickness + 1, colour, -1, cv2.LINE_AA)
-
     def _draw_ghost(self, image: np.ndarray, source_index: int) -> None:
         overlay = image.copy()
-        self._draw_skeleton(overlay, self.ghost_xy_px[source_index], GHOST_RGB, 2 * self._thickness + 2)
+        draw_skeleton(overlay, self.ghost_xy_px[source_index], GHOST_RGB, 2 * self._thickness + 2)
         cv2.addWeighted(overlay, GHOST_OPACITY, image, 1.0 - GHOST_OPACITY, 0.0, dst=image)
 
     def _draw_paths(self, image: np.ndarray, source_index: int) -> None:
@@ -457,7 +443,7 @@ class ReplayRenderer:
     def _amplified_point(self, source_index: int) -> tuple[int, int] | None:
         if self.key_landmark is None or self.amplified_xy_px is None:
             return None
-        return _point(self.amplified_xy_px[source_index])
+        return pixel(self.amplified_xy_px[source_index])
 
     def _draw_amplified_bones(self, image: np.ndarray, source_index: int) -> None:
         """The faulty joint's bones to where it is drawn (under the person's skeleton, so their joints stay visible)."""
@@ -467,7 +453,7 @@ class ReplayRenderer:
         person = self.person_xy_px[source_index]
         for first, second in SKELETON_EDGES:
             if self.key_landmark in (first, second):
-                neighbour = _point(person[second if first == self.key_landmark else first])
+                neighbour = pixel(person[second if first == self.key_landmark else first])
                 if neighbour:
                     cv2.line(image, neighbour, amplified, WARNING_RGB, self._thickness + 2, cv2.LINE_AA)
 
@@ -558,7 +544,7 @@ class ReplayRenderer:
             beside = np.array([-direction[1], direction[0]]) * (self._joint_radius_px + 2 * self._thickness + 6)
             tail, stop = tip - direction * shortest_px + beside, tip + beside
         for colour, extra in ((PANEL_RGB, 3), (ARROW_RGB, 0)):
-            cv2.arrowedLine(image, _point(tail), _point(stop), colour, self._thickness + 1 + extra, cv2.LINE_AA, tipLength=0.3)
+            cv2.arrowedLine(image, pixel(tail), pixel(stop), colour, self._thickness + 1 + extra, cv2.LINE_AA, tipLength=0.3)
 
     def _draw_outcome_inset(self, image: np.ndarray, outcome: OutcomeInset) -> None:
         """A target seen face-on in the top-right corner: aim and tolerance in sky blue, landing amplified."""
@@ -577,13 +563,13 @@ class ReplayRenderer:
         centre = np.array([left + size / 2, top + size / 2])
 
         def to_px(offset_mm: np.ndarray) -> tuple[int, int]:
-            return _point(centre + np.array([offset_mm[0], -offset_mm[1]]) * px_per_mm)
+            return pixel(centre + np.array([offset_mm[0], -offset_mm[1]]) * px_per_mm)
 
         radius = self._joint_radius_px
         tolerance_px = round(outcome.tolerance_mm * px_per_mm)
         if tolerance_px >= 1:
-            cv2.circle(image, _point(centre), tolerance_px, GHOST_RGB, self._thickness, cv2.LINE_AA)
-        cv2.drawMarker(image, _point(centre), GHOST_RGB, cv2.MARKER_CROSS, radius, self._thickness, cv2.LINE_AA)
+            cv2.circle(image, pixel(centre), tolerance_px, GHOST_RGB, self._thickness, cv2.LINE_AA)
+        cv2.drawMarker(image, pixel(centre), GHOST_RGB, cv2.MARKER_CROSS, radius, self._thickness, cv2.LINE_AA)
         cv2.circle(image, to_px(error_mm), max(3, radius // 2), PERSON_RGB, 1, cv2.LINE_AA)
         cv2.circle(image, to_px(shown_mm), radius, WARNING_RGB, -1, cv2.LINE_AA)
         miss_cm = float(np.linalg.norm(error_mm)) / 10.0
