@@ -32,8 +32,9 @@ from motor_trainer.storage.sessions import (
     SessionStatus,
     SessionStore,
     load_landmarks,
+    manifest_from_json,
+    parse_json,
     read_events,
-    read_manifest,
 )
 
 BUNDLE_SUFFIX = ".mtbundle.zip"
@@ -206,14 +207,12 @@ def _member_limit(name: str) -> int | None:
 def _checked_manifest(bundle_path: Path, archive: zipfile.ZipFile, members: list[zipfile.ZipInfo]) -> Manifest:
     """Parse the manifest from the zip before extracting anything else."""
     info = next(i for i in members if i.filename == MANIFEST_NAME)
-    with tempfile.TemporaryDirectory() as scratch:
-        path = Path(scratch) / MANIFEST_NAME
-        with archive.open(info) as source, open(path, "wb") as target:
-            _copy_limited(bundle_path, info, source, target)
-        try:
-            manifest = read_manifest(path)
-        except UserFacingError as error:
-            raise UserFacingError(f"{bundle_path}: {str(error).replace(str(path), MANIFEST_NAME, 1)}") from error
+    with archive.open(info) as source:  # in memory: nothing is written before the manifest passes
+        data = source.read(MAX_MANIFEST_BYTES + 1)
+    if len(data) > MAX_MANIFEST_BYTES:
+        raise _refuse(bundle_path, MANIFEST_NAME, "expands past its declared size")
+    where = f"{bundle_path}: {MANIFEST_NAME}"
+    manifest = manifest_from_json(parse_json(data, where), where)
     if manifest.status is not SessionStatus.COMPLETE:
         raise UserFacingError(f"{bundle_path}: refused: the session in it is unfinished")
     video_names = [i.filename for i in members if _member_limit(i.filename) == MAX_VIDEO_BYTES and "/" not in i.filename]

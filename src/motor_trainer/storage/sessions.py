@@ -130,11 +130,18 @@ def _fsync_folder(folder: Path) -> None:
 def read_json(path: Path) -> Any:
     """Parse a JSON file, or raise a one-line UserFacingError naming it."""
     try:
-        return json.loads(Path(path).read_text(encoding="utf-8"))
+        data = Path(path).read_bytes()
     except FileNotFoundError as error:
         raise UserFacingError(f"{path}: file not found") from error
+    return parse_json(data, str(path))
+
+
+def parse_json(data: bytes, source: str) -> Any:
+    """Parse JSON bytes; ``source`` names where they came from in the one-line error."""
+    try:
+        return json.loads(data.decode("utf-8"))
     except (json.JSONDecodeError, UnicodeDecodeError) as error:
-        raise UserFacingError(f"{path}: not valid JSON ({_first_line(error)})") from error
+        raise UserFacingError(f"{source}: not valid JSON ({_first_line(error)})") from error
 
 
 def _first_line(error: BaseException) -> str:
@@ -263,12 +270,16 @@ def _parse_time(value: object) -> datetime:
 
 def read_manifest(path: Path) -> Manifest:
     """Load and check a manifest; a bad one gives a one-line UserFacingError naming the file."""
-    data = read_json(path)
+    return manifest_from_json(read_json(path), str(path))
+
+
+def manifest_from_json(data: Any, source: str) -> Manifest:
+    """Check parsed manifest JSON; ``source`` names where it came from in the one-line error."""
     try:
         return Manifest.from_dict(data)
     except (KeyError, ValueError, TypeError, IndexError) as error:
         cause = f"missing field {error}" if isinstance(error, KeyError) else _first_line(error)
-        raise UserFacingError(f"{path}: bad session manifest: {cause}") from error
+        raise UserFacingError(f"{source}: bad session manifest: {cause}") from error
 
 
 def validate_session_id(session_id: str) -> str:
