@@ -134,6 +134,9 @@ def import_bundle(bundle_path: Path, store: SessionStore) -> Session:
                 raise
     except (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError, EOFError, RuntimeError) as error:
         raise UserFacingError(f"{bundle_path}: damaged bundle ({error})") from error
+    except OSError as error:
+        raise UserFacingError(f"{bundle_path}: could not import into {store.sessions_dir} "
+                              f"({error.strerror or error})") from error
     return store.get(manifest.session_id)
 
 
@@ -197,11 +200,16 @@ def _member_limit(name: str) -> int | None:
         return MAX_EVENTS_BYTES
     if name == LANDMARKS_NAME:
         return MAX_LANDMARKS_BYTES
-    if "/" not in name and PurePosixPath(name).stem == "video" and PurePosixPath(name).suffix in VIDEO_SUFFIXES:
+    if _is_video_name(name):
         return MAX_VIDEO_BYTES
     if _derived_name_ok(name):
         return MAX_DERIVED_BYTES
     return None
+
+
+def _is_video_name(name: str) -> bool:
+    """``video.<ext>`` at the top of the session folder, as the recorder and ``track`` name it."""
+    return "/" not in name and PurePosixPath(name).stem == "video" and PurePosixPath(name).suffix in VIDEO_SUFFIXES
 
 
 def _checked_manifest(bundle_path: Path, archive: zipfile.ZipFile, members: list[zipfile.ZipInfo]) -> Manifest:
@@ -215,7 +223,7 @@ def _checked_manifest(bundle_path: Path, archive: zipfile.ZipFile, members: list
     manifest = manifest_from_json(parse_json(data, where), where)
     if manifest.status is not SessionStatus.COMPLETE:
         raise UserFacingError(f"{bundle_path}: refused: the session in it is unfinished")
-    video_names = [i.filename for i in members if _member_limit(i.filename) == MAX_VIDEO_BYTES and "/" not in i.filename]
+    video_names = [i.filename for i in members if _is_video_name(i.filename)]
     if manifest.video is not None and manifest.video not in video_names:
         raise UserFacingError(f"{bundle_path}: refused: manifest names video {manifest.video!r}, which is not in it")
     return manifest
