@@ -228,3 +228,14 @@ def test_a_renamed_session_folder_is_reported_not_confused_with_another(store):
     moved = session.directory.rename(session.directory.with_name("my-best-throws"))
     assert list(store) == []
     assert "rename the folder back" in store.problems()[0] and str(moved) in store.problems()[0]
+
+
+def test_a_write_that_fails_is_one_line_and_leaves_no_half_file(tmp_path):
+    blocked = tmp_path / "landmarks.npz"
+    blocked.mkdir()  # the rename onto it fails, as on a disk that refuses the write
+    (blocked / "keep.txt").write_text("already here")
+    with pytest.raises(UserFacingError, match="could not write") as caught:
+        save_landmarks(elbow_flexion_sequence(), blocked)
+    assert str(blocked) in str(caught.value) and "\n" not in str(caught.value)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["landmarks.npz"], "no temporary file left behind"
+    assert (blocked / "keep.txt").read_text() == "already here"

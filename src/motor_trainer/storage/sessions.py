@@ -98,9 +98,16 @@ FILE_MODE = 0o666 & ~_current_umask()
 
 
 def atomic_write_bytes(path: Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` so that a crash leaves either the old file or the new one."""
+    """Write ``data`` to ``path`` so that a crash leaves either the old file or the new one.
+
+    A disk that refuses (full, read-only, gone) is a one-line UserFacingError
+    naming the file; whatever was there before stays.
+    """
     path = Path(path)
-    handle, temp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        handle, temp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    except OSError as error:
+        raise _write_error(path, error) from error
     try:
         os.fchmod(handle, FILE_MODE)
         with os.fdopen(handle, "wb") as temp:
@@ -108,10 +115,17 @@ def atomic_write_bytes(path: Path, data: bytes) -> None:
             temp.flush()
             os.fsync(temp.fileno())
         os.replace(temp_name, path)
+        _fsync_folder(path.parent)
+    except OSError as error:
+        Path(temp_name).unlink(missing_ok=True)
+        raise _write_error(path, error) from error
     except BaseException:
         Path(temp_name).unlink(missing_ok=True)
         raise
-    _fsync_folder(path.parent)
+
+
+def _write_error(path: Path, error: OSError) -> UserFacingError:
+    return UserFacingError(f"{path}: could not write ({error.strerror or error}); what was saved before is kept")
 
 
 def atomic_write_json(path: Path, value: Any) -> None:
@@ -366,9 +380,12 @@ class EventLog:
     def append(self, kind: EventKind, payload: Mapping[str, Any], time_s: float | None = None) -> Event:
         event = Event(seq=self._next_seq, kind=EventKind(kind), wall_time=now_utc(), payload=payload, time_s=time_s)
         # NaN stays NaN (a feature that could not be measured): Python's json writes and reads the token.
-        self._file.write(json.dumps(event.to_dict(), sort_keys=True) + "\n")
-        self._file.flush()
-        os.fsync(self._file.fileno())
+        try:
+            self._file.write(json.dumps(event.to_dict(), sort_keys=True) + "\n")
+            self._file.flush()
+            os.fsync(self._file.fileno())
+        except OSError as error:
+            raise _write_error(self.path, error) from error
         self._next_seq += 1
         return event
 
