@@ -133,3 +133,29 @@ def test_reference_id_cannot_point_outside_the_workspace(routine, tmp_path: Path
     with pytest.raises(UserFacingError, match="not valid"):
         analyze_command(analyze_args(str(save_reference(routine, tmp_path / "coach")), save_reference="../escape", workspace=str(tmp_path)),
                         routine.sequence, load_preset_table("dance-footwork"))
+
+
+def test_cli_analyze_dance_against_a_saved_routine(routine, media_dir: Path, tmp_path: Path, capsys) -> None:
+    """The command a user types; the attempt is the reference footage itself, so every step is on time."""
+    from motor_trainer.cli import main
+
+    folder = save_reference(routine, tmp_path / "coach")
+    json_path = tmp_path / "out.json"
+    code = main(["analyze", str(media_dir / DANCE), "--skill", "dance-footwork", "--rotate", "270",
+                 "--reference", str(folder), "--json", str(json_path)])
+    assert code == 0
+    out = capsys.readouterr().out
+    assert f"{len(routine.steps)} reference steps" in out and "0 obvious misses" in out
+    assert len(json.loads(json_path.read_text())["steps"]) == len(routine.steps)
+
+
+def test_cli_unknown_reference_exits_2_with_one_line(media_dir: Path, tmp_path: Path, capsys) -> None:
+    from motor_trainer.cli import main
+
+    (tmp_path / "sessions").mkdir()
+    (tmp_path / "calibration").mkdir()
+    code = main(["--workspace", str(tmp_path), "analyze", str(media_dir / "lab_steps_view1.mp4"), "--skill", "dance-footwork",
+                 "--reference", "no-such-routine"])
+    assert code == 2
+    error = capsys.readouterr().err.strip().splitlines()
+    assert error[-1].startswith("motor-trainer: error:") and "no-such-routine" in error[-1]
