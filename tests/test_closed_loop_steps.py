@@ -86,11 +86,11 @@ def test_foot_pausing_in_the_air_is_one_step_not_two() -> None:
 def test_live_detector_finds_the_same_step_a_moment_later() -> None:
     sequence = right_foot_steps_sideways(1.0, 1.5)
     offline = detect_steps(sequence)
-    detector = LiveStepDetector(body_length=1000.0 * 0.97)
+    detector = LiveStepDetector()
     found = []
     confirmed_at = []
     for frame, time_s in enumerate(sequence.time_s):
-        events = detector.update(frame, float(time_s), sequence.xy_px[frame])
+        events = detector.update(frame, float(time_s), sequence.xy_px[frame], body_length=970.0)
         found += events
         confirmed_at += [float(time_s)] * len(events)
     assert [step.foot for step in found] == [Foot.RIGHT]

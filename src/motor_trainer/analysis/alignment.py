@@ -434,7 +434,7 @@ class LiveFollower:
     def _judge_steps(self, xy_px: np.ndarray, time_s: float) -> list[StepTierEvent]:
         assert self._start_time_s is not None
         row = mirrored_points(xy_px[None])[0] if self.mirror else xy_px
-        landings = self._steps.update(self._frame, time_s, row)
+        landings = self._steps.update(self._frame, time_s, row, self._body.value)
         reference_start_s = float(self.reference.sequence.time_s[0])
         ok_s = self.windows.ok_ms / 1000.0
         events = []

@@ -346,21 +346,20 @@ class RunningBodyLength:
 class LiveStepDetector:
     """Steps from landmarks arriving one frame at a time (live view); a plant is known min_stance_s + 2 frames late.
 
-    ``body_length`` is the dancer's stature in pixels when known; otherwise
-    it is the running median of the torso lengths seen so far.
+    The dancer's stature in pixels is passed to ``update`` by a caller that
+    already follows it; otherwise it is the running median of the torso
+    lengths seen so far.
     """
 
-    def __init__(self, settings: ContactSettings = ContactSettings(), body_length: float | None = None):
+    def __init__(self, settings: ContactSettings = ContactSettings()):
         self.settings = settings
-        self._fixed_body_length = body_length
         self._running_body = RunningBodyLength()
         self._recent: list[tuple[int, float, np.ndarray]] = []  # (frame, time_s, feet (foot, 3, 2))
         self._trackers: dict[Foot, ContactTracker] = {}
 
-    def update(self, frame: int, time_s: float, xy_px: np.ndarray) -> list[StepEvent]:
+    def update(self, frame: int, time_s: float, xy_px: np.ndarray, body_length: float | None = None) -> list[StepEvent]:
         xy = np.asarray(xy_px, dtype=float)
-        running = self._running_body.add(xy)
-        body = self._fixed_body_length if self._fixed_body_length is not None else running
+        body = self._running_body.add(xy) if body_length is None else body_length
         feet = np.stack([xy[list(FOOT_LANDMARKS[foot])] for foot in Foot])
         self._recent = [*self._recent[-(len(_DERIVATIVE_WEIGHTS) - 1) :], (frame, time_s, feet)]
         if len(self._recent) < len(_DERIVATIVE_WEIGHTS) or not np.isfinite(body):
