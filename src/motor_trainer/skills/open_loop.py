@@ -13,13 +13,13 @@ from __future__ import annotations
 
 import math
 from collections import deque
+from itertools import islice
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, fields, replace
 from enum import StrEnum
 from typing import Any
 
 import numpy as np
-from scipy.signal import butter, lfilter, lfilter_zi
 
 from motor_trainer.analysis.outcomes import OutcomeSettings
 from motor_trainer.analysis.verdict import SkillKind
@@ -42,6 +42,10 @@ from motor_trainer.skills.presets import load_preset_table
 AUTO_SIDE = "auto"
 #: Longest dropout bridged, like the offline gap filling (a third of a second at 30 fps).
 MAX_GAP_FRAMES = 10
+#: The live gate runs this many frames behind the newest frame, so the zero-phase filter has a little future.
+LOOKAHEAD_FRAMES = 2
+#: Trailing stretch the live filter runs over: long enough for the filter, short enough to cost ~0.1 ms.
+SPEED_WINDOW_S = 1.0
 
 #: Every feature measured on a rep, with the body part (a role resolved to a
 #: landmark of the acting side, or a landmark name) it belongs to.
@@ -427,6 +431,11 @@ class ActivityGate:
             return None
         return self._start_frame, end, self._peak
 
+    @property
+    def active(self) -> bool:
+        """A movement is under way."""
+        return self._active
+
     def accept(self) -> None:
         """The movement just returned was a rep: start the refractory period from its end."""
         self._armed = False
@@ -547,11 +556,13 @@ class DetectedRep:
 
 
 class OnlineRepSegmenter:
-    """Finds reps as frames arrive; a rep is reported a quiet period plus about a frame of filter lag after it ends.
+    """Finds reps as frames arrive; a rep is reported ``LOOKAHEAD_FRAMES`` plus its quiet period after it ends.
 
-    Detection runs on a causal low-pass (2nd-order Butterworth, about one frame
-    of lag); once a rep has ended, the buffered stretch around it is smoothed
-    with the zero-phase filter and measured exactly like an offline clip.
+    Detection runs on the offline filter over a trailing window, two frames
+    behind the newest (see ``_delayed_speeds``); once a rep has ended, the
+    buffered stretch around it is smoothed and measured exactly like an
+    offline clip. At 30 fps a dart's rep is reported 4 frames (133 ms) after
+    its end, a free throw's or an arm raise's 3 (100 ms).
     With the preset's side "auto", both arms are watched until the first rep,
     whose arm then stays the acting arm.
     """
@@ -563,9 +574,7 @@ class OnlineRepSegmenter:
             side = Side(preset.acting_side)
         self._sides = (side,) if side is not None else (Side.LEFT, Side.RIGHT)
         self._gates = {s: ActivityGate(settings) for s in self._sides}
-        self._b, self._a = butter(2, min(settings.smoothing_cutoff_hz / (fps / 2.0), 0.99))
-        self._filter_state: np.ndarray | None = None
-        self._previous: tuple[float, np.ndarray] | None = None
+        self._window_rows = int(round(SPEED_WINDOW_S * fps)) + LOOKAHEAD_FRAMES
         history_s = 2 * settings.max_duration_s + preset.pre_release_s + 1.0  # longest wind-up + rep + margin
         self._rows: deque[tuple[int, float, np.ndarray]] = deque(maxlen=int(history_s * fps) + 1)
         self._torso_px: deque[float] = deque(maxlen=int(10 * fps))
@@ -573,6 +582,9 @@ class OnlineRepSegmenter:
         self._rep_count = 0
         self._frame_interval_s = 1.0 / fps
         self._last_speeds: dict[Side, float] = {}
+        self._last_seen_s = -math.inf
+        self._travel_bl = dict.fromkeys(self._sides, 0.0)
+        self._pending: dict[Side, DetectedRep] = {}
 
     @property
     def side(self) -> Side | None:
@@ -587,47 +599,80 @@ class OnlineRepSegmenter:
         if xy_px.shape != (LANDMARK_COUNT, 2):
             raise ValueError(f"xy_px must be ({LANDMARK_COUNT}, 2), got {xy_px.shape}")
         self._rows.append((frame, time_s, xy_px))
-        speeds = self._causal_speeds(time_s, xy_px)
-        for side, speed in speeds.items():
-            movement = self._gates[side].update(frame, time_s, speed)
-            if movement is not None:
-                detected = self._measure(side, *movement)
-                if detected is not None:
-                    self._gates[side].accept()
-                    return detected
-        return None
-
-    def _causal_speeds(self, time_s: float, xy_px: np.ndarray) -> dict[Side, float]:
-        """Each watched wrist's speed relative to the pelvis, in body lengths per second.
-
-        A dropout of up to ``MAX_GAP_FRAMES`` frame intervals is bridged by
-        holding the last speed (the offline path fills the same gaps): a
-        movement under way stays under way, a quiet arm stays quiet and its
-        rep can end on time. A longer dropout ends any movement.
-        """
         torso = float(np.linalg.norm(shoulder_centre(xy_px[None])[0] - pelvis_centre(xy_px[None])[0]))
         if math.isfinite(torso):
             self._torso_px.append(torso)
             if len(self._torso_px) % 15 == 1:  # a running median, refreshed twice a second
                 self._body_length_px = float(np.median(self._torso_px)) / TORSO_FRACTION_OF_STATURE
-        points = np.stack([xy_px[Landmark[f"{s.upper()}_WRIST"]] for s in self._sides]) - pelvis_centre(xy_px[None])[0]
-        if not np.all(np.isfinite(points)):
-            if self._previous is not None and time_s - self._previous[0] <= MAX_GAP_FRAMES * self._frame_interval_s:
-                return self._last_speeds
-            self._filter_state, self._previous = None, None
-            return {s: float("nan") for s in self._sides}
-        flat = points.reshape(1, -1)
-        if self._filter_state is None:
-            self._filter_state = lfilter_zi(self._b, self._a)[:, None] * flat
-        smoothed, self._filter_state = lfilter(self._b, self._a, flat, axis=0, zi=self._filter_state)
-        current = smoothed[0].reshape(points.shape)
-        previous, self._previous = self._previous, (time_s, current)
-        if previous is None or time_s <= previous[0]:
-            return {s: float("nan") for s in self._sides}
-        velocity = (current - previous[1]) / (time_s - previous[0])
+        delayed = self._delayed_speeds()
+        if delayed is None:
+            return None
+        at_frame, at_s, speeds = delayed
+        for side, speed in speeds.items():
+            if math.isfinite(speed):
+                self._travel_bl[side] += speed * self._frame_interval_s
+            movement = self._gates[side].update(at_frame, at_s, speed)
+            if movement is not None:
+                detected = self._measure(side, *movement)
+                if detected is not None:
+                    self._pending[side] = detected
+        return self._report()
+
+    def _report(self) -> DetectedRep | None:
+        """A measured rep, once no other watched arm is still moving; of two, the arm that has travelled farther.
+
+        Only before the acting arm is known (a two-handed free throw moves both):
+        the first rep then waits for the other arm to stop, and its arm becomes
+        the acting arm, chosen as offline (``acting_side``: the wrist that
+        travels farther).
+        """
+        still_moving = any(self._gates[s].active for s in self._sides if s not in self._pending)
+        if not self._pending or still_moving:
+            return None
+        side = max(self._pending, key=lambda s: self._travel_bl[s])
+        detected = self._pending[side]
+        self._pending.clear()
+        self._gates[side].accept()
+        if len(self._sides) > 1:
+            self._sides = (side,)
+            self._gates = {side: self._gates[side]}
+            self._last_speeds = {side: self._last_speeds.get(side, float("nan"))}
+        rep = replace(detected.rep, index=self._rep_count)
+        self._rep_count += 1
+        return DetectedRep(rep, detected.track)
+
+    def _delayed_speeds(self) -> tuple[int, float, dict[Side, float]] | None:
+        """``(frame, time_s, speeds)`` of each watched wrist relative to the pelvis, ``LOOKAHEAD_FRAMES`` back.
+
+        The offline filter (gap filling, zero-phase Butterworth) runs over the
+        last ``SPEED_WINDOW_S``; two frames from its end its values are close to
+        the offline ones, so the live gate sees the same short pauses a clip
+        shows (a causal filter smears a two-frame pause away). A dropout of up
+        to ``MAX_GAP_FRAMES`` is bridged by holding the last speed: a movement
+        under way stays under way, a quiet arm stays quiet and its rep ends on
+        time. A longer dropout ends any movement.
+        """
+        count = min(len(self._rows), self._window_rows)
+        if count < LOOKAHEAD_FRAMES + 3:
+            return None
+        rows = list(islice(self._rows, len(self._rows) - count, None))
+        time_s = np.array([r[1] for r in rows])
+        xy = np.stack([r[2] for r in rows])
+        wrists = np.stack([xy[:, Landmark[f"{s.upper()}_WRIST"]] for s in self._sides], axis=1)
+        points = interpolate_track(wrists - pelvis_centre(xy)[:, None], time_s, MAX_GAP_FRAMES)
+        fps = (count - 1) / (time_s[-1] - time_s[0])
+        smooth = butterworth_track(points, fps, self._preset.segmentation.smoothing_cutoff_hz)
+        k = count - 1 - LOOKAHEAD_FRAMES
+        velocity = (smooth[k + 1] - smooth[k - 1]) / (time_s[k + 1] - time_s[k - 1])
         speed = np.linalg.norm(velocity, axis=-1) / self._body_length_px
-        self._last_speeds = {s: float(v) for s, v in zip(self._sides, speed)}
-        return self._last_speeds
+        frame, at_s = rows[k][0], rows[k][1]
+        if np.all(np.isfinite(speed)):
+            self._last_speeds, self._last_seen_s = {s: float(v) for s, v in zip(self._sides, speed)}, at_s
+        elif self._last_speeds and at_s - self._last_seen_s <= MAX_GAP_FRAMES * self._frame_interval_s:
+            return frame, at_s, self._last_speeds
+        else:
+            return frame, at_s, dict.fromkeys(self._sides, float("nan"))
+        return frame, at_s, self._last_speeds
 
     def _measure(self, side: Side, start: int, end: int, peak: float) -> DetectedRep | None:
         start = max(start, self._rows[0][0])  # a start older than the buffer is cut to it
@@ -641,14 +686,7 @@ class OnlineRepSegmenter:
         except ValueError:
             return None
         rep = _rep_from_movement(track, self._rep_count, start, end, peak, self._preset.segmentation)
-        if rep is None:
-            return None
-        if len(self._sides) > 1:  # the first rep decides the acting arm for the session
-            self._sides = (side,)
-            self._gates = {side: self._gates[side]}
-            self._filter_state, self._previous = None, None
-        self._rep_count += 1
-        return DetectedRep(rep, track)
+        return None if rep is None else DetectedRep(rep, track)
 
 
 def _refine_peak(values: np.ndarray, row: int) -> float:
