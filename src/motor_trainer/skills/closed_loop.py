@@ -319,9 +319,10 @@ def detect_steps(sequence: PoseSequence, settings: ContactSettings = ContactSett
     return tuple(sorted(steps, key=lambda step: step.plant_s))
 
 
-#: Savitzky–Golay first-derivative weights over 5 frames (quadratic fit): the live
-#: speed of the middle frame, two frames late, without a low-pass filter's lag.
-_DERIVATIVE_WEIGHTS = np.array([-2.0, -1.0, 0.0, 1.0, 2.0]) / 10.0
+#: Live foot speed is the slope of a straight line fitted to this much of the
+#: latest (de-spiked) track: about the smoothing of the offline 6 Hz low-pass,
+#: half of it as delay.
+LIVE_SLOPE_WINDOW_S = 0.16
 
 
 class RunningBodyLength:
@@ -344,32 +345,41 @@ class RunningBodyLength:
 
 
 class LiveStepDetector:
-    """Steps from landmarks arriving one frame at a time (live view); a plant is known min_stance_s + 2 frames late.
+    """Steps from landmarks arriving one frame at a time (live view).
 
-    The dancer's stature in pixels is passed to ``update`` by a caller that
-    already follows it; otherwise it is the running median of the torso
-    lengths seen so far.
+    Each foot point is de-spiked by the median of its last three positions
+    (a frame where the model swapped the feet), then its speed is the slope
+    of a line fitted over LIVE_SLOPE_WINDOW_S, dated at the window's middle;
+    the same ContactTracker as offline turns speeds into steps, so a plant
+    is known about min_stance_s + 0.1 s after it happens. The dancer's
+    stature in pixels is passed to ``update`` by a caller that already
+    follows it; otherwise it is the running median of the torso lengths seen.
     """
 
     def __init__(self, settings: ContactSettings = ContactSettings()):
         self.settings = settings
         self._running_body = RunningBodyLength()
-        self._recent: list[tuple[int, float, np.ndarray]] = []  # (frame, time_s, feet (foot, 3, 2))
+        self._raw: list[tuple[int, float, np.ndarray]] = []  # last three (frame, time_s, feet (foot, 3, 2))
+        self._recent: list[tuple[int, float, np.ndarray]] = []  # (frame, time_s, de-spiked feet)
         self._trackers: dict[Foot, ContactTracker] = {}
 
     def update(self, frame: int, time_s: float, xy_px: np.ndarray, body_length: float | None = None) -> list[StepEvent]:
         xy = np.asarray(xy_px, dtype=float)
         body = self._running_body.add(xy) if body_length is None else body_length
-        feet = np.stack([xy[list(FOOT_LANDMARKS[foot])] for foot in Foot])
-        self._recent = [*self._recent[-(len(_DERIVATIVE_WEIGHTS) - 1) :], (frame, time_s, feet)]
-        if len(self._recent) < len(_DERIVATIVE_WEIGHTS) or not np.isfinite(body):
+        self._raw = [*self._raw[-2:], (frame, time_s, np.stack([xy[list(FOOT_LANDMARKS[foot])] for foot in Foot]))]
+        # The median of three belongs to the middle one of them: dating it at the newest would add a frame of lag.
+        middle_raw = self._raw[len(self._raw) // 2]
+        self._recent.append((middle_raw[0], middle_raw[1], np.median(np.stack([item[2] for item in self._raw]), axis=0)))
+        times = np.array([item[1] for item in self._recent])
+        self._recent = self._recent[int(np.searchsorted(times, times[-1] - LIVE_SLOPE_WINDOW_S - 1e-9)) :]
+        if len(self._recent) < 3 or not np.isfinite(body):
             return []
         times = np.array([item[1] for item in self._recent])
         points = np.stack([item[2] for item in self._recent])
-        step_s = (times[-1] - times[0]) / (len(times) - 1)
-        velocity = np.tensordot(_DERIVATIVE_WEIGHTS, points, axes=1) / step_s
+        centred_s = times - times.mean()
+        velocity = np.tensordot(centred_s / np.sum(centred_s**2), points, axes=1)
         speed = np.linalg.norm(velocity, axis=-1) / body
-        middle_frame, middle_time_s, middle_feet = self._recent[len(_DERIVATIVE_WEIGHTS) // 2]
+        middle_frame, middle_time_s, middle_feet = self._recent[len(self._recent) // 2]
         events = []
         for foot_index, foot in enumerate(Foot):
             tracker = self._trackers.setdefault(foot, ContactTracker(foot, self.settings, body))
