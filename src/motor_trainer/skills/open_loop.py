@@ -124,7 +124,7 @@ class ReferenceSettings:
     """Spread floors per unit (measurement noise of a 2D pose model) and the fewest reps for a reference."""
 
     spread_floor_bl: float = 0.01
-    spread_floor_deg: float = 2.0
+    spread_floor_deg: float = 3.0
     spread_floor_s: float = 0.033
     spread_floor_bl_per_s: float = 0.1
     min_reps: int = 3
