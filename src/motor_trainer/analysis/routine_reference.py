@@ -123,14 +123,6 @@ def load_reference(folder: Path) -> ReferenceRoutine:
         raise UserFacingError(f"{routine_path}: not a valid reference routine ({type(error).__name__}: {error})") from None
 
 
-def routine_summary(routine: ReferenceRoutine) -> str:
-    """One line for the terminal: steps, duration and tempo."""
-    duration_s = float(routine.sequence.time_s[-1] - routine.sequence.time_s[0]) if len(routine.sequence) else 0.0
-    tempo = "no beat grid" if routine.beat_grid is None else f"{routine.beat_grid.bpm:.1f} BPM"
-    return f"reference '{routine.name}': {len(routine.steps)} steps over {duration_s:.1f} s, {tempo}"
-
-
-
 def replace_beat_grid(routine: ReferenceRoutine, bpm: float | None, first_beat_s: float | None) -> ReferenceRoutine:
     """The routine with the user's tempo, when one is given (it overrides a saved or detected grid)."""
     if bpm is None:
