@@ -54,7 +54,11 @@ def _board_click(screen, qtbot, point_mm: np.ndarray) -> None:
 
 
 def _wait_for_rep(screen, qtbot) -> None:
-    qtbot.waitUntil(lambda: screen.attempts.count() >= 1, timeout=LIVE_TIMEOUT_MS)
+    """Until the rep is listed; the 3 s video ending without one fails at once, saying how many frames were analysed."""
+    ended = []
+    screen.session.ended.connect(ended.append)
+    qtbot.waitUntil(lambda: screen.attempts.count() >= 1 or ended, timeout=LIVE_TIMEOUT_MS)
+    assert screen.attempts.count() >= 1, f"no rep found live ({ended[0].frames_processed} of {ended[0].frames_captured} frames analysed)"
 
 
 def test_free_throw_rep_then_a_board_click_far_off_gives_an_obvious_miss_replayed_at_once(window, qtbot, media_dir):

@@ -77,8 +77,11 @@ class LiveFrame:
 
 @dataclass(frozen=True)
 class StepProgress:
-    """Closed-loop state after one frame: timing offset, the tiers judged now, the key joint against the reference."""
+    """Closed-loop state after one frame: where it sits in the reference, timing offset, the tiers judged now,
+    the joints out of shape, the key joint against the reference."""
 
+    frame_index: int
+    reference_frame: int
     time_s: float
     timing_offset_ms: float
     step_events: tuple[StepTierEvent, ...]
@@ -133,6 +136,13 @@ class PoseHistory:
         with self._lock:
             by_index = {index: xy for index, _, xy in self._poses}
         return np.stack([by_index.get(int(i), np.full((len(Landmark), 2), np.nan)) for i in frame_index])
+
+
+def warm_up(tracker: PoseEstimator, size_px: tuple[int, int]) -> None:
+    """Run the model once on a blank frame: its first inference is several times slower than the rest,
+    and would otherwise cost the first live frames (the start of a throw)."""
+    width, height = size_px
+    tracker.process(Frame(-1, 0.0, np.zeros((height, width, 3), dtype=np.uint8)))
 
 
 def display_scale(size_px: tuple[int, int]) -> float:
@@ -224,6 +234,8 @@ class ClosedLoopAnalyser:
     """Follows the reference routine frame by frame: timing offset, step tiers, joints out of shape."""
 
     def __init__(self, routine: ReferenceRoutine, settings: ClosedLoopSettings):
+        self.routine = routine
+        self.ok_window_s = settings.windows.ok_ms / 1000.0
         self._follower = LiveFollower(routine, settings.windows, mirror=settings.mirror, slack_s=settings.slack_s)
         self._posture_obvious_deg = settings.thresholds.posture_obvious_deg
         reference_angles = joint_angles_deg(routine.sequence.xy_px)[CLOSED_LOOP_KEY_JOINT]
@@ -239,6 +251,8 @@ class ClosedLoopAnalyser:
         )
         key_deg = float(joint_angles_deg(np.asarray(pose.xy_px)[None])[CLOSED_LOOP_KEY_JOINT][0])
         progress = StepProgress(
+            frame_index=int(pose.index),
+            reference_frame=state.reference_frame,
             time_s=state.time_s,
             timing_offset_ms=state.timing_offset_ms,
             step_events=state.step_events,
@@ -311,6 +325,7 @@ class LiveRun:
                 self.image_size_px = source.frame_size_px
                 self.events.put(StatusChanged(RunState.PREPARING, "loading the skill and its reference"))
                 analyser = self.analyser = self.make_analyser(source.fps)
+                warm_up(tracker, source.frame_size_px)
                 self.frames = FrameRingBuffer(REPLAY_MEMORY_S, source.fps, max_height_px=None)
                 self.poses = PoseHistory(int(REPLAY_MEMORY_S * source.fps) + 1)
                 source.start()

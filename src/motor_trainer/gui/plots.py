@@ -40,9 +40,18 @@ def _plot(title: str, left: str, bottom: str) -> pg.PlotWidget:
 
 
 class ProgressPlots(QWidget):
-    """Three stacked plots of one session; ``refresh`` redraws them from the state."""
+    """Three stacked plots of one session; ``refresh`` redraws them from the state.
 
-    def __init__(self, state: PracticeState, settings: PracticeSettings | None = None, parent: QWidget | None = None):
+    ``obvious_z`` (open-loop) draws the preset's "obvious" line on the per-rep deviations.
+    """
+
+    def __init__(
+        self,
+        state: PracticeState,
+        obvious_z: float | None = None,
+        settings: PracticeSettings | None = None,
+        parent: QWidget | None = None,
+    ):
         super().__init__(parent)
         self.state = state
         band = (settings or PracticeSettings()).band
@@ -53,7 +62,9 @@ class ProgressPlots(QWidget):
             self.errors = _plot("Timing offset (+ behind the music)", "offset (ms)", "time (s)")
         else:
             self.trajectory = _plot("Acting wrist speed, last rep", "speed (body lengths/s)", "time from release (s)")
-            self.errors = _plot("Largest form deviation per rep", "|z| (reference spreads)", "rep")
+            self.errors = _plot("Largest form deviation per rep (needs a reference)", "|z| (reference spreads)", "rep")
+            if obvious_z is not None:
+                self.errors.addItem(pg.InfiniteLine(obvious_z, angle=0, pen=pg.mkPen(_ERROR, style=pg.QtCore.Qt.PenStyle.DashLine), label="obvious"))
         self.blocks = _plot("Block success rate vs band", "success (%)", "block")
         self.blocks.setYRange(0, 100)
         for level, name in ((band.ease_below, "ease below"), (band.raise_above, "raise above")):
@@ -90,6 +101,9 @@ class ProgressPlots(QWidget):
         if not self.state.key_joint:
             return
         joint = np.array(self.state.key_joint[-int(_WINDOW_S * 30):])
+        joint = joint[np.isfinite(joint[:, 2])]  # the band needs an unbroken reference
+        if not len(joint):
+            return
         time_s, you_deg, reference_deg = joint.T
         self.reference_curve.setData(time_s, reference_deg)
         self._band_upper.setData(time_s, reference_deg + KEY_JOINT_BAND_DEG)
@@ -112,6 +126,7 @@ class ProgressPlots(QWidget):
         sizes = [max((abs(d.z_score) for d in e.analysis.verdict.deviations), default=0.0) for e in entries]
         numbers = np.arange(1, len(entries) + 1)
         self.error_curve.setData(numbers, sizes)
+        self.errors.setYRange(0, max(5.0, max(sizes) * 1.1))
         obvious = [(n, s) for n, s, e in zip(numbers, sizes, entries) if e.analysis.verdict.is_obvious]
         if obvious:
             self.miss_marks.setData(*np.array(obvious).T)

@@ -18,14 +18,16 @@ from motor_trainer.calibration.targets import standard_dartboard
 from motor_trainer.gui.attempt_list import AttemptList
 from motor_trainer.gui.coach_panel import CoachPanel
 from motor_trainer.gui.dartboard_widget import DartboardWidget
-from motor_trainer.gui.live_analysis import OpenLoopAnalyser, RepFound, RunEnded, StepProgress
+from motor_trainer.analysis.alignment import StepTierEvent
+from motor_trainer.gui.live_analysis import ClosedLoopAnalyser, OpenLoopAnalyser, RepFound, RunEnded, StepProgress
 from motor_trainer.gui.live_view import LiveView
 from motor_trainer.gui.live_worker import LiveSession
 from motor_trainer.gui.open_loop_outcome import outcome_inset, replay_for
 from motor_trainer.gui.plots import ProgressPlots
-from motor_trainer.gui.practice_state import PracticeState
+from motor_trainer.gui.practice_state import PracticeState, step_verdict
 from motor_trainer.gui.replay_panel import ReplayPanel
 from motor_trainer.gui.session_setup import SessionSetup, open_loop_preset
+from motor_trainer.gui.step_replay import step_replay
 
 #: How often the plots are redrawn during a live run.
 PLOT_REFRESH_MS = 1000
@@ -46,7 +48,7 @@ class PracticeScreen(QWidget):
         self.replay = ReplayPanel()
         self.attempts = AttemptList(self.state)
         self.coach = CoachPanel(self.state)
-        self.plots = ProgressPlots(self.state)
+        self.plots = ProgressPlots(self.state, None if closed_loop else open_loop_preset(setup).triage.obvious_z)
         self.dartboard: DartboardWidget | None = None
 
         views = QSplitter(Qt.Orientation.Horizontal)
@@ -126,13 +128,29 @@ class PracticeScreen(QWidget):
         run = self.session.run
         renderer = replay_for(entry.analysis, run.frames, run.poses, outcome_inset(entry.analysis, analyser, outcome, tolerance_mm), run.image_size_px)
         if renderer is not None:
-            self.replay.play(renderer)
+            self.replay.play(renderer, renderer.caption or "Where it landed, against where you aimed.")
 
     def _on_step_progress(self, progress: StepProgress) -> None:
         said = self.state.add_step_progress(progress)
         self.live_view._on_step_progress(progress)
         self.attempts._on_steps(progress.step_events)
         self.coach._on_messages(said)
+        for event in progress.step_events:
+            self._replay_missed_step(event)
+
+    def _replay_missed_step(self, event: StepTierEvent) -> None:
+        """A missed step's replay opens at once, unless another is still playing (half a replay teaches nothing)."""
+        analyser = self.session.run.analyser
+        if self.replay.playing or not isinstance(analyser, ClosedLoopAnalyser):
+            return
+        run = self.session.run
+        verdict = step_verdict(event, self.setup.skill)
+        renderer = step_replay(
+            event, verdict, analyser.routine, list(self.state.followed), run.frames, run.poses, run.image_size_px, analyser.ok_window_s
+        )
+        if renderer is not None:
+            caption = f"Step {event.reference_index + 1}: your {event.foot} foot did not land in time. The blue ghost dances the step."
+            self.replay.play(renderer, caption)
 
     def _on_ended(self, ended: RunEnded) -> None:
         self.stop_button.setEnabled(False)

@@ -7,6 +7,7 @@ success rule needs it); closed-loop steps reach it as they are judged live.
 
 from __future__ import annotations
 
+from collections import deque
 from dataclasses import dataclass, field
 
 from motor_trainer.analysis.alignment import StepTierEvent
@@ -14,10 +15,12 @@ from motor_trainer.analysis.outcomes import Outcome
 from motor_trainer.analysis.rep_errors import RepAnalysis
 from motor_trainer.analysis.verdict import Deviation, Severity, SkillKind, Verdict
 from motor_trainer.coaching.practice import CoachMessage, PracticeCoach, PracticeMode
-from motor_trainer.gui.live_analysis import OpenLoopAnalyser, RepFound, StepProgress
+from motor_trainer.gui.live_analysis import REPLAY_MEMORY_S, OpenLoopAnalyser, RepFound, StepProgress
 from motor_trainer.gui.open_loop_outcome import judge_with_outcome
 from motor_trainer.skills.closed_loop import StepTier
 
+#: Live frames whose match in the reference is kept (for a replay): the replay memory at up to 60 fps.
+FOLLOWED_FRAMES_KEPT = int(REPLAY_MEMORY_S * 60)
 #: How a live step tier counts for the coach: a miss is an obvious rhythm error, "ok" a subtle one.
 _TIER_SEVERITY = {
     StepTier.PERFECT: Severity.CLEAN,
@@ -75,6 +78,7 @@ class PracticeState:
     timing_offsets: list[tuple[float, float]] = field(default_factory=list)  # (time_s, offset_ms)
     key_joint: list[tuple[float, float, float]] = field(default_factory=list)  # (time_s, you_deg, reference_deg)
     messages: list[CoachMessage] = field(default_factory=list)
+    followed: deque[tuple[int, int]] = field(default_factory=lambda: deque(maxlen=FOLLOWED_FRAMES_KEPT))  # (live frame, reference frame)
 
     def __post_init__(self) -> None:
         self.coach = PracticeCoach(self.kind, self.mode)
@@ -101,6 +105,7 @@ class PracticeState:
         return entry, said
 
     def add_step_progress(self, progress: StepProgress) -> list[CoachMessage]:
+        self.followed.append((progress.frame_index, progress.reference_frame))
         self.timing_offsets.append((progress.time_s, progress.timing_offset_ms))
         self.key_joint.append((progress.time_s, progress.key_joint_deg, progress.reference_key_joint_deg))
         said: list[CoachMessage] = []

@@ -35,7 +35,7 @@ class ReplayPanel(QWidget):
         self._frames: queue.Queue = queue.Queue(maxsize=_AHEAD_FRAMES)
         self._cancel = threading.Event()
         self._thread: threading.Thread | None = None
-        self._title = QLabel("Replay of the last obvious miss")
+        self._title = QLabel("Replay of the last obvious miss (the live view keeps running)")
         self._title.setStyleSheet("font-weight: bold; color: rgb(213, 94, 0);")
         self._caption = QLabel()
         self._caption.setWordWrap(True)
@@ -56,8 +56,8 @@ class ReplayPanel(QWidget):
     def playing(self) -> bool:
         return self._timer.isActive()
 
-    def play(self, renderer: ReplayRenderer) -> None:
-        """Start ``renderer`` now, replacing any replay still playing."""
+    def play(self, renderer: ReplayRenderer, caption: str) -> None:
+        """Start ``renderer`` now, replacing any replay still playing; ``caption`` says what it shows."""
         self._stop_rendering()
         self.renderer = renderer
         self.frames_shown = 0
@@ -65,7 +65,7 @@ class ReplayPanel(QWidget):
         self._cancel = threading.Event()
         self._thread = threading.Thread(target=self._render_all, args=(renderer, self._frames, self._cancel), name="replay-render", daemon=True)
         self._thread.start()
-        self._caption.setText(renderer.caption or "Where it landed, against where you aimed.")
+        self._caption.setText(caption)
         self._timer.start(max(15, round(1000.0 / renderer.fps)))
         self.show()
         self.started.emit()
