@@ -12,13 +12,22 @@ from __future__ import annotations
 
 import re
 
+import numpy as np
 import pytest
 
-from motor_trainer.analysis.routine_reference import build_reference, save_reference
+from motor_trainer.analysis.alignment import StepTierEvent
+from motor_trainer.analysis.routine_reference import build_reference, load_reference, save_reference
+from motor_trainer.capture.sources import open_video
+from motor_trainer.feedback.clips import FrameRingBuffer
+from motor_trainer.feedback.replay import WARNING_RGB
+from motor_trainer.gui.live_analysis import REPLAY_MEMORY_S, PoseHistory, display_scale, shrink
+from motor_trainer.gui.practice_state import step_verdict
+from motor_trainer.gui.step_replay import step_replay
 from motor_trainer.gui.live_view import TIER_COLOURS
 from motor_trainer.gui.main_window import MainWindow
+from motor_trainer.pose.landmarks import Landmark
 from motor_trainer.pose.tracker import track_video
-from motor_trainer.skills.closed_loop import ClosedLoopSettings
+from motor_trainer.skills.closed_loop import ClosedLoopSettings, StepTier
 from motor_trainer.skills.presets import load_preset_table
 
 from gui_helpers import LIVE_TIMEOUT_MS, start_from_panel, stop_and_wait
@@ -53,3 +62,31 @@ def test_dancing_the_routine_live_shows_step_tiers_and_the_running_offset(qtbot,
     assert screen.live_view.offset_label.text().startswith("Timing: ")
     assert screen.live_view.image.images_shown > 20  # the picture kept coming
     assert max(screen.session.tick_gaps_ms) <= 100.0
+
+
+def test_a_step_missed_live_replays_the_reference_step_with_the_foot_drawn_loud(media_dir, dance_routine):
+    """The replay glue on the real dance: frames and poses as the live run keeps them, step 3 called a MISS."""
+    routine = load_reference(dance_routine)
+    sequence = routine.sequence
+    frames = FrameRingBuffer(REPLAY_MEMORY_S + 2, sequence.fps, max_height_px=None)
+    poses = PoseHistory(len(sequence))
+    with open_video(media_dir / DANCE, UPRIGHT_DEG) as video:
+        for frame in video.frames():
+            frames.push(frame.index, frame.time_s, shrink(frame.image_rgb, display_scale(frame.size_px)))
+            poses.append(frame.index, frame.time_s, sequence.xy_px[frame.index])
+    step = routine.steps[2]
+    ok_window_s = 0.2
+    event = StepTierEvent(2, step.foot, StepTier.MISS, None, step.plant_s + ok_window_s)
+    followed = [(index, index) for index in range(len(sequence))]  # danced exactly on the reference's clock
+
+    renderer = step_replay(event, step_verdict(event, "dance-footwork"), routine, followed, frames, poses, sequence.image_size_px, ok_window_s)
+
+    assert renderer is not None
+    assert renderer.key_landmark is Landmark[f"{step.foot.upper()}_ANKLE"]
+    assert len(renderer) > renderer.spec.frame_count  # slowed down and frozen at the step
+    frozen = int(np.flatnonzero(renderer.timeline.frozen)[0])
+    image = renderer.render(frozen)
+    ankle = renderer.amplified_xy_px[int(renderer.timeline.source_frame[frozen])]
+    x, y = np.round(ankle).astype(int)
+    patch = image[y - 3 : y + 4, x - 3 : x + 4].reshape(-1, 3)
+    assert np.any(np.all(np.abs(patch.astype(int) - WARNING_RGB) <= 30, axis=1))  # the foot drawn in vermillion
