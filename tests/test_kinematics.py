@@ -16,7 +16,7 @@ from motor_trainer.pose.kinematics import (
     trunk_lean_deg,
 )
 from motor_trainer.pose.landmarks import LANDMARK_COUNT, Landmark, PoseSequence
-from motor_trainer.pose.smoothing import OneEuroFilter, butterworth_smooth, interpolate_gaps
+from motor_trainer.pose.smoothing import OneEuroFilter, butterworth_smooth, butterworth_track, interpolate_gaps, interpolate_track
 
 FPS = 60.0
 TORSO_PX = 100.0
@@ -117,3 +117,17 @@ def test_one_euro_follows_a_step_and_damps_jitter():
     assert np.std(still[30:]) < 1.0
     moved = [one_euro(np.array([300.0]), (60 + i) / 30)[0] for i in range(15)]
     assert moved[-1] == pytest.approx(300.0, abs=5.0)
+
+
+def test_smoothing_works_on_a_strided_view(elbow_flexing):
+    """A selection such as xy_px[:, [wrist, elbow]] is not C-contiguous; it must still be filtered."""
+    sequence, _, _ = elbow_flexing
+    noisy = np.array(sequence.xy_px) + np.random.default_rng(2).normal(0, 3, sequence.xy_px.shape)
+    arm = [Landmark.RIGHT_WRIST, Landmark.RIGHT_ELBOW]
+    view = noisy[:, arm]
+    assert not view.flags["C_CONTIGUOUS"]
+    truth = sequence.xy_px[:, arm]
+    assert np.std(butterworth_track(view, FPS) - truth) < 0.6 * np.std(view - truth)
+    gappy = np.array(view)
+    gappy[5:8] = np.nan
+    assert np.isfinite(interpolate_track(gappy[:, :, ::-1], sequence.time_s, 10)).all()

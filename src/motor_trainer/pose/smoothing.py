@@ -27,7 +27,7 @@ def interpolate_track(values: np.ndarray, time_s: np.ndarray, max_gap_frames: in
     invented where the person was out of view). Each trailing column is
     filled on its own.
     """
-    filled = np.array(values, dtype=float, copy=True)
+    filled = np.array(values, dtype=float, order="C")  # C order: the reshape below must be a view
     flat = filled.reshape(len(filled), -1)
     for column in range(flat.shape[1]):
         track = flat[:, column]
@@ -57,7 +57,7 @@ def butterworth_track(values: np.ndarray, fps: float, cutoff_hz: float = 6.0, or
     its padding (3 × filter length) are left as they are rather than ringing.
     A cutoff at or above Nyquist returns the input unchanged.
     """
-    out = np.array(values, dtype=float, copy=True)
+    out = np.array(values, dtype=float, order="C")  # C order: the reshape below must be a view
     nyquist = fps / 2.0
     if not np.isfinite(fps) or cutoff_hz >= nyquist:
         return out
