@@ -23,29 +23,7 @@ from enum import StrEnum
 from motor_trainer.analysis.verdict import SkillKind
 from motor_trainer.coaching.blocks import BlockSummary
 from motor_trainer.feedback import messages
-
-
-@dataclass(frozen=True)
-class TimingWindows:
-    """Closed-loop judgement windows, half-widths in ms around the beat (rhythm-game convention)."""
-
-    perfect_ms: float = 50.0
-    good_ms: float = 100.0
-    ok_ms: float = 200.0
-
-    def __post_init__(self) -> None:
-        if not 0 < self.perfect_ms <= self.good_ms <= self.ok_ms:
-            raise ValueError("timing windows must satisfy 0 < perfect <= good <= ok")
-
-    def scaled(self, factor: float) -> TimingWindows:
-        return TimingWindows(
-            perfect_ms=round(self.perfect_ms * factor),
-            good_ms=round(self.good_ms * factor),
-            ok_ms=round(self.ok_ms * factor),
-        )
-
-    def as_tuple(self) -> tuple[float, float, float]:
-        return (self.perfect_ms, self.good_ms, self.ok_ms)
+from motor_trainer.skills.closed_loop import TimingWindows
 
 
 @dataclass(frozen=True)

@@ -59,10 +59,20 @@ class TimingWindows:
         if not 0 < self.perfect_ms <= self.good_ms <= self.ok_ms:
             raise ValueError(f"timing windows must grow: {self.perfect_ms}, {self.good_ms}, {self.ok_ms}")
 
+    def scaled(self, factor: float) -> TimingWindows:
+        """Every window times ``factor``, rounded to whole ms (the coach tightens or eases them)."""
+        return TimingWindows(
+            perfect_ms=round(self.perfect_ms * factor),
+            good_ms=round(self.good_ms * factor),
+            ok_ms=round(self.ok_ms * factor),
+        )
+
+    def as_tuple(self) -> tuple[float, float, float]:
+        return (self.perfect_ms, self.good_ms, self.ok_ms)
+
 
 def timing_tier(windows: TimingWindows, error_ms: float) -> StepTier:
-    """The tier of a timing error; ``windows`` may be any object with perfect_ms, good_ms and ok_ms
-    (the practice coach's difficulty-scaled windows as well as a preset's)."""
+    """The tier of a timing error (Perfect / Good / OK inside each window, Miss beyond)."""
     size = abs(error_ms)
     if size <= windows.perfect_ms:
         return StepTier.PERFECT
