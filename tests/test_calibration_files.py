@@ -18,7 +18,7 @@ from motor_trainer.calibration.camera import (
     undistort_if_calibrated,
 )
 from motor_trainer.calibration.plane import fit_floor_rectangle, load_plane_calibration, save_plane_calibration
-from motor_trainer.calibration import tomlfile
+from motor_trainer import atomic_files
 from motor_trainer.calibration.tomlfile import now_utc
 from motor_trainer.cli import main
 from motor_trainer.errors import UserFacingError
@@ -166,8 +166,8 @@ def test_saving_over_a_calibration_is_all_or_nothing(tmp_path, monkeypatch):
     def failing_replace(source, target):
         raise OSError("disk full")
 
-    monkeypatch.setattr(tomlfile.os, "replace", failing_replace)
-    with pytest.raises(UserFacingError, match="camera_webcam.toml: cannot write .*previous file is unchanged"):
+    monkeypatch.setattr(atomic_files.os, "replace", failing_replace)
+    with pytest.raises(UserFacingError, match="camera_webcam.toml: could not write .*saved before is kept"):
         save_camera_calibration(good_camera("new"), path)
     assert path.read_text() == before
     assert [p.name for p in tmp_path.iterdir()] == ["camera_webcam.toml"]
@@ -197,7 +197,7 @@ def test_cli_unwritable_folder_exits_2_with_one_line(tmp_path, capsys):
     blocker.write_text("a file where the folder should be")
     argv = ["calibrate", "plane", "--kind", "floor", "--image-size", "1920x1080", "--out", str(blocker)]
     assert main([*argv, "--points", "500,1000;1400,1000;1300,600;600,600", "--width-cm", "200", "--depth-cm", "150"]) == 2
-    assert "plane_floor.toml: cannot write" in one_error_line(capsys)
+    assert "plane_floor.toml: could not write" in one_error_line(capsys)
 
 
 def test_cli_camera_with_missing_photo_exits_2_with_one_line(tmp_path, capsys):

@@ -11,8 +11,6 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-import os
-import tempfile
 import tomllib
 from collections.abc import Callable, Mapping
 from pathlib import Path
@@ -21,6 +19,7 @@ from typing import Any, Protocol, TypeVar
 import numpy as np
 import tomli_w
 
+from motor_trainer.atomic_files import atomic_write_bytes, write_error
 from motor_trainer.errors import UserFacingError
 
 #: Bigger than any calibration we write; a guard against opening a video by mistake.
@@ -54,19 +53,9 @@ def write_toml(path: Path, table: Mapping[str, Any], header: str = "") -> Path:
     text = (f"# {header}\n" if header else "") + tomli_w.dumps(dict(table))
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     except OSError as error:
-        raise UserFacingError(f"{path}: cannot write ({error.strerror or error})") from None
-    try:
-        os.fchmod(handle, 0o644)  # mkstemp's 0600 would hide the file from the user's other tools
-        with os.fdopen(handle, "w", encoding="utf-8") as stream:
-            stream.write(text)
-            stream.flush()
-            os.fsync(stream.fileno())
-        os.replace(temporary, path)
-    except OSError as error:
-        Path(temporary).unlink(missing_ok=True)
-        raise UserFacingError(f"{path}: cannot write ({error.strerror or error}); the previous file is unchanged") from None
+        raise write_error(path, error) from None
+    atomic_write_bytes(path, text.encode("utf-8"))
     return path
 
 

@@ -10,7 +10,6 @@ MediaPipe's model storage when missing, or installed by hand with
 from __future__ import annotations
 
 import os
-import shutil
 import sys
 import tempfile
 import urllib.error
@@ -23,6 +22,7 @@ from pathlib import Path
 
 import platformdirs
 
+from motor_trainer.atomic_files import atomic_write_bytes
 from motor_trainer.errors import UserFacingError
 
 
@@ -133,9 +133,7 @@ def import_model(source: Path, variant: ModelVariant | None = None) -> Path:
     folder = models_folder()
     folder.mkdir(parents=True, exist_ok=True)
     target = folder / model_filename(variant)
-    temp_path = target.with_suffix(".part")
-    shutil.copyfile(source, temp_path)
-    os.replace(temp_path, target)
+    atomic_write_bytes(target, source.read_bytes())  # a bundle is tens of MB: fine in memory
     return target
 
 

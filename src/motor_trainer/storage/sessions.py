@@ -42,6 +42,7 @@ except ImportError:  # Windows: no advisory locks; see RecordingLock
     fcntl = None  # type: ignore[assignment]
 
 from motor_trainer.analysis.verdict import Verdict
+from motor_trainer.atomic_files import FILE_MODE, atomic_write_bytes, fsync_folder, write_error
 from motor_trainer.errors import UserFacingError
 from motor_trainer.pose.landmarks import LANDMARK_COUNT, PoseSequence
 
@@ -87,58 +88,8 @@ class EventKind(StrEnum):
 # --------------------------------------------------------------------------- atomic files
 
 
-def _current_umask() -> int:
-    mask = os.umask(0o022)
-    os.umask(mask)
-    return mask
-
-
-#: Permissions of files we write: what ``open`` would give (mkstemp alone gives 0600).
-FILE_MODE = 0o666 & ~_current_umask()
-
-
-def atomic_write_bytes(path: Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` so that a crash leaves either the old file or the new one.
-
-    A disk that refuses (full, read-only, gone) is a one-line UserFacingError
-    naming the file; whatever was there before stays.
-    """
-    path = Path(path)
-    try:
-        handle, temp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    except OSError as error:
-        raise _write_error(path, error) from error
-    try:
-        os.fchmod(handle, FILE_MODE)
-        with os.fdopen(handle, "wb") as temp:
-            temp.write(data)
-            temp.flush()
-            os.fsync(temp.fileno())
-        os.replace(temp_name, path)
-        _fsync_folder(path.parent)
-    except OSError as error:
-        Path(temp_name).unlink(missing_ok=True)
-        raise _write_error(path, error) from error
-    except BaseException:
-        Path(temp_name).unlink(missing_ok=True)
-        raise
-
-
-def _write_error(path: Path, error: OSError) -> UserFacingError:
-    return UserFacingError(f"{path}: could not write ({error.strerror or error}); what was saved before is kept")
-
-
 def atomic_write_json(path: Path, value: Any) -> None:
     atomic_write_bytes(path, (json.dumps(value, indent=2, sort_keys=True, allow_nan=False) + "\n").encode())
-
-
-def _fsync_folder(folder: Path) -> None:
-    """Make a rename durable: the folder entry must reach the disk too."""
-    fd = os.open(folder, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
 
 
 def read_json(path: Path) -> Any:
@@ -385,7 +336,7 @@ class EventLog:
             self._file.flush()
             os.fsync(self._file.fileno())
         except OSError as error:
-            raise _write_error(self.path, error) from error
+            raise write_error(self.path, error) from error
         self._next_seq += 1
         return event
 
