@@ -12,7 +12,6 @@ from motor_trainer.errors import UserFacingError
 from motor_trainer.feedback.overlay import draw_skeleton
 from motor_trainer.feedback.replay_output import write_mp4
 from motor_trainer.pose.landmarks import PoseSequence
-from motor_trainer.pose.tracker import track_video
 from motor_trainer.storage.export import landmarks_csv_text
 from motor_trainer.storage.sessions import atomic_write_bytes, save_landmarks, save_tracked_session
 from motor_trainer.workspace import resolve_workspace
@@ -53,6 +52,8 @@ def _progress_bar(label: str):
 
 
 def track_one(video: Path, args: argparse.Namespace) -> None:
+    from motor_trainer.pose.tracker import track_video  # mediapipe loads only for this command
+
     started_s = time.perf_counter()
     try:
         sequence = track_video(
