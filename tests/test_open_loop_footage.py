@@ -13,7 +13,8 @@ Answers were found by looking at the frames (extracted with cv2, viewed one by o
   on the box. The box top is at y ~ 450 px, his hips at y ~ 300 px; the
   woman walking across (frames ~40-190) has her hips at y ~ 700 px.
   Tracked on a crop around him, the generic preset finds exactly these
-  three (releases at frames 17, 54, 140) and the flip's swing at 171.
+  three (releases at frames 17, 54, 140; the tracker's crop following gave
+  13, 54, 134) and the flip's swing at 171.
 """
 
 from __future__ import annotations
@@ -70,9 +71,9 @@ def test_arm_raises_on_the_box_are_counted_and_the_walker_adds_none():
     _, reps = find_reps(sequence, load_open_loop_preset("generic-throw"))
     on_the_box = [rep for rep in reps if rep.release_frame < TAKE_OFF_FRAME]
     assert len(on_the_box) == OUTDOOR_ARM_RAISES
-    for rep in on_the_box:
+    for rep in on_the_box:  # the walker's hips are 250 px lower: a rep of hers would sit below the box top
         hips_y = pelvis_centre(sequence.xy_px[rep.start_frame : rep.end_frame])[:, 1]
-        assert np.nanmax(hips_y) < BOX_TOP_Y_PX, f"rep {rep} is not the man on the box"
+        assert np.nanmedian(hips_y) < BOX_TOP_Y_PX, f"rep {rep} is not the man on the box"
 
 
 def test_analyze_command_saves_a_session_and_writes_the_free_throw_as_json(tmp_path, media_dir, capsys):

@@ -103,6 +103,7 @@ class SegmentationSettings:
     wind_up_gap_s: float = 0.3
     rest_speed_bl_per_s: float = 0.15
     release_direction: tuple[float, float] = (0.0, 0.0)  # (forward, up); zero = any direction
+    min_release_travel_bl: float = 0.0  # wrist travel along release_direction, start to release
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "release_rule", ReleaseRule(self.release_rule))
@@ -463,7 +464,8 @@ def estimate_release(track: ArmTrack, start: int, end: int, settings: Segmentati
     count); release is the wrist's peak speed inside that run (the hand is
     fastest as the elbow opens, and the object leaves then), cock is the most
     flexed elbow before it. A movement whose elbow opens less than
-    ``min_elbow_extension_deg`` is not a throw.
+    ``min_elbow_extension_deg``, or whose wrist travels less than
+    ``min_release_travel_bl`` toward release, is not a throw.
     """
     lo, hi = track.row(start), track.row(end)
     if hi - lo < 3:
@@ -475,9 +477,11 @@ def estimate_release(track: ArmTrack, start: int, end: int, settings: Segmentati
         wrist = track.body_bl[lo:hi, track.landmark("acting_wrist")]
         toward = np.gradient(wrist, axis=0) @ np.array(settings.release_direction) > 0
     if settings.release_rule is ReleaseRule.PEAK_SPEED:
-        if not toward.any():
+        stroke = _longest_stroke(track, lo, toward, settings)
+        if stroke is None:
             return None
-        return int(frames[0]), int(frames[np.argmax(np.where(toward, speed, -1.0))])
+        first, last = stroke
+        return int(frames[0]), int(frames[first + np.argmax(speed[first : last + 1])])
     angle = track.elbow_angle_deg[lo:hi]
     if not np.isfinite(angle).any():
         return None
@@ -497,7 +501,34 @@ def estimate_release(track: ArmTrack, start: int, end: int, settings: Segmentati
     if extension < settings.min_elbow_extension_deg:
         return None
     release = first + int(np.argmax(speed[first : last + 1]))
+    if _travel_bl(track, lo, lo + release, settings) < settings.min_release_travel_bl:
+        return None
     return int(frames[cock]), int(frames[release])
+
+
+def _longest_stroke(track: ArmTrack, lo: int, toward: np.ndarray, settings: SegmentationSettings) -> tuple[int, int] | None:
+    """``(first, last)`` rows (from ``lo``) of the run of frames moving along ``release_direction`` that gets the
+    wrist farthest, if it gets at least ``min_release_travel_bl`` (a raise's upswing, not a glitch or a sway)."""
+    edges = np.flatnonzero(np.diff(np.concatenate([[0], toward.astype(np.int8), [0]])))
+    best, best_travel = None, -np.inf
+    for first, end in zip(edges[::2], edges[1::2]):
+        travel = _travel_bl(track, lo + first, lo + end - 1, settings)
+        if travel > best_travel:
+            best, best_travel = (int(first), int(end - 1)), travel
+    return best if best is not None and best_travel >= settings.min_release_travel_bl else None
+
+
+def _travel_bl(track: ArmTrack, first_row: int, release_row: int, settings: SegmentationSettings) -> float:
+    """How far the wrist got along ``release_direction`` from the movement's start to release, body lengths.
+
+    An arm raise lifts the hand half a body length; a walking arm's pendulum
+    swing lifts it a few hundredths, however fast it swings.
+    """
+    direction = np.array(settings.release_direction)
+    if not direction.any():
+        return float("inf")
+    wrist = track.body_bl[first_row : release_row + 1, track.landmark("acting_wrist")] @ (direction / np.linalg.norm(direction))
+    return float(wrist[-1] - np.nanmin(wrist))
 
 
 def _rep_from_movement(track: ArmTrack, index: int, start: int, end: int, peak: float, settings: SegmentationSettings) -> Rep | None:
