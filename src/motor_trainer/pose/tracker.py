@@ -17,9 +17,9 @@ from __future__ import annotations
 
 import os
 import sys
+import threading
 from collections import deque
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -308,23 +308,55 @@ def settle_left_right(raw_xy: np.ndarray) -> np.ndarray:
     return swapped
 
 
-@contextmanager
-def _native_logs_silenced() -> Iterator[None]:
-    """Hide the TFLite/glog start-up chatter that the model prints straight to file descriptor 2.
+class _NativeLogSilencer:
+    """Points file descriptor 2 at /dev/null while any model is open; Python's own stderr keeps working.
 
-    Those lines (unaligned tensor, XNNPACK delegate, feedback manager) are
-    not for users, and the CLI promises one clear line on bad input. Python
-    exceptions are unaffected: they carry their own message.
+    MediaPipe's C++ layers (TFLite, glog) print start-up and per-graph warnings
+    straight to descriptor 2, some of them from their own threads after a call
+    has returned (unaligned tensor, XNNPACK delegate, NORM_RECT projection).
+    They are not for users, and the CLI promises one clear line on bad input.
+    When ``sys.stderr`` is the real descriptor 2, it is re-opened on a copy of
+    it first, so progress bars and error lines still reach the terminal.
+    Counted, so trackers may open and close in any order.
     """
-    sys.stderr.flush()
-    saved_fd = os.dup(2)
+
+    _lock = threading.Lock()
+    _holders = 0
+    _saved_fd = -1
+    _saved_stream: object = None
+
+    @classmethod
+    def acquire(cls) -> None:
+        with cls._lock:
+            cls._holders += 1
+            if cls._holders > 1:
+                return
+            sys.stderr.flush()
+            cls._saved_fd = os.dup(2)
+            cls._saved_stream = sys.stderr
+            if _writes_to_fd2(sys.stderr):
+                sys.stderr = os.fdopen(os.dup(cls._saved_fd), "w", buffering=1, encoding="utf-8", errors="replace")
+            with open(os.devnull, "wb") as devnull:
+                os.dup2(devnull.fileno(), 2)
+
+    @classmethod
+    def release(cls) -> None:
+        with cls._lock:
+            cls._holders -= 1
+            if cls._holders > 0:
+                return
+            if sys.stderr is not cls._saved_stream:
+                sys.stderr.close()
+                sys.stderr = cls._saved_stream
+            os.dup2(cls._saved_fd, 2)
+            os.close(cls._saved_fd)
+
+
+def _writes_to_fd2(stream: object) -> bool:
     try:
-        with open(os.devnull, "wb") as devnull:
-            os.dup2(devnull.fileno(), 2)
-        yield
-    finally:
-        os.dup2(saved_fd, 2)
-        os.close(saved_fd)
+        return stream.fileno() == 2  # type: ignore[attr-defined]
+    except (AttributeError, OSError, ValueError):
+        return False
 
 
 class PoseTracker:
@@ -345,15 +377,15 @@ class PoseTracker:
             running_mode=vision.RunningMode.VIDEO,
             num_poses=CANDIDATE_POSES,
         )
+        _NativeLogSilencer.acquire()
         try:
-            with _native_logs_silenced():
-                self._landmarker = vision.PoseLandmarker.create_from_options(options)
+            self._landmarker = vision.PoseLandmarker.create_from_options(options)
         except (RuntimeError, ValueError) as error:
+            _NativeLogSilencer.release()
             raise UserFacingError(f"{self.model_path}: the pose model does not load ({error})") from None
         self._follower = SubjectFollower(subject_hint_px)
         self._last_timestamp_ms = -1
         self._left_right = LeftRightChain()
-        self._first_detection = True
 
     def __enter__(self) -> PoseTracker:
         return self
@@ -365,19 +397,16 @@ class PoseTracker:
         if self._landmarker is not None:
             self._landmarker.close()
             self._landmarker = None
+            _NativeLogSilencer.release()
 
     def detect_candidates(self, frame: Frame, crop: CropBox) -> list[tuple[np.ndarray, ...]]:
         """Every pose the model finds inside ``crop`` of ``frame``, in full-frame pixels."""
         timestamp_ms = max(int(round(frame.time_s * 1000)), self._last_timestamp_ms + 1)
         self._last_timestamp_ms = timestamp_ms
-        pixels = frame.image_rgb if crop == CropBox.whole(frame.size_px) else crop.cut(frame.image_rgb)
+        whole_frame = crop == CropBox.whole(frame.size_px)
+        pixels = frame.image_rgb if whole_frame else crop.cut(frame.image_rgb)
         image = mp.Image(image_format=mp.ImageFormat.SRGB, data=pixels)
-        if self._first_detection:  # the graph prints its warnings on the first frame
-            self._first_detection = False
-            with _native_logs_silenced():
-                result = self._landmarker.detect_for_video(image, timestamp_ms)
-        else:
-            result = self._landmarker.detect_for_video(image, timestamp_ms)
+        result = self._landmarker.detect_for_video(image, timestamp_ms)
         return _candidate_arrays(result, crop)
 
     def process(self, frame: Frame) -> PoseFrame:
