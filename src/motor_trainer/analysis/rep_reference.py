@@ -15,6 +15,7 @@ mean path), never pickled.
 
 from __future__ import annotations
 
+import io
 import json
 import re
 from collections.abc import Mapping, Sequence
@@ -26,6 +27,7 @@ from types import MappingProxyType
 import numpy as np
 from dtaidistance import dtw_ndim
 
+from motor_trainer.atomic_files import atomic_write_bytes
 from motor_trainer.errors import UserFacingError
 from motor_trainer.skills.open_loop import ReferenceSettings
 
@@ -126,7 +128,10 @@ class RepReference:
     def save(self, folder: Path) -> Path:
         """Write ``<id>.json`` and ``<id>.npz`` into ``folder``; returns the JSON path."""
         folder = Path(folder)
-        folder.mkdir(parents=True, exist_ok=True)
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+        except OSError as error:
+            raise UserFacingError(f"{folder}: cannot create the references folder ({error.strerror or error})") from None
         meta = {
             "schema": SCHEMA_VERSION,
             "reference_id": self.reference_id,
@@ -142,13 +147,11 @@ class RepReference:
             "source": self.source,
             "created": self.created,
         }
-        npz_path = folder / f"{self.reference_id}.npz"
+        arrays = io.BytesIO()
+        np.savez(arrays, mean_trajectory_bl=self.mean_trajectory_bl)
         json_path = folder / f"{self.reference_id}.json"
-        with open(npz_path.with_suffix(".npz.tmp"), "wb") as handle:
-            np.savez(handle, mean_trajectory_bl=self.mean_trajectory_bl)
-        npz_path.with_suffix(".npz.tmp").replace(npz_path)
-        json_path.with_suffix(".json.tmp").write_text(json.dumps(meta, indent=2), encoding="utf-8")
-        json_path.with_suffix(".json.tmp").replace(json_path)
+        atomic_write_bytes(json_path.with_suffix(".npz"), arrays.getvalue())  # the path first: the JSON announces it
+        atomic_write_bytes(json_path, (json.dumps(meta, indent=2, allow_nan=False) + "\n").encode())
         return json_path
 
 

@@ -20,6 +20,7 @@ from motor_trainer.analysis.outcomes import read_outcomes_csv
 from motor_trainer.analysis.rep_errors import ClipAnalysis, RepAnalysis, analyse_clip, reference_from_analyses
 from motor_trainer.analysis.rep_reference import RepReference, load_reference, references_dir
 from motor_trainer.analysis.verdict import SkillKind
+from motor_trainer.atomic_files import atomic_write_bytes
 from motor_trainer.calibration.targets import workspace_dartboard
 from motor_trainer.errors import UserFacingError
 from motor_trainer.pose.kinematics import mirror_sequence
@@ -27,7 +28,7 @@ from motor_trainer.pose.landmarks import PoseSequence
 from motor_trainer.pose.tracker import track_video
 from motor_trainer.skills.open_loop import OpenLoopPreset
 from motor_trainer.skills.presets import available_presets, load_preset_table
-from motor_trainer.storage.sessions import EventKind, Session, atomic_write_bytes, save_tracked_session
+from motor_trainer.storage.sessions import EventKind, Session, save_tracked_session
 from motor_trainer.workspace import Workspace, resolve_workspace
 
 ANALYSIS_JSON_NAME = "analysis.json"
