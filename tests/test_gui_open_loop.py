@@ -57,7 +57,7 @@ def _wait_for_rep(screen, qtbot) -> None:
     """Until the rep is listed; the 3 s video ending without one fails at once, saying how many frames were analysed."""
     ended = []
     screen.session.ended.connect(ended.append)
-    qtbot.waitUntil(lambda: screen.attempts.count() >= 1 or ended, timeout=LIVE_TIMEOUT_MS)
+    qtbot.waitUntil(lambda: screen.attempts.count() >= 1 or bool(ended), timeout=LIVE_TIMEOUT_MS)
     assert screen.attempts.count() >= 1, f"no rep found live ({ended[0].frames_processed} of {ended[0].frames_captured} frames analysed)"
 
 

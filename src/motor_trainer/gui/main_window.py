@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtWidgets import QMainWindow, QStackedWidget, QWidget
 
-from motor_trainer.gui.live_worker import LiveSession
-from motor_trainer.gui.practice_screen import PracticeScreen
-from motor_trainer.gui.session_setup import SessionSetup, live_run
+from motor_trainer.gui.session_setup import SessionSetup
 from motor_trainer.gui.start_panel import StartPanel
+
+if TYPE_CHECKING:
+    from motor_trainer.gui.practice_screen import PracticeScreen
 
 
 class MainWindow(QMainWindow):
@@ -25,6 +28,11 @@ class MainWindow(QMainWindow):
         self.screen: PracticeScreen | None = None
 
     def start(self, setup: SessionSetup) -> PracticeScreen:
+        # The analysers (scipy, dtaidistance, PyAV) load on the first session, not before the window shows.
+        from motor_trainer.gui.live_worker import LiveSession  # noqa: PLC0415
+        from motor_trainer.gui.practice_screen import PracticeScreen  # noqa: PLC0415
+        from motor_trainer.gui.session_factory import live_run  # noqa: PLC0415
+
         self._close_screen()
         session = LiveSession(live_run(setup), self)
         self.screen = PracticeScreen(setup, session)

@@ -26,7 +26,8 @@ from motor_trainer.gui.open_loop_outcome import outcome_inset, replay_for
 from motor_trainer.gui.plots import ProgressPlots
 from motor_trainer.gui.practice_state import PracticeState, step_verdict
 from motor_trainer.gui.replay_panel import ReplayPanel
-from motor_trainer.gui.session_setup import SessionSetup, open_loop_preset
+from motor_trainer.gui.session_factory import open_loop_preset
+from motor_trainer.gui.session_setup import SessionSetup
 from motor_trainer.gui.step_replay import step_replay
 
 #: How often the plots are redrawn during a live run.

@@ -17,6 +17,7 @@ from PySide6.QtWidgets import QLabel, QPushButton, QVBoxLayout, QWidget
 
 from motor_trainer.feedback.replay import ReplayRenderer
 from motor_trainer.gui.image_label import ImageLabel
+from motor_trainer.gui.live_analysis import lower_thread_priority
 
 #: Frames drawn ahead of the one shown.
 _AHEAD_FRAMES = 6
@@ -87,6 +88,7 @@ class ReplayPanel(QWidget):
     @staticmethod
     def _render_all(renderer: ReplayRenderer, frames: queue.Queue, cancel: threading.Event) -> None:
         """Draw every frame ahead of the player, then None for the end; give up when cancelled."""
+        lower_thread_priority()
 
         def offer(item: np.ndarray | None) -> bool:
             while not cancel.is_set():

@@ -1,0 +1,83 @@
+"""How a SessionSetup becomes a LiveRun: the source, the model and the skill's analyser with its reference (no Qt)."""
+
+from __future__ import annotations
+
+import dataclasses
+from functools import partial
+from pathlib import Path
+
+from motor_trainer.analysis.outcomes import OutcomeType
+from motor_trainer.analysis.rep_reference import RepReference
+from motor_trainer.analysis.rep_reference import load_reference as load_rep_reference
+from motor_trainer.analysis.routine_reference import ReferenceRoutine, build_reference, is_reference_folder
+from motor_trainer.analysis.routine_reference import load_reference as load_routine
+from motor_trainer.analysis.verdict import SkillKind
+from motor_trainer.capture.sources import LiveSource, VideoAsCamera, WebcamSource
+from motor_trainer.errors import UserFacingError
+from motor_trainer.gui.live_analysis import Analyser, ClosedLoopAnalyser, LiveRun, OpenLoopAnalyser
+from motor_trainer.gui.session_setup import SessionSetup
+from motor_trainer.skills.closed_loop import ClosedLoopSettings
+from motor_trainer.skills.open_loop import OpenLoopPreset, load_open_loop_preset
+from motor_trainer.skills.presets import load_preset_table
+
+#: The preset whose outcome settings (a dartboard bed, tolerance, obvious multiple) a board click uses.
+BOARD_OUTCOME_PRESET = "dart-throw"
+
+
+def open_source(setup: SessionSetup) -> LiveSource:
+    if setup.video_path is not None:
+        return VideoAsCamera(setup.video_path, setup.rotate_deg, speed=setup.speed)
+    return WebcamSource(setup.camera_index, setup.rotate_deg)
+
+
+def open_loop_preset(setup: SessionSetup) -> OpenLoopPreset:
+    """The skill's preset; with board entry, its outcome judged as a dart's landing point."""
+    preset = load_open_loop_preset(setup.skill)
+    if setup.outcome_on_board and preset.outcome.type is not OutcomeType.LANDING_POINT:
+        preset = dataclasses.replace(preset, outcome=load_open_loop_preset(BOARD_OUTCOME_PRESET).outcome)
+    return preset
+
+
+def load_open_loop_reference(path: Path | None) -> RepReference | None:
+    """A saved reference from its ``<id>.json`` path, or None to judge outcomes only."""
+    if path is None:
+        return None
+    return load_rep_reference(path.parent, path.stem)
+
+
+def load_routine_reference(setup: SessionSetup, settings: ClosedLoopSettings) -> ReferenceRoutine:
+    """A saved routine folder, or a routine video tracked now (with the session's rotation and model)."""
+    path = setup.reference_path
+    if path is None:
+        raise UserFacingError(f"skill '{setup.skill}' follows a reference routine: choose a routine folder or video")
+    if path.is_dir():
+        if not is_reference_folder(path):
+            raise UserFacingError(f"{path}: not a saved reference routine (no routine.json)")
+        return load_routine(path)
+    from motor_trainer.pose.tracker import track_video  # noqa: PLC0415 — loads the model only when needed
+
+    sequence = track_video(path, rotate_deg=setup.rotate_deg, model=setup.model)
+    return build_reference(sequence, name=path.stem, audio_path=path, contact=settings.contact)
+
+
+def make_analyser(setup: SessionSetup, fps: float) -> Analyser:
+    """The skill's online analyser with its reference loaded (slow for a routine video: call off the GUI thread)."""
+    if setup.kind is SkillKind.CLOSED_LOOP:
+        settings = ClosedLoopSettings.from_table(load_preset_table(setup.skill))
+        return ClosedLoopAnalyser(load_routine_reference(setup, settings), settings)
+    return OpenLoopAnalyser(open_loop_preset(setup), fps, load_open_loop_reference(setup.reference_path))
+
+
+def make_tracker(setup: SessionSetup):
+    from motor_trainer.pose.tracker import PoseTracker  # noqa: PLC0415 — mediapipe loads in the worker thread
+
+    return PoseTracker(setup.model)
+
+
+def live_run(setup: SessionSetup) -> LiveRun:
+    """A LiveRun for ``setup``; nothing opens until ``start()``."""
+    return LiveRun(
+        make_source=partial(open_source, setup),
+        make_tracker=partial(make_tracker, setup),
+        make_analyser=partial(make_analyser, setup),
+    )
