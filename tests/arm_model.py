@@ -18,6 +18,8 @@ back, 1.4 s): neither is a throw. ``elbow_drift_deg`` rotates the upper arm
 forward-down during one extension, moving the elbow by
 ``0.186 * sin(drift)`` statures: the one error a dart coach wants caught.
 Landmarks get Gaussian jitter (default 1.5 px, like a pose model's).
+``idle_session`` is the same body standing, walking and reaching without
+ever throwing: the known answer is no rep at all.
 """
 
 from __future__ import annotations
