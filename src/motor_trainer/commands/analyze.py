@@ -66,6 +66,8 @@ def run(args: argparse.Namespace) -> int:
     preset = OpenLoopPreset.from_table(table)
     workspace = resolve_workspace(args.workspace)
     reference = load_reference(references_dir(workspace.root), args.reference) if args.reference else None
+    if reference is not None and reference.skill != preset.name:
+        raise UserFacingError(f"reference '{reference.reference_id}' is a {reference.skill} reference, not {preset.name}")
     outcomes = read_outcomes_csv(args.outcomes, preset.outcome.type) if args.outcomes else []
     board = workspace_dartboard(workspace.calibration_dir)
     clips: list[ClipAnalysis] = []
