@@ -29,3 +29,10 @@ def stop_and_wait(screen: PracticeScreen, qtbot) -> None:
     if screen.session.is_live:
         with qtbot.waitSignal(screen.session.ended, timeout=10_000):
             screen.session.stop()
+
+
+def longest_tick_gap(screen: PracticeScreen) -> tuple[float, str]:
+    """The longest gap between GUI timer ticks while frames flowed, and where it fell (for the failure message)."""
+    gaps = screen.session.tick_gaps_ms
+    worst = max(range(len(gaps)), key=gaps.__getitem__)
+    return gaps[worst], f"longest gap {gaps[worst]:.0f} ms at tick {worst} of {len(gaps)}"

@@ -156,9 +156,11 @@ def lower_thread_priority() -> None:
     """Run the calling thread (and the threads it starts) below the GUI thread's priority.
 
     On a busy machine the GUI thread otherwise waits its turn behind the
-    pose model, the decoder and the replay renderer, and the live view
-    stutters; the workers lose little, they are the ones dropping frames
-    anyway. Linux only (per-thread nice); elsewhere a no-op.
+    pose model and the replay renderer, and the live view stutters; the
+    workers lose little, they are the ones dropping frames anyway. The
+    capture threads keep the normal priority (a camera does not slow down
+    for a busy program; see ``LiveRun._launch_source``). Linux only
+    (per-thread nice); elsewhere a no-op.
     """
     if sys.platform != "linux":
         return
@@ -365,10 +367,20 @@ class LiveRun:
     _stop: threading.Event = field(default_factory=threading.Event)
     _thread: threading.Thread | None = None
     _source: LiveSource | None = None
+    _launch: queue.Queue = field(default_factory=queue.Queue)
 
     def start(self) -> None:
+        # The launcher is started here, at the caller's priority, so the capture threads it starts keep it.
+        threading.Thread(target=self._launch_source, name="live-launch", daemon=True).start()
         self._thread = threading.Thread(target=self._run, name="live-run", daemon=True)
         self._thread.start()
+
+    def _launch_source(self) -> None:
+        """Start the source the worker hands over (None: the run ended before it had one)."""
+        source, started = self._launch.get()
+        if source is not None:
+            source.start()
+        started.set()
 
     def request_stop(self) -> None:
         """Ask the worker to stop after its current frame; RunEnded follows on the queue."""
@@ -387,9 +399,10 @@ class LiveRun:
         return self._thread is not None and self._thread.is_alive()
 
     def _run(self) -> None:
-        lower_thread_priority()  # before the model and the source start their own threads
+        lower_thread_priority()  # before the model starts its own threads (the source's start at normal priority)
         captured = processed = 0
         error = ""
+        started = threading.Event()
         try:
             self.events.put(StatusChanged(RunState.PREPARING, "loading the pose model"))
             with self.make_tracker() as tracker:
@@ -402,7 +415,8 @@ class LiveRun:
                 settle_garbage_collector()
                 self.frames = FrameRingBuffer(REPLAY_MEMORY_S, source.fps, max_height_px=None)
                 self.poses = PoseHistory(int(REPLAY_MEMORY_S * source.fps) + 1)
-                source.start()
+                self._launch.put((source, started))
+                started.wait()
                 self.events.put(StatusChanged(RunState.RUNNING, f"live: {source.name}"))
                 try:
                     processed = self._loop(source, tracker, analyser)
@@ -414,6 +428,9 @@ class LiveRun:
         except Exception as failure:  # noqa: BLE001 — a worker must always report its end, or the GUI waits forever
             traceback.print_exc()
             error = f"the live analysis stopped: {type(failure).__name__}: {failure}"
+        finally:
+            if not started.is_set():
+                self._launch.put((None, started))
         self.events.put(RunEnded(captured, processed, error))
 
     def _loop(self, source: LiveSource, tracker: PoseEstimator, analyser: Analyser) -> int:
