@@ -51,6 +51,8 @@ def pause(app: QApplication, seconds: float) -> None:
 
 
 def save(widget: QWidget, out_dir: Path, name: str) -> None:
+    QApplication.processEvents()  # pending layout and paint first
+    QApplication.processEvents()
     path = out_dir / f"{name}.png"
     if not widget.grab().save(str(path)):
         raise SystemExit(f"screenshots: could not write {path}")

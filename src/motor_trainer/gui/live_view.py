@@ -34,15 +34,16 @@ class LiveView(QWidget):
         self.tier_label = QLabel("")
         self.tier_label.setStyleSheet("font-size: 20px; font-weight: bold;")
         heads_up = QHBoxLayout()
-        heads_up.addWidget(self.status, 1)
+        heads_up.addWidget(self.tier_label, 1)
         heads_up.addWidget(self.offset_label)
-        heads_up.addWidget(self.tier_label)
         self.offset_label.setVisible(closed_loop)
         self.tier_label.setVisible(closed_loop)
+        self.status.setWordWrap(True)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.image, 1)
         layout.addLayout(heads_up)
+        layout.addWidget(self.status)
 
     def _on_frame(self, frame: LiveFrame) -> None:
         self.image.show_image(frame.image_rgb)

@@ -52,9 +52,11 @@ class PracticeScreen(QWidget):
         self.plots = ProgressPlots(self.state, None if closed_loop else open_loop_preset(setup).triage.obvious_z)
         self.dartboard: DartboardWidget | None = None
 
-        views = QSplitter(Qt.Orientation.Horizontal)
-        views.addWidget(self.live_view)
-        views.addWidget(self.replay)
+        views = QWidget()  # a layout, not a splitter: the live view takes the replay's room back when it closes
+        views_layout = QHBoxLayout(views)
+        views_layout.setContentsMargins(0, 0, 0, 0)
+        views_layout.addWidget(self.live_view, 1)
+        views_layout.addWidget(self.replay, 1)
         attempts_page = QWidget()
         attempts_layout = QVBoxLayout(attempts_page)
         attempts_layout.addWidget(QLabel("Steps, as judged" if closed_loop else "Reps, newest last"))
@@ -71,7 +73,6 @@ class PracticeScreen(QWidget):
         body.setStretchFactor(0, 3)
         body.setStretchFactor(1, 1)
         body.setSizes([1000, 440])
-        views.setSizes([500, 500])
         self.stop_button = QPushButton("Stop")
         self.stop_button.clicked.connect(self._on_stop)
         back = QPushButton("New session")
