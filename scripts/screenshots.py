@@ -119,12 +119,12 @@ def main() -> int:
     parser.add_argument("--out", type=Path, default=REPO / "out" / "screenshots")
     parser.add_argument("--routine", type=Path, help="a saved dance routine folder (else the dance is tracked first)")
     args = parser.parse_args()
-    args.out.mkdir(parents=True, exist_ok=True)
+    (args.out / "sessions").mkdir(parents=True, exist_ok=True)
     routine = args.routine or track_routine(args.out)
 
     app = QApplication(sys.argv[:1])
     started = time.monotonic()
-    window = MainWindow(cameras=[])
+    window = MainWindow(cameras=[], sessions_dir=args.out / "sessions")  # each run is saved, as in the app
     window.resize(1440, 900)
     window.show()
     wait_until(app, window.isVisible, 5, "the window")

@@ -10,9 +10,11 @@ import time
 import numpy as np
 import pytest
 from PySide6.QtCore import QPoint, Qt
+from PySide6.QtWidgets import QPushButton
 
 from motor_trainer.gui.main_window import MainWindow
 from motor_trainer.gui.start_panel import NO_CAMERA_TEXT
+from motor_trainer.storage.sessions import EventKind, SessionStatus, SessionStore
 
 from gui_helpers import LIVE_TIMEOUT_MS, longest_tick_gap, start_from_panel, stop_and_wait
 
@@ -97,3 +99,24 @@ def test_miss_key_is_an_obvious_miss_of_the_latest_rep(window, qtbot, media_dir)
     qtbot.keyClick(screen, Qt.Key.Key_M)
     assert screen.attempts.item(0).text().startswith("Rep 1 · MISS")
     assert screen.replay.isVisible()
+
+
+def test_a_saved_session_keeps_the_rep_its_outcome_and_verdict(qtbot, media_dir, tmp_path):
+    window = MainWindow(cameras=[], sessions_dir=tmp_path)
+    qtbot.addWidget(window)
+    window.show()
+    assert window.start_panel.save_session.isChecked()
+    screen = start_from_panel(window, qtbot, media_dir / "free_throw_side.mp4", "free-throw")
+    _wait_for_rep(screen, qtbot)
+    qtbot.keyClick(screen, Qt.Key.Key_M)
+    stop_and_wait(screen, qtbot)
+    screen.findChild(QPushButton, "new-session").click()  # back to the start panel: the recording is finished
+
+    (session,) = SessionStore(tmp_path)
+    assert session.manifest.status is SessionStatus.COMPLETE and session.manifest.skill == "free-throw"
+    kinds = [event.kind for event in session.events()]
+    assert kinds.count(EventKind.REP) == 1 and kinds.count(EventKind.OUTCOME) == 1
+    (verdict,) = session.verdicts()
+    assert verdict.is_obvious and verdict.success is False
+    assert len(session.landmarks()) >= 30 and session.video_path.stat().st_size > 0
+    assert str(session.directory) in window.start_panel.problem.text()

@@ -9,12 +9,14 @@ from PySide6.QtWidgets import QApplication
 
 from motor_trainer.capture.sources import list_cameras
 from motor_trainer.gui.main_window import MainWindow
+from motor_trainer.workspace import resolve_workspace
 
 
-def run_app(args: argparse.Namespace) -> int:  # noqa: ARG001 — the CLI's global options are not used yet
-    """Create the application and the main window, and run until the window closes."""
+def run_app(args: argparse.Namespace) -> int:
+    """Create the application and the main window (sessions saved in ``--workspace``), and run until it closes."""
+    sessions_dir = resolve_workspace(getattr(args, "workspace", None)).ensure().sessions_dir
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setApplicationName("Motor Trainer")
-    window = MainWindow(cameras=list_cameras())
+    window = MainWindow(cameras=list_cameras(), sessions_dir=sessions_dir)
     window.show()
     return int(app.exec())

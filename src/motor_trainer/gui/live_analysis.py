@@ -19,12 +19,12 @@ import threading
 import time
 import traceback
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
 import numpy as np
 
@@ -33,6 +33,7 @@ from motor_trainer.analysis.rep_errors import RepAnalysis, analyse_rep
 from motor_trainer.analysis.rep_reference import RepReference
 from motor_trainer.analysis.routine_reference import ReferenceRoutine
 from motor_trainer.analysis.verdict import SkillKind
+from motor_trainer.capture.recorder import SessionRecorder
 from motor_trainer.capture.sources import Frame, LiveSource
 from motor_trainer.cvshim import cv2
 from motor_trainer.errors import UserFacingError
@@ -49,6 +50,7 @@ from motor_trainer.skills.open_loop import (
     prepare_arm_track,
     segment_reps,
 )
+from motor_trainer.storage.sessions import EventKind
 
 #: Height of the image the live view shows and the replay buffer keeps; the model still sees full frames.
 DISPLAY_HEIGHT_PX = 540
@@ -353,13 +355,18 @@ class LiveRun:
 
     ``make_source`` and ``make_tracker`` open the camera and load the model
     inside the thread (both take a moment, and the window must not wait);
-    ``make_analyser(fps)`` builds the skill's analyser once the frame rate is known.
+    ``make_analyser(fps)`` builds the skill's analyser once the frame rate is known;
+    ``make_recorder(source)`` opens the session recording (or returns None).
+    The recording outlives the frames (outcomes are entered after the last
+    rep): ``close_recording`` ends it once the worker has stopped.
     """
 
     make_source: Callable[[], LiveSource]
     make_tracker: Callable[[], AbstractContextManager]
     make_analyser: Callable[[float], Analyser]
+    make_recorder: Callable[[LiveSource], SessionRecorder | None] = lambda source: None
     events: queue.Queue = field(default_factory=queue.Queue)
+    recorder: SessionRecorder | None = None
     frames: FrameRingBuffer | None = None
     poses: PoseHistory | None = None
     analyser: Analyser | None = None
@@ -368,6 +375,7 @@ class LiveRun:
     _thread: threading.Thread | None = None
     _source: LiveSource | None = None
     _launch: queue.Queue = field(default_factory=queue.Queue)
+    _record_lock: threading.Lock = field(default_factory=threading.Lock)
 
     def start(self) -> None:
         # The launcher is started here, at the caller's priority, so the capture threads it starts keep it.
@@ -394,6 +402,18 @@ class LiveRun:
         if self._thread is not None:
             self._thread.join(timeout_s)
 
+    def record_event(self, kind: EventKind, payload: Mapping[str, Any], time_s: float) -> None:
+        """Commit one event (rep, outcome, verdict) to the recording, with every landmark before it."""
+        with self._record_lock:
+            if self.recorder is not None:
+                self.recorder.commit_event(kind, payload, time_s)
+
+    def close_recording(self) -> Path | None:
+        """Finish the recording (after ``stop``): the session's folder, or None when nothing was recorded."""
+        with self._record_lock:
+            recorder, self.recorder = self.recorder, None
+        return None if recorder is None else recorder.close().directory
+
     @property
     def running(self) -> bool:
         return self._thread is not None and self._thread.is_alive()
@@ -411,6 +431,7 @@ class LiveRun:
                 self.image_size_px = source.frame_size_px
                 self.events.put(StatusChanged(RunState.PREPARING, "loading the skill and its reference"))
                 analyser = self.analyser = self.make_analyser(source.fps)
+                self.recorder = self.make_recorder(source)
                 warm_up(tracker, source.frame_size_px)
                 settle_garbage_collector()
                 self.frames = FrameRingBuffer(REPLAY_MEMORY_S, source.fps, max_height_px=None)
@@ -442,6 +463,8 @@ class LiveRun:
             scale = display_scale(frame.size_px) if scale is None else scale
             image = shrink(frame.image_rgb, scale)
             self.frames.push(frame.index, frame.time_s, image)
+            if self.recorder is not None:
+                self.recorder.add_frame(frame, pose)
             self.poses.append(frame.index, frame.time_s, pose.xy_px)
             events = analyser.push(pose)
             shown_xy = pose.xy_px * scale

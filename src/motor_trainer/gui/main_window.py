@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtWidgets import QMainWindow, QStackedWidget, QWidget
@@ -14,14 +15,17 @@ if TYPE_CHECKING:
 
 
 class MainWindow(QMainWindow):
-    """Start panel first; ``start(setup)`` opens a practice screen and its live session."""
+    """Start panel first; ``start(setup)`` opens a practice screen and its live session.
 
-    def __init__(self, cameras: list[int], parent: QWidget | None = None):
+    ``sessions_dir``: where sessions are saved (the workspace's); None offers no saving.
+    """
+
+    def __init__(self, cameras: list[int], sessions_dir: Path | None = None, parent: QWidget | None = None):
         super().__init__(parent)
         self.setWindowTitle("Motor Trainer")
         self.resize(1280, 800)
         self.pages = QStackedWidget()
-        self.start_panel = StartPanel(cameras)
+        self.start_panel = StartPanel(cameras, sessions_dir)
         self.start_panel.start_requested.connect(self.start)
         self.pages.addWidget(self.start_panel)
         self.setCentralWidget(self.pages)
@@ -49,8 +53,9 @@ class MainWindow(QMainWindow):
     def _close_screen(self) -> None:
         if self.screen is None:
             return
-        self.screen.session.shutdown()
-        self.screen.replay.close_replay()
+        saved = self.screen.close_session()
+        if saved is not None:
+            self.start_panel.problem.setText(f"Saved the last session in {saved}")
         self.pages.removeWidget(self.screen)
         self.screen.deleteLater()
         self.screen = None

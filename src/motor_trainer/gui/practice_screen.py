@@ -8,6 +8,9 @@ the replay panel's own thread).
 
 from __future__ import annotations
 
+import dataclasses
+from pathlib import Path
+
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QSplitter, QTabWidget, QVBoxLayout, QWidget
@@ -29,6 +32,7 @@ from motor_trainer.gui.replay_panel import ReplayPanel
 from motor_trainer.gui.session_factory import open_loop_preset
 from motor_trainer.gui.session_setup import SessionSetup
 from motor_trainer.gui.step_replay import step_replay
+from motor_trainer.storage.sessions import EventKind
 
 #: How often the plots are redrawn during a live run.
 PLOT_REFRESH_MS = 1000
@@ -76,6 +80,7 @@ class PracticeScreen(QWidget):
         self.stop_button = QPushButton("Stop")
         self.stop_button.clicked.connect(self._on_stop)
         back = QPushButton("New session")
+        back.setObjectName("new-session")
         back.clicked.connect(self._on_back)
         title = QLabel(f"<b>{setup.skill}</b> · {setup.source_name} · {setup.mode}")
         top = QHBoxLayout()
@@ -113,6 +118,8 @@ class PracticeScreen(QWidget):
 
     def _on_rep_found(self, found: RepFound) -> None:
         self.attempts._on_rep(self.state.add_rep(found))
+        rep = found.detected.rep
+        self.session.run.record_event(EventKind.REP, dataclasses.asdict(rep), rep.release_s)
 
     def _on_outcome(self, outcome: Outcome) -> None:
         analyser = self.session.run.analyser
@@ -123,6 +130,10 @@ class PracticeScreen(QWidget):
             self.live_view.status.setText("No rep yet: throw first, then enter where it landed")
             return
         entry, said = result
+        verdict = entry.analysis.verdict
+        entered = {"type": type(outcome).__name__, **vars(outcome)}
+        self.session.run.record_event(EventKind.OUTCOME, {**vars(entry.analysis.outcome), "entered": entered}, verdict.end_s)
+        self.session.run.record_event(EventKind.VERDICT, verdict.to_dict(), verdict.end_s)
         self.attempts._on_rep(entry)
         self.coach._on_messages(said)
         self.plots.refresh()
@@ -138,6 +149,7 @@ class PracticeScreen(QWidget):
         self.attempts._on_steps(progress.step_events)
         self.coach._on_messages(said)
         for event in progress.step_events:
+            self.session.run.record_event(EventKind.VERDICT, step_verdict(event, self.setup.skill).to_dict(), event.time_s)
             self._replay_missed_step(event)
 
     def _replay_missed_step(self, event: StepTierEvent) -> None:
@@ -168,6 +180,10 @@ class PracticeScreen(QWidget):
         self.session.stop()
 
     def _on_back(self) -> None:
-        self.session.stop()
-        self.replay.close_replay()
         self.closed.emit()
+
+    def close_session(self) -> Path | None:
+        """Stop the live run, close any replay and finish the recording: the saved session's folder, if any."""
+        self.session.shutdown()
+        self.replay.close_replay()
+        return self.session.run.close_recording()

@@ -12,6 +12,7 @@ from motor_trainer.analysis.rep_reference import load_reference as load_rep_refe
 from motor_trainer.analysis.routine_reference import ReferenceRoutine, build_reference, is_reference_folder
 from motor_trainer.analysis.routine_reference import load_reference as load_routine
 from motor_trainer.analysis.verdict import SkillKind
+from motor_trainer.capture.recorder import SessionRecorder
 from motor_trainer.capture.sources import LiveSource, VideoAsCamera, WebcamSource
 from motor_trainer.errors import UserFacingError
 from motor_trainer.gui.live_analysis import Analyser, ClosedLoopAnalyser, LiveRun, OpenLoopAnalyser
@@ -19,6 +20,7 @@ from motor_trainer.gui.session_setup import SessionSetup
 from motor_trainer.skills.closed_loop import ClosedLoopSettings
 from motor_trainer.skills.open_loop import OpenLoopPreset, load_open_loop_preset
 from motor_trainer.skills.presets import load_preset_table
+from motor_trainer.storage.sessions import SessionSource, SessionStore, SourceKind
 
 #: The preset whose outcome settings (a dartboard bed, tolerance, obvious multiple) a board click uses.
 BOARD_OUTCOME_PRESET = "dart-throw"
@@ -74,10 +76,30 @@ def make_tracker(setup: SessionSetup):
     return PoseTracker(setup.model)
 
 
+def open_recorder(setup: SessionSetup, source: LiveSource) -> SessionRecorder | None:
+    """A new session in the store, recorded as the run goes; None when the session is not to be saved."""
+    if setup.sessions_dir is None:
+        return None
+    if setup.video_path is not None:
+        origin = SessionSource(SourceKind.VIDEO_AS_CAMERA, path=str(setup.video_path), rotate_deg=setup.rotate_deg)
+    else:
+        origin = SessionSource(SourceKind.WEBCAM, rotate_deg=setup.rotate_deg, camera_index=setup.camera_index)
+    session = SessionStore(setup.sessions_dir).create(
+        source=origin,
+        model=setup.model,
+        skill=setup.skill,
+        image_size_px=source.frame_size_px,
+        fps=source.fps,
+        settings={"mode": str(setup.mode), "outcome_on_board": setup.outcome_on_board},
+    )
+    return SessionRecorder(session, source.frame_size_px, fps_hint=source.fps)
+
+
 def live_run(setup: SessionSetup) -> LiveRun:
     """A LiveRun for ``setup``; nothing opens until ``start()``."""
     return LiveRun(
         make_source=partial(open_source, setup),
         make_tracker=partial(make_tracker, setup),
         make_analyser=partial(make_analyser, setup),
+        make_recorder=partial(open_recorder, setup),
     )

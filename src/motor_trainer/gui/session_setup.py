@@ -20,6 +20,8 @@ class SessionSetup:
     reference's ``<id>.json``; for a closed-loop skill a saved routine folder
     or a video of the routine (tracked first). ``outcome_on_board``: outcomes
     are entered as dartboard landing points whatever the skill's own outcome type.
+    ``sessions_dir``: the workspace's sessions folder to record into (video,
+    landmarks, every rep, outcome and verdict), or None not to save.
     """
 
     skill: str
@@ -31,6 +33,7 @@ class SessionSetup:
     outcome_on_board: bool = True
     speed: float = 1.0
     model: str = "lite"
+    sessions_dir: Path | None = None  # where the session is saved; None: not saved
 
     def __post_init__(self) -> None:
         if (self.video_path is None) == (self.camera_index is None):

@@ -68,13 +68,15 @@ class SkillQuestions(QDialog):
 
 
 class StartPanel(QWidget):
-    """Emits ``start_requested(SessionSetup)``; ``cameras`` are the indices that opened (may be empty)."""
+    """Emits ``start_requested(SessionSetup)``; ``cameras`` are the indices that opened (may be empty);
+    ``sessions_dir`` is where a session can be saved (None: saving is not offered)."""
 
     start_requested = Signal(object)
 
-    def __init__(self, cameras: list[int], parent: QWidget | None = None):
+    def __init__(self, cameras: list[int], sessions_dir: Path | None = None, parent: QWidget | None = None):
         super().__init__(parent)
         self.cameras = cameras
+        self.sessions_dir = sessions_dir
         self.camera_box = QComboBox()
         for index in cameras:
             self.camera_box.addItem(f"Camera {index}", index)
@@ -109,6 +111,9 @@ class StartPanel(QWidget):
         modes.addButton(self.performance)
         self.outcome_on_board = QCheckBox("Enter each outcome on the dartboard (else H / M keys: hit or miss)")
         self.outcome_on_board.setChecked(True)
+        self.save_session = QCheckBox(f"Save this session in {sessions_dir}" if sessions_dir else "Saving needs a workspace")
+        self.save_session.setChecked(sessions_dir is not None)
+        self.save_session.setEnabled(sessions_dir is not None)
         self.start_button = QPushButton("Start")
         self.start_button.setDefault(True)
         self.start_button.clicked.connect(self._on_start)
@@ -128,6 +133,7 @@ class StartPanel(QWidget):
         form.addRow("Reference", _row(self.reference_path, browse_reference))
         form.addRow("Mode", _column(self.practice, self.performance))
         form.addRow("Outcome", self.outcome_on_board)
+        form.addRow("Record", self.save_session)
         layout = QVBoxLayout(self)
         layout.addWidget(QLabel("<h2>Motor Trainer</h2>Practise, see every obvious miss replayed, review progress."))
         layout.addLayout(form)
@@ -152,6 +158,7 @@ class StartPanel(QWidget):
             reference_path=Path(reference) if reference else None,
             mode=PracticeMode.PERFORMANCE if self.performance.isChecked() else PracticeMode.PRACTICE,
             outcome_on_board=self.outcome_on_board.isChecked(),
+            sessions_dir=self.sessions_dir if self.save_session.isChecked() else None,
         )
 
     def choose_video(self, path: Path, rotate_deg: int = 0) -> None:
