@@ -52,3 +52,13 @@ def test_a_collapsed_misfit_does_not_teach_the_follower_a_wrong_size():
     misfit = skeleton(505, torso_px=20)
     assert follower.choose([misfit], 10 / 30, SIZE_PX) is None
     assert follower.choose([skeleton(505)], 11 / 30, SIZE_PX) == 0
+
+
+def test_a_pointed_at_person_is_waited_for_and_looked_for_around_the_point():
+    """With a point given, a skeleton elsewhere (a phantom in a sun flare) is not taken, and until
+    the person is found the model is shown a crop around the point."""
+    follower = SubjectFollower(subject_hint_px=(200, 450))
+    assert follower.choose([skeleton(700)], 0.0, SIZE_PX) is None
+    crop = follower.crop_for(0.0, SIZE_PX)
+    assert crop.x0_px <= 200 <= crop.x0_px + crop.width_px and crop.width_px < SIZE_PX[0]
+    assert follower.choose([skeleton(700), skeleton(210)], 0.1, SIZE_PX) == 1

@@ -7,7 +7,6 @@ import pytest
 
 from motor_trainer.pose.kinematics import pelvis_centre
 from motor_trainer.pose.landmarks import Landmark
-from motor_trainer.pose.tracker import MAX_REACQUIRE_DISTANCE_TORSO
 
 from conftest import MEDIA
 from footage import tracked
@@ -43,27 +42,41 @@ def torso_length_px(sequence) -> np.ndarray:
     return np.linalg.norm(shoulders - pelvis_centre(xy), axis=1)
 
 
-@pytest.mark.parametrize("name", ["outdoor_jumps_and_walk.mp4", "lab_two_people_view1.mp4"])
-def test_subject_never_switches_to_the_other_person(name):
-    """Between consecutive detections the hip centre moves less than the follower's own re-acquire
-    radius (1.5 torso lengths). Switching to the other person would jump further: in both clips the
-    second person's hips are never closer than that to the subject's (the walker passes in front of
-    the box about two torso lengths lower; in the lab the second person stands a body width aside)."""
-    sequence = tracked(name)
-    frames = np.flatnonzero(sequence.detected)
-    hips = pelvis_centre(sequence.xy_px[frames])
+@pytest.mark.parametrize(
+    ("name", "frames"),
+    [
+        # The man flips off the box at frame ~160 and lands out of the model's reach; what it
+        # reports after that is partly a phantom in the sun flare (see the note in tests/footage.py).
+        ("outdoor_jumps_and_walk.mp4", slice(0, 160)),
+        ("lab_two_people_view1.mp4", slice(None)),
+    ],
+)
+def test_subject_never_switches_to_the_other_person(name, frames):
+    """From one frame to the next the hip centre moves less than half a torso length. The fastest
+    a person moves is about 12 torso lengths per second (a sprint), 0.4 a frame at 30 fps; the other
+    person is never that close to the subject (the walker passes about two torso lengths below the
+    box; in the lab the second person stands a body width aside), so a switch would jump further."""
+    sequence = tracked(name).slice(*frames.indices(len(tracked(name)))[:2])
+    hips = pelvis_centre(sequence.xy_px)
     torso = np.nanmedian(torso_length_px(sequence))
-    jumps_torso = np.linalg.norm(np.diff(hips, axis=0), axis=1) / torso
-    assert frames.size > 0.4 * len(sequence)
-    assert jumps_torso.max() <= MAX_REACQUIRE_DISTANCE_TORSO
+    adjacent_jumps_torso = np.linalg.norm(np.diff(hips, axis=0), axis=1) / torso
+    adjacent_jumps_torso = adjacent_jumps_torso[np.isfinite(adjacent_jumps_torso)]
+    assert adjacent_jumps_torso.size > 0.4 * len(sequence)
+    assert adjacent_jumps_torso.max() <= 0.5
 
 
-def test_outdoor_subject_stays_on_the_box():
-    """The subject stands on a box in the image's right half; the walker crosses the whole width
-    to the left edge (his hips reach x = 0). Subject hips in the left quarter would mean the walker was taken."""
+def test_outdoor_subject_is_the_man_on_the_box_until_his_flip():
+    """Pointed at (the model's own first choice is a phantom skeleton in the sun flare), the man on
+    the box is followed while he jumps there: his hips stay above the box top (y ~ 450 px) and
+    around x ~ 640-790 px, while the woman walking across has hers at y ~ 700 px and reaches x = 0.
+    He takes off for his flip at frame ~160 and lands out of the box's view."""
     sequence = tracked("outdoor_jumps_and_walk.mp4")
-    hips_x = pelvis_centre(sequence.xy_px[sequence.detected])[:, 0]
-    assert hips_x.min() > sequence.image_size_px[0] / 4
+    on_the_box = slice(0, 160)
+    hips = pelvis_centre(sequence.xy_px[on_the_box])
+    found = np.isfinite(hips[:, 0])
+    assert found.mean() >= 0.9
+    assert np.all(hips[found, 1] < 450)
+    assert np.all((hips[found, 0] > 550) & (hips[found, 0] < 850))
 
 
 def test_left_stays_left_while_mediapipe_swaps_sides():

@@ -152,6 +152,16 @@ def subject_crop(centre_px: np.ndarray, stature_px: float, size_px: tuple[int, i
 #: more than this fraction is not them (or is a collapsed misfit of them).
 MAX_TORSO_CHANGE = 0.5
 
+#: A point the user gives must lie within this many torso lengths of a
+#: candidate's torso centre for that candidate to be the subject.
+MAX_HINT_DISTANCE_TORSO = 1.5
+
+#: Until the pointed-at person is found, the model looks at a square this
+#: fraction of the frame's short side around the point: on the whole frame of
+#: outdoor_jumps_and_walk.mp4 it reports a phantom skeleton in the sun flare
+#: instead of the small, backlit man on the box; around him it finds him.
+HINT_CROP_FRACTION = 0.6
+
 #: After this long unseen, the subject may be re-acquired at any size.
 REACQUIRE_AFTER_S = 1.0
 
@@ -190,10 +200,14 @@ class SubjectFollower:
         best = int(np.argmin(costs))
         return best if np.isfinite(costs[best]) else None
 
-    def _first_choice(self, candidates: list[np.ndarray], size_px: tuple[int, int]) -> int:
+    def _first_choice(self, candidates: list[np.ndarray], size_px: tuple[int, int]) -> int | None:
         centres = np.array([xy[_TORSO].mean(axis=0) for xy in candidates])
         if self.subject_hint_px is not None:
-            return int(np.argmin(np.linalg.norm(centres - self.subject_hint_px, axis=1)))
+            # The person pointed at, and only them: a skeleton the model imagines elsewhere
+            # (a sun flare, a poster) is not taken while the real one is still unseen.
+            distances = np.linalg.norm(centres - self.subject_hint_px, axis=1)
+            nearest = int(np.argmin(distances))
+            return nearest if distances[nearest] <= MAX_HINT_DISTANCE_TORSO * _torso_length(candidates[nearest]) else None
         image_centre = np.array(size_px, dtype=float) / 2
         off_centre = np.linalg.norm(centres - image_centre, axis=1) / np.linalg.norm(image_centre)
         torsos = np.array([_torso_length(xy) for xy in candidates])
@@ -213,6 +227,9 @@ class SubjectFollower:
     def crop_for(self, time_s: float, size_px: tuple[int, int]) -> CropBox:
         """Where the model should look in the frame at ``time_s``: around the subject while they are
         followed, the whole frame before they are found or once they have been gone a while."""
+        if self._last_xy is None and self.subject_hint_px is not None:
+            side_px = HINT_CROP_FRACTION * min(size_px)
+            return subject_crop(np.asarray(self.subject_hint_px), side_px / CROP_STATURES, size_px)
         if self._last_xy is None or self._last_seen_s is None or time_s - self._last_seen_s > REACQUIRE_AFTER_S:
             return CropBox.whole(size_px)
         stature_px = float(np.median(self._torso_history)) / TORSO_FRACTION_OF_STATURE
