@@ -6,7 +6,7 @@ from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QListWidget, QListWidgetItem, QWidget
 
 from motor_trainer.analysis.alignment import StepTierEvent
-from motor_trainer.analysis.outcomes import HitMiss, LandingPoint
+from motor_trainer.analysis.outcomes import HitMiss
 from motor_trainer.analysis.verdict import Severity
 from motor_trainer.gui.live_view import TIER_COLOURS
 from motor_trainer.gui.practice_state import PracticeState, RepEntry

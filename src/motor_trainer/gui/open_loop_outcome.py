@@ -21,10 +21,19 @@ from motor_trainer.pose.landmarks import LANDMARK_COUNT, Landmark
 _ANCHOR_LANDMARKS = (Landmark.LEFT_HIP, Landmark.RIGHT_HIP, Landmark.LEFT_SHOULDER, Landmark.RIGHT_SHOULDER)
 
 
-def judge_with_outcome(found: RepFound, analyser: OpenLoopAnalyser, outcome: Outcome, tolerance_mm: float | None) -> RepAnalysis:
-    """The rep judged again with its outcome (a few hundred microseconds: fine on the GUI thread)."""
+def judge_with_outcome(
+    found: RepFound, analyser: OpenLoopAnalyser, outcome: Outcome, tolerance_mm: float | None, subtle_z: float | None
+) -> RepAnalysis:
+    """The rep judged again with its outcome at the coach's current difficulty (outcome tolerance, and the
+    trajectory threshold as the "subtle" bar); a few hundred microseconds: fine on the GUI thread."""
     return analyse_rep(
-        found.detected.track, found.detected.rep, analyser.preset, analyser.reference, outcome, tolerance_mm=tolerance_mm
+        found.detected.track,
+        found.detected.rep,
+        analyser.preset,
+        analyser.reference,
+        outcome,
+        tolerance_mm=tolerance_mm,
+        subtle_z=subtle_z,
     )
 
 

@@ -93,13 +93,16 @@ class PracticeState:
         return entry
 
     def enter_outcome(self, outcome: Outcome, analyser: OpenLoopAnalyser) -> tuple[RepEntry, list[CoachMessage]] | None:
-        """Judge the latest rep with ``outcome`` at the coach's tolerance; the coach hears each rep once."""
+        """Judge the latest rep with ``outcome`` at the coach's difficulty; the coach hears each rep once."""
         entry = self.latest_rep
         if entry is None:
             return None
         first_outcome = entry.outcome is None
         entry.outcome = outcome
-        entry.analysis = judge_with_outcome(entry.found, analyser, outcome, self.coach.difficulty.outcome_tolerance_mm)
+        difficulty = self.coach.difficulty
+        entry.analysis = judge_with_outcome(
+            entry.found, analyser, outcome, difficulty.outcome_tolerance_mm, difficulty.trajectory_z_threshold
+        )
         said = self.coach.observe(entry.analysis.verdict) if first_outcome else []
         self.messages += said
         return entry, said
