@@ -25,7 +25,6 @@ from motor_trainer.calibration.targets import workspace_dartboard
 from motor_trainer.errors import UserFacingError
 from motor_trainer.pose.kinematics import mirror_sequence
 from motor_trainer.pose.landmarks import PoseSequence
-from motor_trainer.pose.tracker import track_video
 from motor_trainer.skills.open_loop import OpenLoopPreset
 from motor_trainer.skills.presets import available_presets, load_preset_table
 from motor_trainer.storage.sessions import EventKind, Session, save_tracked_session
@@ -120,6 +119,8 @@ def _rep_numbers(text: str) -> list[int]:
 
 
 def _track(video: Path, args: argparse.Namespace) -> PoseSequence:
+    from motor_trainer.pose.tracker import track_video  # mediapipe loads only when a video is tracked
+
     print(f"tracking {video} ...", file=sys.stderr)
     return track_video(video, rotate_deg=args.rotate, model=args.model)
 

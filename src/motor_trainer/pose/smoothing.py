@@ -7,6 +7,8 @@ which is causal but blunts range of motion, so it never feeds analysis.
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 import numpy as np
 from scipy.signal import butter, filtfilt
 
@@ -50,6 +52,12 @@ def interpolate_gaps(sequence: PoseSequence, max_gap_frames: int = 10) -> PoseSe
     )
 
 
+@lru_cache(maxsize=32)
+def _butterworth_coefficients(order: int, normalised_cutoff: float) -> tuple[np.ndarray, np.ndarray]:
+    """Filter design costs more than filtering a short live window: designed once per rate."""
+    return butter(order, normalised_cutoff)
+
+
 def butterworth_track(values: np.ndarray, fps: float, cutoff_hz: float = 6.0, order: int = 4) -> np.ndarray:
     """Zero-phase low-pass of (frame, ...) ``values``, run separately over each NaN-free stretch.
 
@@ -61,7 +69,7 @@ def butterworth_track(values: np.ndarray, fps: float, cutoff_hz: float = 6.0, or
     nyquist = fps / 2.0
     if not np.isfinite(fps) or cutoff_hz >= nyquist:
         return out
-    b, a = butter(order, cutoff_hz / nyquist)
+    b, a = _butterworth_coefficients(order, round(cutoff_hz / nyquist, 4))
     min_length = 3 * max(len(a), len(b)) + 1
     flat = out.reshape(len(out), -1)
     finite_rows = np.isfinite(flat).all(axis=1)
