@@ -27,6 +27,7 @@ from motor_trainer.coaching.classify import Classification, Question, next_step
 from motor_trainer.coaching.practice import PracticeMode
 from motor_trainer.gui.session_setup import SessionSetup
 from motor_trainer.skills.presets import available_presets, preset_kind
+from motor_trainer.storage.sessions import SessionStore, now_utc
 
 VIDEO_FILTER = "Videos (*.mp4 *.mkv *.mov *.avi *.webm);;All files (*)"
 NO_CAMERA_TEXT = "No camera found. Open a video instead: it plays like a live camera."
@@ -114,6 +115,9 @@ class StartPanel(QWidget):
         self.save_session = QCheckBox(f"Save this session in {sessions_dir}" if sessions_dir else "Saving needs a workspace")
         self.save_session.setChecked(sessions_dir is not None)
         self.save_session.setEnabled(sessions_dir is not None)
+        self.progress_button = QPushButton("Review progress…")
+        self.progress_button.setEnabled(sessions_dir is not None)
+        self.progress_button.clicked.connect(self._on_progress)
         self.start_button = QPushButton("Start")
         self.start_button.setDefault(True)
         self.start_button.clicked.connect(self._on_start)
@@ -139,6 +143,7 @@ class StartPanel(QWidget):
         layout.addLayout(form)
         layout.addWidget(self.problem)
         layout.addWidget(self.start_button)
+        layout.addWidget(self.progress_button)
         layout.addStretch(1)
 
     def setup(self) -> SessionSetup:
@@ -190,6 +195,11 @@ class StartPanel(QWidget):
             path, _ = QFileDialog.getOpenFileName(self, "Choose a saved reference", "", "References (*.json)")
         if path:
             self.reference_path.setText(path)
+
+    def _on_progress(self) -> None:
+        from motor_trainer.gui.progress_view import ProgressView  # noqa: PLC0415 — pyqtgraph loads when asked
+
+        ProgressView(SessionStore(self.sessions_dir).query_verdicts(), now_utc(), self).exec()
 
     def _on_classify(self) -> None:
         dialog = SkillQuestions(self)

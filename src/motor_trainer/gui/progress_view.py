@@ -1,0 +1,60 @@
+"""Review progress across saved sessions: one skill's sessions, their success rate, and what the coach reads in them."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtWidgets import QComboBox, QDialog, QLabel, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget
+
+from motor_trainer.coaching.progress import SessionVerdicts, skill_progress
+
+_YOU = (240, 240, 240)
+
+
+class ProgressView(QDialog):
+    """Built from the saved sessions' verdicts (``SessionStore.query_verdicts``); ``now`` words the dates."""
+
+    def __init__(self, sessions: Sequence[SessionVerdicts], now: datetime, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setWindowTitle("Progress")
+        self.resize(760, 620)
+        self.sessions = tuple(sessions)
+        self.now = now
+        self.skill = QComboBox()
+        for skill in sorted({s.skill for s in self.sessions}):
+            self.skill.addItem(skill, skill)
+        self.table = QTableWidget(0, 3)
+        self.table.setHorizontalHeaderLabels(["Session", "Attempts", "Successful"])
+        self.table.horizontalHeader().setStretchLastSection(True)
+        self.statements = QLabel()
+        self.statements.setWordWrap(True)
+        self.plot = pg.PlotWidget(title="Success rate per session")
+        self.plot.setLabel("left", "success (%)")
+        self.plot.setLabel("bottom", "session")
+        self.plot.setYRange(0, 100)
+        self.curve = self.plot.plot(pen=pg.mkPen(_YOU, width=2), symbol="o", symbolSize=8)
+        layout = QVBoxLayout(self)
+        if not self.sessions:
+            layout.addWidget(QLabel("No saved sessions yet: practise with “Save this session” ticked."))
+        layout.addWidget(self.skill)
+        layout.addWidget(self.table, 1)
+        layout.addWidget(self.statements)
+        layout.addWidget(self.plot, 1)
+        self.skill.currentIndexChanged.connect(self._on_skill_changed)
+        self._on_skill_changed()
+
+    def _on_skill_changed(self) -> None:
+        skill = self.skill.currentData()
+        if skill is None:
+            return
+        progress = skill_progress(self.sessions, skill, self.now)
+        success = progress.success
+        self.table.setRowCount(len(success.session_ids))
+        for row, (session_id, reps, successes) in enumerate(zip(success.session_ids, success.reps, success.successes)):
+            for column, text in enumerate((session_id, str(int(reps)), str(int(successes)))):
+                self.table.setItem(row, column, QTableWidgetItem(text))
+        self.statements.setText("\n".join(progress.statements) or "One session so far: progress shows from the second.")
+        self.curve.setData(np.arange(1, len(success.session_ids) + 1), 100.0 * success.success_rate)
