@@ -7,7 +7,9 @@ Run under a virtual X server (Debian: apt-get install -y xvfb):
 Without a display it falls back to Qt's offscreen platform. The views:
 start panel, skill questions, free throw rep with the dartboard, the replay
 of an obvious miss beside the live view, coach, open-loop plots, the dance
-followed live with step tiers, closed-loop plots. The dance's reference
+followed live with step tiers and a missed step replayed, closed-loop plots,
+coach after the routine, progress across the sessions the run saved (in
+``--out``/sessions). The dance's reference
 routine is tracked from the dance video first (about 15-30 s) unless
 ``--routine FOLDER`` names a saved one.
 """
@@ -34,7 +36,9 @@ from PySide6.QtTest import QTest  # noqa: E402
 from PySide6.QtWidgets import QApplication, QWidget  # noqa: E402
 
 from motor_trainer.gui.main_window import MainWindow  # noqa: E402
+from motor_trainer.gui.progress_view import ProgressView  # noqa: E402
 from motor_trainer.gui.start_panel import SkillQuestions  # noqa: E402
+from motor_trainer.storage.sessions import SessionStore, now_utc  # noqa: E402
 
 
 def wait_until(app: QApplication, done: Callable[[], bool], timeout_s: float, what: str) -> None:
@@ -139,6 +143,11 @@ def main() -> int:
 
     open_loop_views(app, window, args.out)
     closed_loop_views(app, window, args.out, routine)
+    progress = ProgressView(SessionStore(args.out / "sessions").query_verdicts(), now_utc(), window)
+    progress.show()
+    pause(app, 0.3)
+    save(progress, args.out, "10_progress_across_saved_sessions")
+    progress.close()
     window.close()
     app.processEvents()
     return 0
