@@ -79,10 +79,11 @@ class VideoFileSource:
     rate is kept; frames without a timestamp get the nominal rate's.
     """
 
-    def __init__(self, path: str | Path, rotate_deg: int = 0, prefetch_frames: int = 8):
+    def __init__(self, path: str | Path, rotate_deg: int = 0, prefetch_frames: int = 8, decoder_yields: bool = True):
         self.path = Path(path)
         self.rotation = Rotation(rotate_deg)
         self._prefetch_frames = prefetch_frames
+        self._decoder_yields = decoder_yields
         self._container = _open_container(self.path)
         stream = self._container.streams.video[0]
         self.fps = float(stream.average_rate or stream.guessed_rate or 30)
@@ -101,7 +102,8 @@ class VideoFileSource:
         self._container.close()
 
     def _decode_into(self, frames: queue.Queue, stop: threading.Event) -> None:
-        _lower_this_thread_priority()
+        if self._decoder_yields:
+            _lower_this_thread_priority()
         time_base = self._stream.time_base or Fraction(1, 1000)
         first_pts: int | None = None
         last_time_s = -np.inf
@@ -188,13 +190,18 @@ def _short_reason(error: Exception) -> str:
     return text.splitlines()[0][:120] if text else type(error).__name__
 
 
-def open_video(path: str | Path, rotate_deg: int = 0) -> VideoFileSource:
-    """A checked video file source; bad files raise UserFacingError."""
+def open_video(path: str | Path, rotate_deg: int = 0, decoder_yields: bool = True) -> VideoFileSource:
+    """A checked video file source; bad files raise UserFacingError.
+
+    ``decoder_yields`` lowers the decoding thread's priority (offline: the
+    model sets the pace); a video played as a camera keeps normal priority,
+    because a camera does not slow down for a busy program.
+    """
     try:
         rotation = Rotation(rotate_deg)
     except ValueError:
         raise UserFacingError(f"rotation must be 0, 90, 180 or 270 degrees, not {rotate_deg}") from None
-    return VideoFileSource(path, rotation)
+    return VideoFileSource(path, rotation, decoder_yields=decoder_yields)
 
 
 class LiveSource(ABC):
@@ -306,7 +313,7 @@ class VideoAsCamera(LiveSource):
     """
 
     def __init__(self, path: str | Path, rotate_deg: int = 0, speed: float = 1.0, stale_after_s: float = 1.0):
-        self._video = open_video(path, rotate_deg)
+        self._video = open_video(path, rotate_deg, decoder_yields=False)
         super().__init__(name=str(path), stale_after_s=stale_after_s)
         self.fps = self._video.fps
         self.frame_size_px = self._video.frame_size_px
