@@ -390,10 +390,14 @@ class LiveRun:
         started.set()
 
     def request_stop(self) -> None:
-        """Ask the worker to stop after its current frame; RunEnded follows on the queue."""
+        """Ask the worker to stop after its current frame, without waiting; RunEnded follows on the queue.
+
+        The source's ``stop`` joins its capture thread, so it is called from a
+        helper thread: the GUI thread that asks must not wait for a camera.
+        """
         self._stop.set()
         if self._source is not None:
-            self._source.stop()
+            threading.Thread(target=self._source.stop, name="live-source-stop", daemon=True).start()
 
     def stop(self, timeout_s: float = 3.0) -> None:
         """Stop and wait for the worker (blocks: for closing, not for a button)."""
@@ -457,6 +461,8 @@ class LiveRun:
         processed = 0
         scale = None
         for frame in source.frames():  # ends when the source ends or stop() stops it
+            if self._stop.is_set():
+                break
             started = time.monotonic()
             pose = tracker.process(frame)
             scale = display_scale(frame.size_px) if scale is None else scale
