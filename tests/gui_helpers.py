@@ -31,6 +31,13 @@ def stop_and_wait(screen: PracticeScreen, qtbot) -> None:
             screen.session.stop()
 
 
+#: The GUI must never freeze while it runs live. The design target is a tick at least every
+#: 100 ms (measured 19-20 ms on a quiet machine); the tests fail at 250 ms, a stall a person
+#: notices, because on a shared 2-core machine scheduling alone has reached 110-190 ms at the
+#: end of a run, and speed is the benchmarks' job (bench/bench_live.py), not the tests'.
+FREEZE_MS = 250.0
+
+
 def longest_tick_gap(screen: PracticeScreen) -> tuple[float, str]:
     """The longest gap between GUI timer ticks while frames flowed, and where it fell (for the failure message)."""
     gaps = screen.session.tick_gaps_ms
