@@ -10,16 +10,12 @@ from __future__ import annotations
 
 import numpy as np
 
-from motor_trainer.analysis.outcomes import LandingPoint, Outcome, aim_point_mm
+from motor_trainer.analysis.outcomes import Outcome
 from motor_trainer.analysis.rep_errors import RepAnalysis, analyse_rep
 from motor_trainer.feedback.clips import FrameRingBuffer, clip_window_s
 from motor_trainer.feedback.replay import OutcomeInset, ReplayRenderer, ReplaySpec, should_replay
+from motor_trainer.feedback.replay_inputs import rep_ghost_xy_px
 from motor_trainer.gui.live_analysis import OpenLoopAnalyser, PoseHistory, RepFound
-from motor_trainer.pose.landmarks import LANDMARK_COUNT, Landmark
-
-#: Landmarks copied from the person onto the ghost so it can be anchored and scaled (pelvis and shoulders).
-_ANCHOR_LANDMARKS = (Landmark.LEFT_HIP, Landmark.RIGHT_HIP, Landmark.LEFT_SHOULDER, Landmark.RIGHT_SHOULDER)
-
 
 def judge_with_outcome(
     found: RepFound, analyser: OpenLoopAnalyser, outcome: Outcome, tolerance_mm: float | None, subtle_z: float | None
@@ -35,32 +31,6 @@ def judge_with_outcome(
         tolerance_mm=tolerance_mm,
         subtle_z=subtle_z,
     )
-
-
-def ghost_for_clip(analysis: RepAnalysis, frame_index: np.ndarray, person_xy_px: np.ndarray) -> np.ndarray:
-    """(frame, landmark, 2) reference pose per clip frame: the aligned reference's parts inside the rep, NaN elsewhere.
-
-    The reference only knows the compared parts (the acting arm, the head...);
-    the person's pelvis and shoulders are lent to the ghost so the renderer
-    anchors it on the body without moving it.
-    """
-    ghost = np.full((len(frame_index), LANDMARK_COUNT, 2), np.nan)
-    alignment = analysis.alignment
-    if alignment is None:
-        return ghost
-    parts = [Landmark[name.upper()] for name in alignment.ghost_landmarks]
-    for row, frame in enumerate(frame_index):
-        if alignment.start_frame <= frame < alignment.end_frame:
-            ghost[row, list(_ANCHOR_LANDMARKS)] = person_xy_px[row, list(_ANCHOR_LANDMARKS)]
-            ghost[row, parts] = alignment.ghost_xy_px(int(frame))
-    return ghost
-
-
-def outcome_inset(analysis: RepAnalysis, analyser: OpenLoopAnalyser, outcome: Outcome, tolerance_mm: float | None) -> OutcomeInset | None:
-    if not isinstance(outcome, LandingPoint):
-        return None
-    tolerance = analyser.preset.outcome.tolerance_mm if tolerance_mm is None else tolerance_mm
-    return OutcomeInset(outcome.point_mm, aim_point_mm(analyser.preset.outcome), max(tolerance, 1.0))
 
 
 def replay_for(
@@ -82,10 +52,14 @@ def replay_for(
     shown_size_px = clip.image_size_px
     scale = np.array(shown_size_px, float) / np.array(image_size_px, float)
     person = poses.xy_for(clip.frame_index) * scale
-    ghost = ghost_for_clip(analysis, clip.frame_index, poses.xy_for(clip.frame_index)) * scale
+    if analysis.alignment is None:  # judged on its outcome alone: no reference to draw
+        ghost = np.full_like(person, np.nan)
+    else:
+        ghost = rep_ghost_xy_px(analysis.alignment, clip.frame_index) * scale
     start = int(np.searchsorted(clip.frame_index, verdict.start_frame))
     end = int(np.searchsorted(clip.frame_index, verdict.end_frame))
     start = min(start, len(clip) - 1)
+    release = min(int(np.searchsorted(clip.frame_index, analysis.rep.release_frame)), len(clip) - 1)
     spec = ReplaySpec(
         frames=clip.image,
         person_xy_px=person,
@@ -97,5 +71,7 @@ def replay_for(
         rep_end_frame=max(end, start + 1),
         outcome=inset,
         output_height_px=480,
+        reference_anchored=True,  # the analyser's ghost is already placed on the person
+        peak_frame=release,  # the release decides where a throw goes: hold that moment
     )
     return ReplayRenderer(spec)

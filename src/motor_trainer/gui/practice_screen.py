@@ -25,7 +25,8 @@ from motor_trainer.analysis.alignment import StepTierEvent
 from motor_trainer.gui.live_analysis import ClosedLoopAnalyser, OpenLoopAnalyser, RepFound, RunEnded, StepProgress
 from motor_trainer.gui.live_view import LiveView
 from motor_trainer.gui.live_worker import LiveSession
-from motor_trainer.gui.open_loop_outcome import outcome_inset, replay_for
+from motor_trainer.feedback.replay_inputs import outcome_inset
+from motor_trainer.gui.open_loop_outcome import replay_for
 from motor_trainer.gui.plots import ProgressPlots
 from motor_trainer.gui.practice_state import PracticeState, step_verdict
 from motor_trainer.gui.replay_panel import ReplayPanel
@@ -139,7 +140,7 @@ class PracticeScreen(QWidget):
         self.plots.refresh()
         tolerance_mm = self.state.coach.difficulty.outcome_tolerance_mm
         run = self.session.run
-        renderer = replay_for(entry.analysis, run.frames, run.poses, outcome_inset(entry.analysis, analyser, outcome, tolerance_mm), run.image_size_px)
+        renderer = replay_for(entry.analysis, run.frames, run.poses, outcome_inset(outcome, analyser.preset.outcome, tolerance_mm), run.image_size_px)
         if renderer is not None:
             self.replay.play(renderer, renderer.caption or "Where it landed, against where you aimed.")
 
