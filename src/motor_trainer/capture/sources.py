@@ -204,17 +204,23 @@ def open_video(path: str | Path, rotate_deg: int = 0, decoder_yields: bool = Tru
     return VideoFileSource(path, rotation, decoder_yields=decoder_yields)
 
 
+STALE_AFTER_S = 0.75
+WATCHDOG_TICK_S = 0.1
+
+
 class LiveSource(ABC):
     """Base for sources that run at their own pace: a capture thread keeps only the newest frame.
 
     Consumers call ``frames()``: each step yields the newest frame not yet
     seen, waiting for one if none is new; frames overwritten before they were
     taken count as dropped. ``lost`` is set when no new frame arrived for
-    ``stale_after_s`` (default 1 s): an unplugged camera whose driver keeps
+    ``stale_after_s`` (default 0.75 s, checked every 0.1 s, so a loss is
+    reported within 0.85 s: well over the 67 ms between frames of a webcam at
+    15 fps in dim light, well under a second): an unplugged camera whose driver keeps
     handing back the last image is caught by freshness, not by a return code.
     """
 
-    def __init__(self, name: str, stale_after_s: float = 1.0):
+    def __init__(self, name: str, stale_after_s: float = STALE_AFTER_S):
         self.name = name
         self.stale_after_s = stale_after_s
         self.frames_captured = 0
@@ -238,6 +244,7 @@ class LiveSource(ABC):
         self._on_lost.append(callback)
 
     def start(self) -> LiveSource:
+        self._last_capture_monotonic_s = time.monotonic()  # the watchdog counts from now, not from opening
         self._thread = threading.Thread(target=self._run_capture, name=f"capture-{self.name}", daemon=True)
         self._thread.start()
         threading.Thread(target=self._watch_freshness, name=f"watchdog-{self.name}", daemon=True).start()
@@ -271,7 +278,7 @@ class LiveSource(ABC):
             self._condition.notify_all()
 
     def _watch_freshness(self) -> None:
-        check_every_s = self.stale_after_s / 4
+        check_every_s = WATCHDOG_TICK_S
         while not self._stop.wait(check_every_s) and not self._finished.is_set():
             stale_s = time.monotonic() - self._last_capture_monotonic_s
             if stale_s > self.stale_after_s and not self.lost:
@@ -312,7 +319,7 @@ class VideoAsCamera(LiveSource):
     consumer slower than the file drops frames rather than slowing time.
     """
 
-    def __init__(self, path: str | Path, rotate_deg: int = 0, speed: float = 1.0, stale_after_s: float = 1.0):
+    def __init__(self, path: str | Path, rotate_deg: int = 0, speed: float = 1.0, stale_after_s: float = STALE_AFTER_S):
         self._video = open_video(path, rotate_deg, decoder_yields=False)
         super().__init__(name=str(path), stale_after_s=stale_after_s)
         self.fps = self._video.fps
@@ -338,7 +345,7 @@ class VideoAsCamera(LiveSource):
 class WebcamSource(LiveSource):
     """A camera by index through OpenCV, reconnecting when it comes back after a loss."""
 
-    def __init__(self, index: int = 0, rotate_deg: int = 0, stale_after_s: float = 1.0, reconnect_every_s: float = 1.0):
+    def __init__(self, index: int = 0, rotate_deg: int = 0, stale_after_s: float = STALE_AFTER_S, reconnect_every_s: float = 1.0):
         super().__init__(name=f"camera {index}", stale_after_s=stale_after_s)
         self.index = index
         self.rotation = Rotation(rotate_deg)
