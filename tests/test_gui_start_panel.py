@@ -53,3 +53,14 @@ def test_with_a_camera_it_is_offered_first(qtbot):
     panel.choose_skill("free-throw")
     setup = panel.setup()
     assert setup.camera_index == 0 and setup.video_path is None
+
+
+def test_no_display_is_one_clear_line_not_a_crash(monkeypatch, capsys):
+    """On a machine without a screen, `motor-trainer` says so and points to the headless commands."""
+    from motor_trainer.cli import main
+
+    for variable in ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM"):
+        monkeypatch.delenv(variable, raising=False)
+    assert main([]) == 2
+    error = capsys.readouterr().err.strip()
+    assert error.count("\n") == 0 and "no display" in error and "motor-trainer track" in error
