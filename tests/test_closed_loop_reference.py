@@ -159,3 +159,23 @@ def test_cli_unknown_reference_exits_2_with_one_line(media_dir: Path, tmp_path: 
     assert code == 2
     error = capsys.readouterr().err.strip().splitlines()
     assert error[-1].startswith("motor-trainer: error:") and "no-such-routine" in error[-1]
+
+
+@pytest.mark.footage
+def test_analyze_command_stores_the_steps_as_a_session_and_coaches(tmp_path, media_dir, capsys):
+    """`motor-trainer analyze` on a closed-loop skill: the per-step table, a saved session holding one
+    verdict per reference step, and the coach's block summary."""
+    from motor_trainer.cli import main
+    from motor_trainer.storage.sessions import SessionStore
+
+    workspace = tmp_path / "ws"
+    code = main([
+        "--workspace", str(workspace), "analyze", str(media_dir / "lab_steps_view1.mp4"),
+        "--skill", "dance-footwork", "--reference", str(media_dir / "lab_steps_view2.mp4"),
+    ])
+    printed = capsys.readouterr().out
+    assert code == 0
+    assert "[block-summary]" in printed
+    (session,) = list(SessionStore(workspace / "sessions"))
+    assert session.manifest.skill == "dance-footwork"
+    assert len(session.verdicts()) >= 1 and all(v.kind == "closed-loop" for v in session.verdicts())

@@ -19,7 +19,7 @@ from typing import Any
 from motor_trainer.analysis.outcomes import read_outcomes_csv
 from motor_trainer.analysis.rep_errors import ClipAnalysis, RepAnalysis, analyse_clip, reference_from_analyses
 from motor_trainer.analysis.rep_reference import RepReference, load_reference, references_dir
-from motor_trainer.analysis.verdict import SkillKind
+from motor_trainer.analysis.verdict import SkillKind, Verdict
 from motor_trainer.atomic_files import atomic_write_bytes
 from motor_trainer.calibration.targets import workspace_dartboard
 from motor_trainer.errors import UserFacingError
@@ -57,9 +57,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace) -> int:
     table = load_preset_table(args.skill)
     if table["kind"] is not SkillKind.OPEN_LOOP:
-        from motor_trainer.skills.closed_loop import analyze_command  # noqa: PLC0415 - only closed-loop skills need it
-
-        return max(analyze_command(args, _track(video, args), table) for video in args.videos)
+        return run_closed_loop(args, table)
     if args.reference_reps and not args.save_reference:
         raise UserFacingError("--reference-reps chooses the reps of a new reference: add --save-reference ID")
     preset = OpenLoopPreset.from_table(table)
@@ -92,9 +90,29 @@ def run(args: argparse.Namespace) -> int:
     if len(outcomes) > sum(len(c.analyses) for c in clips):
         print(f"note: {args.outcomes} has {len(outcomes)} outcomes for {sum(len(c.analyses) for c in clips)} reps; the rest were ignored")
     analyses = [a for c in clips for a in c.analyses]
-    print_coach_summary(analyses)
+    # numbered on across videos, as in the table
+    print_coach_summary([replace(a.verdict, index=number) for number, a in enumerate(analyses)], SkillKind.OPEN_LOOP)
     if args.save_reference:
         save_reference(analyses, preset, clips, workspace, args.save_reference, args.reference_reps)
+    return 0
+
+
+def run_closed_loop(args: argparse.Namespace, table: dict[str, Any]) -> int:
+    """Each attempt aligned to the reference routine, stored as a session with one verdict per step."""
+    from motor_trainer.skills.closed_loop import analyze_attempt_command  # noqa: PLC0415 - only closed-loop skills need it
+
+    workspace = resolve_workspace(args.workspace)
+    verdicts = []
+    for video in args.videos:
+        sequence = _track(video, args)
+        analysis = analyze_attempt_command(args, sequence, table)
+        session = save_tracked_session(workspace, video, sequence, args.model, args.rotate, skill=args.skill)
+        with session.open_event_log() as log:
+            for verdict in analysis.verdicts:
+                log.append(EventKind.VERDICT, verdict.to_dict(), time_s=verdict.end_s)
+        print(f"session {session.session_id}")
+        verdicts.extend(analysis.verdicts)
+    print_coach_summary(verdicts, SkillKind.CLOSED_LOOP)
     return 0
 
 
@@ -236,15 +254,14 @@ def rep_table(analyses: Sequence[RepAnalysis], first_number: int = 0) -> str:
     return "\n".join(lines)
 
 
-def print_coach_summary(analyses: Sequence[RepAnalysis]) -> None:
-    """What the practice coach says about these reps, block by block (numbered on across videos, as in the table)."""
+def print_coach_summary(verdicts: Sequence[Verdict], kind: SkillKind) -> None:
+    """What the practice coach says about these reps or steps, block by block."""
     from motor_trainer.coaching.practice import summarise_session  # noqa: PLC0415 - the coach is optional reading
 
-    if not analyses:
+    if not verdicts:
         return
     print()
-    verdicts = [replace(a.verdict, index=number) for number, a in enumerate(analyses)]
-    for message in summarise_session(verdicts, SkillKind.OPEN_LOOP):
+    for message in summarise_session(list(verdicts), kind):
         print(f"[{message.kind}] {message.text}")
 
 

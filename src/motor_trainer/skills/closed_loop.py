@@ -26,6 +26,7 @@ from motor_trainer.pose.smoothing import butterworth_track, interpolate_track
 
 if TYPE_CHECKING:
     from motor_trainer.analysis.routine_reference import ReferenceRoutine
+    from motor_trainer.analysis.step_errors import AttemptAnalysis
 
 
 class Foot(StrEnum):
@@ -529,7 +530,13 @@ def _json_safe(value: Any) -> Any:
 
 
 def analyze_command(args: Any, sequence: PoseSequence, preset_table: Mapping[str, Any]) -> int:
-    """`motor-trainer analyze VIDEO --skill <closed-loop preset> --reference ...`: per-step table, JSON on request.
+    """`motor-trainer analyze VIDEO --skill <closed-loop preset> --reference ...` for one tracked attempt."""
+    analyze_attempt_command(args, sequence, preset_table)
+    return 0
+
+
+def analyze_attempt_command(args: Any, sequence: PoseSequence, preset_table: Mapping[str, Any]) -> AttemptAnalysis:
+    """The attempt aligned and judged: per-step table printed, JSON on request; the analysis returned to be stored.
 
     ``--save-reference ID`` keeps this run as a routine to dance against
     later (a saved good run), with the music's beat grid in the run's clock.
@@ -557,4 +564,4 @@ def analyze_command(args: Any, sequence: PoseSequence, preset_table: Mapping[str
         run = run_as_reference(sequence, str(save_id), routine.beat_grid, analysis.tempo.rate, analysis.tempo.offset_s, settings.contact)
         save_reference(run, folder)
         print(f"saved this run as reference '{save_id}' ({folder})")
-    return 0
+    return analysis
