@@ -90,3 +90,25 @@ def test_analyze_command_saves_a_session_and_writes_the_free_throw_as_json(tmp_p
     session_dir = tmp_path / "ws" / "sessions" / document["session_id"]
     events = [json.loads(line) for line in (session_dir / "events.jsonl").read_text().splitlines()]
     assert [e["kind"] for e in events] == ["rep", "outcome", "verdict"]
+
+
+def test_analysis_uses_a_matching_camera_calibration_and_survives_a_bad_one(tmp_path, media_dir, shared_dir, capsys):
+    """A calibration made with the lab camera's checkerboard photos (1088x1920) is applied to that
+    camera's video and recorded in the session; a broken calibration file beside it is named in one
+    line and skipped. For the gym video (1920x1080) there is none: it is analysed uncalibrated, and says so."""
+    workspace = tmp_path / "ws"
+    photos = sorted(str(p) for p in (shared_dir / "calibration" / "checkerboard_view1").glob("*.jpg"))
+    assert main(["--workspace", str(workspace), "calibrate", "camera", "--board", "4x7", "--square-mm", "60",
+                 "--name", "lab", "--out", str(workspace / "calibration"), *photos]) == 0
+    (workspace / "calibration" / "camera_broken.toml").write_text("this is [not toml\n")
+    capsys.readouterr()
+
+    assert main(["--workspace", str(workspace), "analyze", str(media_dir / "lab_two_people_view1.mp4"), "--skill", "generic-throw"]) == 0
+    err = capsys.readouterr().err
+    assert "camera_broken.toml" in err and "camera calibration 'lab'" in err and "applied" in err
+    assert main(["--workspace", str(workspace), "analyze", str(media_dir / "free_throw_side.mp4"), "--skill", "free-throw"]) == 0
+    assert "analysing uncalibrated" in capsys.readouterr().err
+    manifests = {json.loads(p.read_text())["source"]["path"].rsplit("/", 1)[-1]: json.loads(p.read_text())
+                 for p in (workspace / "sessions").glob("*/manifest.json")}
+    assert manifests["lab_two_people_view1.mp4"]["calibration"].endswith("camera_lab.toml")
+    assert manifests["free_throw_side.mp4"]["calibration"] is None

@@ -21,6 +21,7 @@ from motor_trainer.analysis.rep_errors import ClipAnalysis, RepAnalysis, analyse
 from motor_trainer.analysis.rep_reference import RepReference, load_reference, references_dir
 from motor_trainer.analysis.verdict import SkillKind, Verdict
 from motor_trainer.atomic_files import atomic_write_bytes
+from motor_trainer.calibration.camera import undistort_if_calibrated
 from motor_trainer.calibration.targets import workspace_dartboard
 from motor_trainer.errors import UserFacingError
 from motor_trainer.pose.kinematics import mirror_sequence
@@ -70,13 +71,13 @@ def run(args: argparse.Namespace) -> int:
     clips: list[ClipAnalysis] = []
     documents: list[dict[str, Any]] = []
     for video in args.videos:
-        sequence = _track(video, args)
+        sequence, calibration = _track(video, args, workspace)
         if args.mirror:
             sequence = mirror_sequence(sequence)
         taken = sum(len(c.analyses) for c in clips)
         clip = analyse_clip(sequence, preset, reference, outcomes[taken:], tolerance_mm=args.tolerance_mm, board=board)
         clips.append(clip)
-        session = save_session(workspace, video, sequence, clip, args, preset)
+        session = save_session(workspace, video, sequence, clip, args, preset, calibration)
         document = analysis_document(video, session, preset, clip)
         json_path = session.derived_dir / ANALYSIS_JSON_NAME  # `replay` reads the reference id from here
         _write_json(json_path, document)
@@ -104,9 +105,9 @@ def run_closed_loop(args: argparse.Namespace, table: dict[str, Any]) -> int:
     workspace = resolve_workspace(args.workspace)
     verdicts = []
     for video in args.videos:
-        sequence = _track(video, args)
+        sequence, calibration = _track(video, args, workspace)
         analysis = analyze_attempt_command(args, sequence, table)
-        session = save_tracked_session(workspace, video, sequence, args.model, args.rotate, skill=args.skill)
+        session = save_tracked_session(workspace, video, sequence, args.model, args.rotate, skill=args.skill, calibration=calibration)
         with session.open_event_log() as log:
             for verdict in analysis.verdicts:
                 log.append(EventKind.VERDICT, verdict.to_dict(), time_s=verdict.end_s)
@@ -136,11 +137,17 @@ def _rep_numbers(text: str) -> list[int]:
     return numbers
 
 
-def _track(video: Path, args: argparse.Namespace) -> PoseSequence:
+def _track(video: Path, args: argparse.Namespace, workspace: Workspace) -> tuple[PoseSequence, str | None]:
+    """The video's landmarks, undistorted when the workspace holds a camera calibration for its
+    resolution; also the calibration file used (None: analysed uncalibrated, and the user is told)."""
     from motor_trainer.pose.tracker import track_video  # mediapipe loads only when a video is tracked
 
     print(f"tracking {video} ...", file=sys.stderr)
-    return track_video(video, rotate_deg=args.rotate, model=args.model)
+    sequence = track_video(video, rotate_deg=args.rotate, model=args.model)
+    sequence, calibration, notes = undistort_if_calibrated(sequence, workspace.calibration_dir)
+    for note in notes:
+        print(note, file=sys.stderr)
+    return sequence, None if calibration is None else str(calibration.path)
 
 
 def _reference_words(clip: ClipAnalysis, given: RepReference | None) -> str:
@@ -152,10 +159,16 @@ def _reference_words(clip: ClipAnalysis, given: RepReference | None) -> str:
 
 
 def save_session(
-    workspace: Workspace, video: Path, sequence: PoseSequence, clip: ClipAnalysis, args: argparse.Namespace, preset: OpenLoopPreset
+    workspace: Workspace,
+    video: Path,
+    sequence: PoseSequence,
+    clip: ClipAnalysis,
+    args: argparse.Namespace,
+    preset: OpenLoopPreset,
+    calibration: str | None,
 ) -> Session:
     """The one place an analysis is stored: a session with the video, landmarks, and one event per rep."""
-    session = save_tracked_session(workspace, video, sequence, args.model, args.rotate, skill=preset.name)
+    session = save_tracked_session(workspace, video, sequence, args.model, args.rotate, skill=preset.name, calibration=calibration)
     with session.open_event_log() as log:
         for analysis in clip.analyses:
             log.append(EventKind.REP, _rep_dict(analysis), time_s=analysis.rep.release_s)

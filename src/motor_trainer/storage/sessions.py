@@ -772,8 +772,10 @@ def save_tracked_session(
     model: str,
     rotate_deg: int = 0,
     skill: str | None = None,
+    calibration: str | None = None,
 ) -> Session:
-    """A complete session for a tracked video file: its own copy of the video and the landmarks.
+    """A complete session for a tracked video file: its own copy of the video and the landmarks
+    (undistorted with ``calibration``, the camera calibration file used, when there was one).
 
     ``started_at`` is the file's modification time, the best guess at when the
     drill was filmed, so progress over a coach's folder of drills is in filming
@@ -789,7 +791,7 @@ def save_tracked_session(
     session = store.create(
         source=SessionSource(SourceKind.VIDEO_FILE, path=str(video_path.resolve()), rotate_deg=rotate_deg),
         model=model, skill=skill, image_size_px=sequence.image_size_px,
-        fps=sequence.fps if np.isfinite(sequence.fps) else None, started_at=filmed_at,
+        fps=sequence.fps if np.isfinite(sequence.fps) else None, started_at=filmed_at, calibration=calibration,
     )
     try:
         video_name = f"video{suffix}" if suffix in VIDEO_SUFFIXES else None
