@@ -151,6 +151,9 @@ def test_killed_live_recording_keeps_every_commit_and_recovers(tmp_path, media_d
     assert times[-1] >= killed_after_s - 1.0
     assert times[-1] >= commits[-1][3] - 1.0
 
+    next_start = _run_cli(workspace, "models", "list")  # the next start of any command offers recovery
+    assert f"unfinished session(s) from an interrupted recording: {session.session_id}" in next_start.stderr
+    assert "motor-trainer sessions recover" in next_start.stderr
     recovered = _run_cli(workspace, "sessions", "recover")
     assert recovered.returncode == 0, recovered.stderr
     assert f"recovered session {session.session_id}" in recovered.stdout

@@ -37,10 +37,23 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def offer_recovery(workspace_option: str | None) -> None:
+    """On start, a session left unfinished by a crash or kill is pointed out with how to keep it."""
+    from motor_trainer.commands.sessions import unfinished_notice
+    from motor_trainer.storage.sessions import SessionStore
+    from motor_trainer.workspace import resolve_workspace
+
+    sessions_dir = resolve_workspace(workspace_option).sessions_dir
+    if sessions_dir.is_dir() and (notice := unfinished_notice(SessionStore(sessions_dir))):
+        print(f"motor-trainer: {notice}", file=sys.stderr)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
+        if args.command != "sessions":  # `sessions` lists and recovers them itself
+            offer_recovery(args.workspace)
         if args.command is None:
             from motor_trainer.gui.app import run_app
 
