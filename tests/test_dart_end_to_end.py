@@ -115,7 +115,7 @@ def test_analyzed_darts_are_stored_as_a_session_and_tabled(preset, four_clean_th
     outcomes = [LandingPoint(0, 4), LandingPoint(0, 103), LandingPoint(-150, -20), None]
     clip = analyse_clip(four_clean_throws, preset, outcomes=outcomes)
     args = argparse.Namespace(model="lite", rotate=0)
-    session = save_session(workspace, recording, four_clean_throws, clip, args, preset)
+    session = save_session(workspace, recording, four_clean_throws, clip, args, preset, calibration=None)
 
     stored = SessionStore(workspace.sessions_dir).get(session.session_id)
     assert stored.manifest.skill == "dart-throw"
