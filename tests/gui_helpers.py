@@ -11,10 +11,12 @@ from motor_trainer.gui.practice_screen import PracticeScreen
 LIVE_TIMEOUT_MS = 40_000
 
 
-def start_from_panel(window: MainWindow, qtbot, video: Path, skill: str, rotate_deg: int = 0, reference: Path | None = None) -> PracticeScreen:
-    """Fill the start panel like a person (video, rotation, skill, reference) and press Start."""
+def start_from_panel(
+    window: MainWindow, qtbot, video: Path, skill: str, rotate_deg: int = 0, reference: Path | None = None, speed: float = 1.0
+) -> PracticeScreen:
+    """Fill the start panel like a person (video, rotation, speed, skill, reference) and press Start."""
     panel = window.start_panel
-    panel.choose_video(video, rotate_deg)
+    panel.choose_video(video, rotate_deg, speed)
     panel.choose_skill(skill)
     if reference is not None:
         panel.reference_path.setText(str(reference))

@@ -19,6 +19,14 @@ from motor_trainer.storage.sessions import EventKind, SessionStatus, SessionStor
 from gui_helpers import FREEZE_MS, LIVE_TIMEOUT_MS, longest_tick_gap, start_from_panel, stop_and_wait
 
 
+#: The throw is played at 0.75× (a 22.5 fps camera watching a slightly slower throw). At 1× this
+#: 2-core machine analyses a 1080p frame in ~31 ms against a 33 ms frame period, so a few frames
+#: drop; a drop near the release can merge the wind-up, the shot and the arm's fall into one
+#: movement the segmenter then rejects (about 1 run in 10: a known weakness of the live segmenter,
+#: recorded in the closing note). At 0.75× none drop, and the rep is the one a person sees.
+THROW_SPEED = 0.75
+
+
 @pytest.fixture
 def window(qtbot):
     window = MainWindow(cameras=[])
@@ -64,7 +72,7 @@ def _wait_for_rep(screen, qtbot) -> None:
 
 
 def test_free_throw_rep_then_a_board_click_far_off_gives_an_obvious_miss_replayed_at_once(window, qtbot, media_dir):
-    screen = start_from_panel(window, qtbot, media_dir / "free_throw_side.mp4", "free-throw")
+    screen = start_from_panel(window, qtbot, media_dir / "free_throw_side.mp4", "free-throw", speed=THROW_SPEED)
     _wait_for_rep(screen, qtbot)
     assert screen.attempts.item(0).text().startswith("Rep 1 · waiting for the outcome")
     assert not screen.replay.isVisible()
@@ -85,7 +93,7 @@ def test_free_throw_rep_then_a_board_click_far_off_gives_an_obvious_miss_replaye
 
 
 def test_a_dart_near_the_bull_is_a_hit_and_no_replay_opens(window, qtbot, media_dir):
-    screen = start_from_panel(window, qtbot, media_dir / "free_throw_side.mp4", "free-throw")
+    screen = start_from_panel(window, qtbot, media_dir / "free_throw_side.mp4", "free-throw", speed=THROW_SPEED)
     _wait_for_rep(screen, qtbot)
     _board_click(screen, qtbot, np.array([10.0, 12.0]))
     line = screen.attempts.item(0).text()
@@ -94,7 +102,7 @@ def test_a_dart_near_the_bull_is_a_hit_and_no_replay_opens(window, qtbot, media_
 
 
 def test_miss_key_is_an_obvious_miss_of_the_latest_rep(window, qtbot, media_dir):
-    screen = start_from_panel(window, qtbot, media_dir / "free_throw_side.mp4", "free-throw")
+    screen = start_from_panel(window, qtbot, media_dir / "free_throw_side.mp4", "free-throw", speed=THROW_SPEED)
     _wait_for_rep(screen, qtbot)
     qtbot.keyClick(screen, Qt.Key.Key_M)
     assert screen.attempts.item(0).text().startswith("Rep 1 · MISS")
@@ -106,7 +114,7 @@ def test_a_saved_session_keeps_the_rep_its_outcome_and_verdict(qtbot, media_dir,
     qtbot.addWidget(window)
     window.show()
     assert window.start_panel.save_session.isChecked()
-    screen = start_from_panel(window, qtbot, media_dir / "free_throw_side.mp4", "free-throw")
+    screen = start_from_panel(window, qtbot, media_dir / "free_throw_side.mp4", "free-throw", speed=THROW_SPEED)
     _wait_for_rep(screen, qtbot)
     qtbot.keyClick(screen, Qt.Key.Key_M)
     stop_and_wait(screen, qtbot)

@@ -9,6 +9,7 @@ from PySide6.QtWidgets import (
     QButtonGroup,
     QCheckBox,
     QComboBox,
+    QDoubleSpinBox,
     QDialog,
     QDialogButtonBox,
     QFileDialog,
@@ -95,6 +96,12 @@ class StartPanel(QWidget):
         self.rotation = QComboBox()
         for degrees in (0, 90, 180, 270):
             self.rotation.addItem(f"{degrees}° clockwise", degrees)
+        self.playback_speed = QDoubleSpinBox()
+        self.playback_speed.setRange(0.25, 2.0)
+        self.playback_speed.setSingleStep(0.05)
+        self.playback_speed.setValue(1.0)
+        self.playback_speed.setSuffix("× real time")
+        self.playback_speed.setToolTip("A video plays as a live camera at this speed (slow a coach's video down to learn it)")
         self.skill = QComboBox()
         for name in available_presets():
             self.skill.addItem(name, name)
@@ -133,6 +140,7 @@ class StartPanel(QWidget):
         form.addRow("Source", source_row)
         form.addRow("Video", _row(self.video_path, browse_video))
         form.addRow("Rotation", self.rotation)
+        form.addRow("Video speed", self.playback_speed)
         form.addRow("Skill", _row(self.skill, classify))
         form.addRow("Reference", _row(self.reference_path, browse_reference))
         form.addRow("Mode", _column(self.practice, self.performance))
@@ -160,16 +168,18 @@ class StartPanel(QWidget):
             video_path=Path(video) if self.use_video.isChecked() else None,
             camera_index=None if self.use_video.isChecked() else self.camera_box.currentData(),
             rotate_deg=int(self.rotation.currentData()),
+            speed=float(self.playback_speed.value()),
             reference_path=Path(reference) if reference else None,
             mode=PracticeMode.PERFORMANCE if self.performance.isChecked() else PracticeMode.PRACTICE,
             outcome_on_board=self.outcome_on_board.isChecked(),
             sessions_dir=self.sessions_dir if self.save_session.isChecked() else None,
         )
 
-    def choose_video(self, path: Path, rotate_deg: int = 0) -> None:
+    def choose_video(self, path: Path, rotate_deg: int = 0, speed: float = 1.0) -> None:
         self.video_path.setText(str(path))
         self.use_video.setChecked(True)
         self.rotation.setCurrentIndex(self.rotation.findData(rotate_deg))
+        self.playback_speed.setValue(speed)
 
     def choose_skill(self, name: str) -> None:
         self.skill.setCurrentIndex(self.skill.findData(name))
