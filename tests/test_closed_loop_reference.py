@@ -141,7 +141,7 @@ def test_cli_analyze_dance_against_a_saved_routine(routine, media_dir: Path, tmp
 
     folder = save_reference(routine, tmp_path / "coach")
     json_path = tmp_path / "out.json"
-    code = main(["analyze", str(media_dir / DANCE), "--skill", "dance-footwork", "--rotate", "270",
+    code = main(["--workspace", str(tmp_path / "ws"), "analyze", str(media_dir / DANCE), "--skill", "dance-footwork", "--rotate", "270",
                  "--reference", str(folder), "--json", str(json_path)])
     assert code == 0
     out = capsys.readouterr().out
