@@ -8,7 +8,6 @@ its capture time and drops the ones a slow consumer missed, as a webcam does.
 
 from __future__ import annotations
 
-import os
 import queue
 from abc import ABC, abstractmethod
 import threading
@@ -24,6 +23,11 @@ import numpy as np
 
 from motor_trainer.cvshim import cv2
 from motor_trainer.errors import UserFacingError
+from motor_trainer.thread_priority import lower_this_thread_priority
+
+
+#: How far below the model the offline decoder runs (niceness steps).
+DECODER_NICE_STEPS = 10
 
 
 class Rotation(IntEnum):
@@ -103,7 +107,10 @@ class VideoFileSource:
 
     def _decode_into(self, frames: queue.Queue, stop: threading.Event) -> None:
         if self._decoder_yields:
-            _lower_this_thread_priority()
+            # The model splits parts of each frame across both cores and waits for the slower half;
+            # a decoder preempting one of its workers stalls the other. Lower, it fills the gaps,
+            # with the prefetch queue as slack.
+            lower_this_thread_priority(DECODER_NICE_STEPS)
         time_base = self._stream.time_base or Fraction(1, 1000)
         first_pts: int | None = None
         last_time_s = -np.inf
@@ -148,20 +155,6 @@ class VideoFileSource:
 
 #: FFmpeg "decodes" any text file as ANSI art through its tty demuxer.
 _TEXT_CODECS = frozenset({"ansi", "bintext", "xbin", "idf"})
-
-
-def _lower_this_thread_priority(niceness: int = 10) -> None:
-    """Let the decoder yield the cores to the pose model's worker threads.
-
-    The model splits each frame across both cores and waits for the slower
-    half; a decoder preempting one of them stalls the other. At a lower
-    priority the decoder runs in the gaps, with its prefetch queue as slack.
-    Linux applies niceness per thread; elsewhere this does nothing.
-    """
-    try:
-        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), niceness)
-    except (AttributeError, OSError):
-        pass
 
 
 def _open_container(path: Path) -> av.container.InputContainer:

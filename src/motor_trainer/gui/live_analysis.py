@@ -12,9 +12,7 @@ from __future__ import annotations
 
 import dataclasses
 import gc
-import os
 import queue
-import sys
 import threading
 import time
 import traceback
@@ -41,6 +39,7 @@ from motor_trainer.feedback.overlay import draw_skeleton
 from motor_trainer.feedback.replay import WARNING_RGB
 from motor_trainer.pose.kinematics import JOINT_ANGLES, joint_angles_deg
 from motor_trainer.pose.landmarks import Landmark
+from motor_trainer.thread_priority import lower_this_thread_priority
 from motor_trainer.skills.closed_loop import ClosedLoopSettings
 from motor_trainer.skills.open_loop import (
     DetectedRep,
@@ -163,13 +162,7 @@ def lower_thread_priority() -> None:
     for a busy program; see ``LiveRun._launch_source``). Linux only
     (per-thread nice); elsewhere a no-op.
     """
-    if sys.platform != "linux":
-        return
-    thread_id = threading.get_native_id()
-    try:
-        os.setpriority(os.PRIO_PROCESS, thread_id, os.getpriority(os.PRIO_PROCESS, thread_id) + WORKER_NICE_STEPS)
-    except OSError:
-        pass  # not permitted here: keep the default priority
+    lower_this_thread_priority(WORKER_NICE_STEPS)
 
 
 def settle_garbage_collector() -> None:

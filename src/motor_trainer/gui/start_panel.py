@@ -217,19 +217,18 @@ class StartPanel(QWidget):
             self.choose_skill(str(dialog.classification.preset))
 
 
-def _row(*widgets: QWidget) -> QWidget:
+def _laid_out(layout_type: type[QHBoxLayout] | type[QVBoxLayout], *widgets: QWidget) -> QWidget:
     holder = QWidget()
-    layout = QHBoxLayout(holder)
+    layout = layout_type(holder)
     layout.setContentsMargins(0, 0, 0, 0)
     for widget in widgets:
         layout.addWidget(widget)
     return holder
+
+
+def _row(*widgets: QWidget) -> QWidget:
+    return _laid_out(QHBoxLayout, *widgets)
 
 
 def _column(*widgets: QWidget) -> QWidget:
-    holder = QWidget()
-    layout = QVBoxLayout(holder)
-    layout.setContentsMargins(0, 0, 0, 0)
-    for widget in widgets:
-        layout.addWidget(widget)
-    return holder
+    return _laid_out(QVBoxLayout, *widgets)
