@@ -19,13 +19,13 @@ import tempfile
 import zipfile
 from pathlib import Path, PurePosixPath
 
+from motor_trainer.atomic_files import FILE_MODE
 from motor_trainer.errors import UserFacingError
 from motor_trainer.storage.sessions import (
     DERIVED_DIRNAME,
     EVENTS_NAME,
     LANDMARKS_NAME,
     MANIFEST_NAME,
-    FILE_MODE,
     VIDEO_SUFFIXES,
     Manifest,
     Session,

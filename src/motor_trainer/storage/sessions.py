@@ -42,7 +42,7 @@ except ImportError:  # Windows: no advisory locks; see RecordingLock
     fcntl = None  # type: ignore[assignment]
 
 from motor_trainer.analysis.verdict import Verdict
-from motor_trainer.atomic_files import FILE_MODE, atomic_write_bytes, fsync_folder, write_error
+from motor_trainer.atomic_files import atomic_write_bytes, write_error
 from motor_trainer.errors import UserFacingError
 from motor_trainer.pose.landmarks import LANDMARK_COUNT, PoseSequence
 
