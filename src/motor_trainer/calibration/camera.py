@@ -38,6 +38,8 @@ DETECTION_MAX_SIDE_PX = 1000
 MIN_VIEWS = 3
 #: A video gives hundreds of near-identical frames; this many spread over it are enough.
 MAX_VIDEO_VIEWS = 25
+#: Above this RMS the photos or the square size are suspect; the user is warned.
+RMS_WARNING_PX = 1.0
 #: OpenCV's distortion models have 4, 5, 8, 12 or 14 coefficients.
 DISTORTION_LENGTHS = (4, 5, 8, 12, 14)
 CAMERA_FILE_PREFIX = "camera_"
@@ -157,6 +159,61 @@ def find_board_corners_px(gray: np.ndarray, board_inner_corners: tuple[int, int]
     return refined.reshape(-1, 2).astype(np.float64)
 
 
+def detect_board_in_gray(gray: np.ndarray, name: str, board_inner_corners: tuple[int, int]) -> BoardView | SkippedView:
+    """One input's detection result: the board's corners, or why it will be skipped."""
+    corners_px = find_board_corners_px(gray, board_inner_corners)
+    if corners_px is None:
+        return SkippedView(name, "board not found")
+    return BoardView(name, corners_px, (gray.shape[1], gray.shape[0]))
+
+
+def detect_board_in_frame(image_rgb: np.ndarray, name: str, board_inner_corners: tuple[int, int]) -> BoardView | SkippedView:
+    """Detection on a video or camera frame (RGB), e.g. one the user captured in the wizard."""
+    return detect_board_in_gray(cv2.cvtColor(image_rgb, cv2.COLOR_RGB2GRAY), name, board_inner_corners)
+
+
+def detect_board_in_file(path: Path | str, board_inner_corners: tuple[int, int]) -> BoardView | SkippedView:
+    """Detection on a photo; a file that is not a readable image is skipped with that reason."""
+    path = Path(path)
+    gray = cv2.imread(str(path), cv2.IMREAD_GRAYSCALE)
+    if gray is None:
+        return SkippedView(path.name, "not a readable image")
+    return detect_board_in_gray(gray, path.name, board_inner_corners)
+
+
+def split_detections(
+    detections: Iterable[BoardView | SkippedView],
+) -> tuple[list[BoardView], list[SkippedView]]:
+    """The views a calibration can use and the inputs it skips, each in input order."""
+    views: list[BoardView] = []
+    skipped: list[SkippedView] = []
+    for detection in detections:
+        (views if isinstance(detection, BoardView) else skipped).append(detection)
+    return views, skipped
+
+
+def describe_camera_calibration(calibration: CameraCalibration, skipped: Sequence[SkippedView]) -> list[str]:
+    """The lines that tell a user what a calibration found and whether to trust it (CLI and GUI alike)."""
+    columns, rows = calibration.board_inner_corners
+    total = len(calibration.views) + len(skipped)
+    lines = [f"board {columns}x{rows} found in {len(calibration.views)} of {total}:"]
+    lines += [f"  {name}: {error_px:.2f} px" for name, error_px in zip(calibration.views, calibration.view_rms_px)]
+    lines += [f"skipped {view.name}: {view.reason}" for view in skipped]
+    width, height = calibration.image_size_px
+    cx, cy = calibration.principal_point_px
+    off_x, off_y = calibration.principal_point_offset_fraction()
+    fx, fy = calibration.focal_length_px
+    lines.append(f"RMS reprojection error {calibration.rms_reprojection_px:.3f} px")
+    lines.append(
+        f"principal point ({cx:.1f}, {cy:.1f}) px in {width}x{height}: "
+        f"{100 * off_x:+.1f} % / {100 * off_y:+.1f} % from the centre"
+    )
+    lines.append(f"focal length ({fx:.1f}, {fy:.1f}) px; distortion {np.array2string(calibration.distortion, precision=4)}")
+    if calibration.rms_reprojection_px > RMS_WARNING_PX:
+        lines.append("warning: RMS above 1 px; check the board is flat, sharp and the square size is right")
+    return lines
+
+
 def calibrate_from_views(
     views: Sequence[BoardView],
     skipped: Sequence[SkippedView],
@@ -220,18 +277,7 @@ def calibrate_from_images(
     paths = [Path(p) for p in paths]
     if not paths:
         raise UserFacingError("no calibration images given")
-    views: list[BoardView] = []
-    skipped: list[SkippedView] = []
-    for path in paths:
-        gray = cv2.imread(str(path), cv2.IMREAD_GRAYSCALE)
-        if gray is None:
-            skipped.append(SkippedView(path.name, "not a readable image"))
-            continue
-        corners_px = find_board_corners_px(gray, board_inner_corners)
-        if corners_px is None:
-            skipped.append(SkippedView(path.name, "board not found"))
-            continue
-        views.append(BoardView(path.name, corners_px, (gray.shape[1], gray.shape[0])))
+    views, skipped = split_detections(detect_board_in_file(path, board_inner_corners) for path in paths)
     name = camera_name or paths[0].resolve().parent.name
     return calibrate_from_views(views, skipped, board_inner_corners, square_mm, name)
 
@@ -251,20 +297,14 @@ def calibrate_from_video(
     from motor_trainer.capture.sources import open_video
 
     path = Path(path)
-    views: list[BoardView] = []
-    skipped: list[SkippedView] = []
+    detections: list[BoardView | SkippedView] = []
     with open_video(path, rotate_deg=rotate_deg) as video:
         step = max(1, int(np.ceil(video.frame_count / max_views))) if video.frame_count > 0 else 1
         for frame in video.frames():
             if frame.index % step:
                 continue
-            name = f"frame {frame.index}"
-            gray = cv2.cvtColor(frame.image_rgb, cv2.COLOR_RGB2GRAY)
-            corners_px = find_board_corners_px(gray, board_inner_corners)
-            if corners_px is None:
-                skipped.append(SkippedView(name, "board not found"))
-            else:
-                views.append(BoardView(name, corners_px, (gray.shape[1], gray.shape[0])))
+            detections.append(detect_board_in_frame(frame.image_rgb, f"frame {frame.index}", board_inner_corners))
+    views, skipped = split_detections(detections)
     return calibrate_from_views(views, skipped, board_inner_corners, square_mm, camera_name or path.stem)
 
 

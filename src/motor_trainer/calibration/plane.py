@@ -20,6 +20,7 @@ from pathlib import Path
 
 import numpy as np
 
+from motor_trainer.calibration.targets import workspace_dartboard
 from motor_trainer.calibration.tomlfile import (
     TableReader,
     frozen_array,
@@ -176,6 +177,40 @@ def fit_floor_rectangle(
         raise UserFacingError(f"floor rectangle needs its 4 corners ({', '.join(FLOOR_CORNER_NAMES)}), got {len(corners_px)}")
     clicked = dict(zip(FLOOR_CORNER_NAMES, corners_px))
     return fit_plane(clicked, floor_rectangle_points_mm(width_cm, depth_cm), PlaneKind.FLOOR, image_size_px, name)
+
+
+@dataclass(frozen=True)
+class PlaneTarget:
+    """What the user clicks for one plane: the point names in click order and where each lies on the plane."""
+
+    kind: PlaneKind
+    point_names: tuple[str, ...]
+    known_points_mm: Mapping[str, tuple[float, float]]
+
+
+def plane_target(
+    kind: PlaneKind, calibration_dir: Path, width_cm: float | None = None, depth_cm: float | None = None
+) -> PlaneTarget:
+    """The points to click for a plane: the workspace board's default click points, or the floor
+    rectangle's corners (which need the rectangle's size)."""
+    kind = PlaneKind(kind)
+    if kind is PlaneKind.FLOOR:
+        if width_cm is None or depth_cm is None:
+            raise UserFacingError("a floor calibration needs the width and depth of the rectangle in cm")
+        return PlaneTarget(kind, FLOOR_CORNER_NAMES, floor_rectangle_points_mm(width_cm, depth_cm))
+    board = workspace_dartboard(calibration_dir)
+    return PlaneTarget(kind, board.default_click_points, dict(board.click_points_mm))
+
+
+def describe_plane_calibration(calibration: PlaneCalibration) -> list[str]:
+    """Per-point residuals when there are more than four points (four always fit exactly)."""
+    if len(calibration.point_names) <= MIN_POINTS:
+        return []
+    lines = [
+        f"{name}: off by {residual_mm:.1f} mm" for name, residual_mm in zip(calibration.point_names, calibration.residual_mm)
+    ]
+    lines.append(f"RMS residual {calibration.rms_residual_mm:.2f} mm over {len(calibration.point_names)} points")
+    return lines
 
 
 # --- files -------------------------------------------------------------------------------------

@@ -16,15 +16,15 @@ from motor_trainer.calibration.camera import (
     calibrate_from_images,
     calibrate_from_video,
     camera_calibration_path,
+    describe_camera_calibration,
     save_camera_calibration,
 )
 from motor_trainer.calibration.plane import (
-    FLOOR_CORNER_NAMES,
-    MIN_POINTS,
     PlaneKind,
+    describe_plane_calibration,
     fit_plane,
-    floor_rectangle_points_mm,
     plane_calibration_path,
+    plane_target,
     save_plane_calibration,
 )
 from motor_trainer.calibration.targets import Ring, aim_error, workspace_dartboard
@@ -116,24 +116,8 @@ def run_camera(args: argparse.Namespace) -> int:
         calibration, skipped = calibrate_from_video(videos[0], board, args.square_mm, args.name, args.rotate)
     else:
         calibration, skipped = calibrate_from_images(inputs, board, args.square_mm, args.name)
-    total = len(calibration.views) + len(skipped)
-    print(f"board {board[0]}x{board[1]} found in {len(calibration.views)} of {total}:")
-    for name, error_px in zip(calibration.views, calibration.view_rms_px):
-        print(f"  {name}: {error_px:.2f} px")
-    for view in skipped:
-        print(f"skipped {view.name}: {view.reason}")
-    width, height = calibration.image_size_px
-    cx, cy = calibration.principal_point_px
-    off_x, off_y = calibration.principal_point_offset_fraction()
-    fx, fy = calibration.focal_length_px
-    print(f"RMS reprojection error {calibration.rms_reprojection_px:.3f} px")
-    print(
-        f"principal point ({cx:.1f}, {cy:.1f}) px in {width}x{height}: "
-        f"{100 * off_x:+.1f} % / {100 * off_y:+.1f} % from the centre"
-    )
-    print(f"focal length ({fx:.1f}, {fy:.1f}) px; distortion {np.array2string(calibration.distortion, precision=4)}")
-    if calibration.rms_reprojection_px > 1.0:
-        print("warning: RMS above 1 px; check the board is flat, sharp and the square size is right")
+    for line in describe_camera_calibration(calibration, skipped):
+        print(line)
     saved = save_camera_calibration(calibration, camera_calibration_path(default_calibration_dir(args), calibration.camera_name))
     print(f"saved {saved}")
     return 0
@@ -146,26 +130,18 @@ def run_plane(args: argparse.Namespace) -> int:
     kind = PlaneKind(args.kind)
     image_size_px = parse_positive_pair(args.image_size, "--image-size")
     calibration_dir = default_calibration_dir(args)
-    if kind is PlaneKind.FLOOR:
-        if args.width_cm is None or args.depth_cm is None:
-            raise UserFacingError("a floor calibration needs --width-cm and --depth-cm of the rectangle")
-        known_mm = floor_rectangle_points_mm(args.width_cm, args.depth_cm)
-        default_names = FLOOR_CORNER_NAMES
-    else:
-        board = workspace_dartboard(calibration_dir)
-        known_mm = dict(board.click_points_mm)
-        default_names = board.default_click_points
-    names = [name.strip() for name in args.names.split(",")] if args.names else list(default_names)
+    if kind is PlaneKind.FLOOR and (args.width_cm is None or args.depth_cm is None):
+        raise UserFacingError("a floor calibration needs --width-cm and --depth-cm of the rectangle")
+    target = plane_target(kind, calibration_dir, args.width_cm, args.depth_cm)
+    names = [name.strip() for name in args.names.split(",")] if args.names else list(target.point_names)
     points_px = parse_points(args.points)
     if len(points_px) != len(names):
         raise UserFacingError(f"--points gives {len(points_px)} points for {len(names)} names ({', '.join(names)})")
     if len(set(names)) != len(names):
         raise UserFacingError(f"--names repeats a point: {', '.join(names)}")
-    calibration = fit_plane(dict(zip(names, points_px)), known_mm, kind, image_size_px, args.name or str(kind))
-    if len(names) > MIN_POINTS:  # four points always fit exactly; more show how consistent the clicks were
-        for name, residual_mm in zip(calibration.point_names, calibration.residual_mm):
-            print(f"{name}: off by {residual_mm:.1f} mm")
-        print(f"RMS residual {calibration.rms_residual_mm:.2f} mm over {len(names)} points")
+    calibration = fit_plane(dict(zip(names, points_px)), target.known_points_mm, kind, image_size_px, args.name or str(kind))
+    for line in describe_plane_calibration(calibration):
+        print(line)
     saved = save_plane_calibration(calibration, plane_calibration_path(calibration_dir, calibration.name))
     print(f"saved {saved}")
     return 0
