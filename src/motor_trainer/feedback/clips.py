@@ -124,6 +124,19 @@ class FrameRingBuffer:
         indices, times, images = zip(*chosen)
         return Clip(np.array(indices), np.array(times), images, jpeg=self.jpeg_quality is not None)
 
+    def latest_at(self, time_s: float) -> tuple[int, float, np.ndarray] | None:
+        """(index, time_s, RGB image) of the newest frame filmed at or before ``time_s``; None if none is kept.
+
+        For the delayed mirror: the frame from N seconds ago, decoded from memory.
+        """
+        with self._lock:
+            chosen = next((entry for entry in reversed(self._entries) if entry[1] <= time_s), None)
+        if chosen is None:
+            return None
+        index, frame_time_s, stored = chosen
+        image = cv2.imdecode(stored, cv2.IMREAD_UNCHANGED) if self.jpeg_quality is not None else stored.copy()
+        return index, frame_time_s, image
+
 
 def clip_from_video(path: str | Path, start_s: float, end_s: float, rotate_deg: int = 0) -> Clip:
     """The frames of a video with ``start_s <= time_s <= end_s``, upright.

@@ -54,6 +54,9 @@ from motor_trainer.storage.sessions import EventKind
 DISPLAY_HEIGHT_PX = 540
 #: Seconds of frames and poses kept for a replay: a rep, its padding, and time to enter the outcome.
 REPLAY_MEMORY_S = 12.0
+#: The longest delay the delayed mirror offers: its frames come from the replay memory, which must
+#: still hold a rep's worth of frames behind the delayed image.
+MAX_MIRROR_DELAY_S = 8.0
 #: The joint whose angle the trajectory plot follows for a closed-loop skill (the footwork's main hinge).
 CLOSED_LOOP_KEY_JOINT = "left_knee"
 
@@ -409,6 +412,21 @@ class LiveRun:
         with self._record_lock:
             recorder, self.recorder = self.recorder, None
         return None if recorder is None else recorder.close().directory
+
+    def delayed_image(self, newest_time_s: float, delay_s: float) -> tuple[float, np.ndarray] | None:
+        """(time_s, display image with its skeleton) of the frame filmed ``delay_s`` before ``newest_time_s``.
+
+        The delayed mirror: a person watches their last rep without walking
+        to the screen. None until the run has filmed ``delay_s`` of frames.
+        """
+        if self.frames is None or self.poses is None or newest_time_s - delay_s < 0:
+            return None
+        found = self.frames.latest_at(newest_time_s - delay_s)
+        if found is None:
+            return None
+        index, time_s, image = found
+        draw_skeleton(image, self.poses.xy_for(np.array([index]))[0] * display_scale(self.image_size_px), thickness_px=2)
+        return time_s, image
 
     @property
     def running(self) -> bool:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from motor_trainer.gui.image_label import ImageLabel
@@ -29,6 +30,10 @@ class LiveView(QWidget):
     def __init__(self, closed_loop: bool, parent: QWidget | None = None):
         super().__init__(parent)
         self.image = ImageLabel("Starting the camera…")
+        self.shown_time_s: float | None = None  # when the shown image was filmed (the mirror shows the past)
+        self.mirror_caption = QLabel("")
+        self.mirror_caption.setStyleSheet("font-size: 16px; font-weight: bold; color: #56B4E9;")
+        self.mirror_caption.setVisible(False)
         self.status = QLabel("")
         self.offset_label = QLabel("")
         self.tier_label = QLabel("")
@@ -41,12 +46,15 @@ class LiveView(QWidget):
         self.status.setWordWrap(True)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.mirror_caption)
         layout.addWidget(self.image, 1)
         layout.addLayout(heads_up)
         layout.addWidget(self.status)
 
-    def _on_frame(self, frame: LiveFrame) -> None:
-        self.image.show_image(frame.image_rgb)
+    def _on_frame(self, frame: LiveFrame, delayed: tuple[float, np.ndarray] | None = None) -> None:
+        """Show the newest frame, or with the delayed mirror on, the ``(time_s, image)`` filmed earlier."""
+        self.shown_time_s, image = delayed if delayed is not None else (frame.time_s, frame.image_rgb)
+        self.image.show_image(image)
         if not frame.detected:
             self.status.setText("Nobody in view: step into the picture")
         elif self.status.text().startswith("Nobody"):

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QSplitter, QTabWidget, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QDoubleSpinBox, QHBoxLayout, QLabel, QPushButton, QSplitter, QTabWidget, QVBoxLayout, QWidget
 
 from motor_trainer.analysis.outcomes import HitMiss, Outcome, aim_point_mm
 from motor_trainer.analysis.verdict import SkillKind
@@ -22,7 +22,15 @@ from motor_trainer.gui.attempt_list import AttemptList
 from motor_trainer.gui.coach_panel import CoachPanel
 from motor_trainer.gui.dartboard_widget import DartboardWidget
 from motor_trainer.analysis.alignment import StepTierEvent
-from motor_trainer.gui.live_analysis import ClosedLoopAnalyser, OpenLoopAnalyser, RepFound, RunEnded, StepProgress
+from motor_trainer.gui.live_analysis import (
+    MAX_MIRROR_DELAY_S,
+    ClosedLoopAnalyser,
+    LiveFrame,
+    OpenLoopAnalyser,
+    RepFound,
+    RunEnded,
+    StepProgress,
+)
 from motor_trainer.gui.live_view import LiveView
 from motor_trainer.gui.live_worker import LiveSession
 from motor_trainer.feedback.replay_inputs import outcome_inset
@@ -84,15 +92,25 @@ class PracticeScreen(QWidget):
         back.setObjectName("new-session")
         back.clicked.connect(self._on_back)
         title = QLabel(f"<b>{setup.skill}</b> · {setup.source_name} · {setup.mode}")
+        self.mirror_delay = QDoubleSpinBox()
+        self.mirror_delay.setRange(0.0, MAX_MIRROR_DELAY_S)
+        self.mirror_delay.setSingleStep(0.5)
+        self.mirror_delay.setDecimals(1)
+        self.mirror_delay.setSuffix(" s late")
+        self.mirror_delay.setSpecialValueText("off (live)")
+        self.mirror_delay.setToolTip("Delayed mirror: show the picture this many seconds late, to watch your last rep from where you stand")
+        self.mirror_delay.valueChanged.connect(self._on_mirror_delay_changed)
         top = QHBoxLayout()
         top.addWidget(title, 1)
+        top.addWidget(QLabel("Mirror"))
+        top.addWidget(self.mirror_delay)
         top.addWidget(self.stop_button)
         top.addWidget(back)
         layout = QVBoxLayout(self)
         layout.addLayout(top)
         layout.addWidget(body, 1)
 
-        session.frame_ready.connect(self.live_view._on_frame)
+        session.frame_ready.connect(self._on_frame)
         session.status_changed.connect(self.live_view._on_status)
         session.step_progress.connect(self._on_step_progress)
         session.rep_found.connect(self._on_rep_found)
@@ -116,6 +134,18 @@ class PracticeScreen(QWidget):
         QShortcut(QKeySequence(Qt.Key.Key_M), self, activated=lambda: self._on_outcome(HitMiss(False)))
 
     # --- handlers -----------------------------------------------------------------------------
+
+    def _on_frame(self, frame: LiveFrame) -> None:
+        delay_s = self.mirror_delay.value()
+        delayed = self.session.run.delayed_image(frame.time_s, delay_s) if delay_s > 0 else None
+        if delay_s > 0:
+            self.live_view.mirror_caption.setText(
+                f"Delayed mirror: {delay_s:g} s ago" if delayed else f"Delayed mirror: starts once {delay_s:g} s are filmed"
+            )
+        self.live_view._on_frame(frame, delayed)
+
+    def _on_mirror_delay_changed(self, delay_s: float) -> None:
+        self.live_view.mirror_caption.setVisible(delay_s > 0)
 
     def _on_rep_found(self, found: RepFound) -> None:
         self.attempts._on_rep(self.state.add_rep(found))
