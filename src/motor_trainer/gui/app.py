@@ -28,9 +28,9 @@ def check_display() -> None:
 def run_app(args: argparse.Namespace) -> int:
     """Create the application and the main window (sessions saved in ``--workspace``), and run until it closes."""
     check_display()
-    sessions_dir = resolve_workspace(getattr(args, "workspace", None)).ensure().sessions_dir
+    workspace = resolve_workspace(getattr(args, "workspace", None)).ensure()
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setApplicationName("Motor Trainer")
-    window = MainWindow(cameras=list_cameras(), sessions_dir=sessions_dir)
+    window = MainWindow(cameras=list_cameras(), sessions_dir=workspace.sessions_dir, settings_dir=workspace.root)
     window.show()
     return int(app.exec())

@@ -1,12 +1,21 @@
-"""The main window: the start panel, then one practice screen per session."""
+"""The main window: the start panel, then one practice screen per session.
+
+Kept between runs, in the workspace (``settings_dir``): the window's
+geometry (QSettings, ``window.ini``) and the practice choices (TOML,
+``practice.toml``, see gui/preferences.py).
+"""
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QMainWindow, QStackedWidget, QWidget
 
+from motor_trainer.errors import UserFacingError
+from motor_trainer.gui.preferences import PracticePreferences, load_preferences, preferences_path, save_preferences
 from motor_trainer.gui.session_setup import SessionSetup
 from motor_trainer.gui.start_panel import StartPanel
 
@@ -14,22 +23,45 @@ if TYPE_CHECKING:
     from motor_trainer.gui.practice_screen import PracticeScreen
 
 
+WINDOW_SETTINGS_NAME = "window.ini"
+
+
 class MainWindow(QMainWindow):
     """Start panel first; ``start(setup)`` opens a practice screen and its live session.
 
     ``sessions_dir``: where sessions are saved (the workspace's); None offers no saving.
+    ``settings_dir``: where the window and practice settings are kept (the workspace's root); None keeps none.
     """
 
-    def __init__(self, cameras: list[int], sessions_dir: Path | None = None, parent: QWidget | None = None):
+    def __init__(
+        self, cameras: list[int], sessions_dir: Path | None = None, settings_dir: Path | None = None, parent: QWidget | None = None
+    ):
         super().__init__(parent)
         self.setWindowTitle("Motor Trainer")
         self.resize(1280, 800)
+        self.preferences_file = None if settings_dir is None else preferences_path(settings_dir)
+        self.window_settings = None if settings_dir is None else QSettings(str(Path(settings_dir) / WINDOW_SETTINGS_NAME), QSettings.Format.IniFormat)
+        if self.window_settings is not None and self.window_settings.value("geometry") is not None:
+            self.restoreGeometry(self.window_settings.value("geometry"))
         self.pages = QStackedWidget()
         self.start_panel = StartPanel(cameras, sessions_dir)
         self.start_panel.start_requested.connect(self.start)
         self.pages.addWidget(self.start_panel)
         self.setCentralWidget(self.pages)
         self.screen: PracticeScreen | None = None
+        self.preferences, problem = (PracticePreferences(), "") if self.preferences_file is None else load_preferences(self.preferences_file)
+        self.start_panel.apply_preferences(self.preferences)
+        self.start_panel.problem.setText(problem)
+
+    def _remember(self, preferences: PracticePreferences) -> None:
+        """Keep the choices for the next run; a failed write is said on the start panel, never raised."""
+        self.preferences = preferences
+        if self.preferences_file is None:
+            return
+        try:
+            save_preferences(preferences, self.preferences_file)
+        except UserFacingError as problem:
+            self.start_panel.problem.setText(str(problem))
 
     def start(self, setup: SessionSetup) -> PracticeScreen:
         # The analysers (scipy, dtaidistance, PyAV) load on the first session, not before the window shows.
@@ -38,8 +70,9 @@ class MainWindow(QMainWindow):
         from motor_trainer.gui.session_factory import live_run  # noqa: PLC0415
 
         self._close_screen()
+        self._remember(self.start_panel.preferences(self.preferences))
         session = LiveSession(live_run(setup), self)
-        self.screen = PracticeScreen(setup, session)
+        self.screen = PracticeScreen(setup, session, self.preferences.mirror_delay_s)
         self.screen.closed.connect(self._on_screen_closed)
         self.pages.addWidget(self.screen)
         self.pages.setCurrentWidget(self.screen)
@@ -54,6 +87,7 @@ class MainWindow(QMainWindow):
         if self.screen is None:
             return
         saved = self.screen.close_session()
+        self._remember(dataclasses.replace(self.preferences, mirror_delay_s=self.screen.mirror_delay.value()))
         if saved is not None:
             self.start_panel.problem.setText(f"Saved the last session in {saved}")
         self.pages.removeWidget(self.screen)
@@ -62,4 +96,7 @@ class MainWindow(QMainWindow):
 
     def closeEvent(self, event) -> None:  # noqa: N802 — Qt's name
         self._close_screen()
+        if self.window_settings is not None:
+            self.window_settings.setValue("geometry", self.saveGeometry())
+            self.window_settings.sync()
         super().closeEvent(event)

@@ -48,11 +48,14 @@ PLOT_REFRESH_MS = 1000
 
 
 class PracticeScreen(QWidget):
-    """The practice view of one session; ``closed`` asks the window to go back to the start panel."""
+    """The practice view of one session; ``closed`` asks the window to go back to the start panel.
+
+    ``mirror_delay_s``: the delayed mirror's delay to start with (0: the live picture).
+    """
 
     closed = Signal()
 
-    def __init__(self, setup: SessionSetup, session: LiveSession, parent: QWidget | None = None):
+    def __init__(self, setup: SessionSetup, session: LiveSession, mirror_delay_s: float = 0.0, parent: QWidget | None = None):
         super().__init__(parent)
         self.setup = setup
         self.session = session
@@ -100,6 +103,7 @@ class PracticeScreen(QWidget):
         self.mirror_delay.setSpecialValueText("off (live)")
         self.mirror_delay.setToolTip("Delayed mirror: show the picture this many seconds late, to watch your last rep from where you stand")
         self.mirror_delay.valueChanged.connect(self._on_mirror_delay_changed)
+        self.mirror_delay.setValue(mirror_delay_s)
         top = QHBoxLayout()
         top.addWidget(title, 1)
         top.addWidget(QLabel("Mirror"))

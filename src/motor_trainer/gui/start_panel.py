@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
 from PySide6.QtCore import Signal
@@ -26,6 +27,7 @@ from PySide6.QtWidgets import (
 from motor_trainer.analysis.verdict import SkillKind
 from motor_trainer.coaching.classify import Classification, Question, next_step
 from motor_trainer.coaching.practice import PracticeMode
+from motor_trainer.gui.preferences import PracticePreferences
 from motor_trainer.gui.session_setup import SessionSetup
 from motor_trainer.skills.presets import available_presets, preset_kind
 from motor_trainer.storage.sessions import SessionStore, now_utc
@@ -173,6 +175,41 @@ class StartPanel(QWidget):
             mode=PracticeMode.PERFORMANCE if self.performance.isChecked() else PracticeMode.PRACTICE,
             outcome_on_board=self.outcome_on_board.isChecked(),
             sessions_dir=self.sessions_dir if self.save_session.isChecked() else None,
+        )
+
+    def apply_preferences(self, preferences: PracticePreferences) -> None:
+        """Fill the panel with the choices of the last run (a remembered camera that is gone is skipped)."""
+        self.video_path.setText(preferences.video_path)
+        if preferences.use_video or not self.cameras:
+            self.use_video.setChecked(True)
+        else:
+            self.use_camera.setChecked(True)
+        if (camera_row := self.camera_box.findData(preferences.camera_index)) >= 0:
+            self.camera_box.setCurrentIndex(camera_row)
+        self.rotation.setCurrentIndex(self.rotation.findData(preferences.rotate_deg))
+        self.playback_speed.setValue(preferences.speed)
+        if preferences.skill in available_presets():
+            self.choose_skill(preferences.skill)
+        self.reference_path.setText(preferences.reference_path)
+        (self.performance if preferences.mode is PracticeMode.PERFORMANCE else self.practice).setChecked(True)
+        self.outcome_on_board.setChecked(preferences.outcome_on_board)
+        self.save_session.setChecked(preferences.save_session and self.sessions_dir is not None)
+
+    def preferences(self, earlier: PracticePreferences) -> PracticePreferences:
+        """``earlier`` with the panel's current choices (settings the panel does not show are kept)."""
+        camera_index = self.camera_box.currentData()
+        return dataclasses.replace(
+            earlier,
+            skill=self.skill.currentData(),
+            use_video=self.use_video.isChecked(),
+            video_path=self.video_path.text().strip(),
+            camera_index=earlier.camera_index if camera_index is None else int(camera_index),
+            rotate_deg=int(self.rotation.currentData()),
+            speed=float(self.playback_speed.value()),
+            reference_path=self.reference_path.text().strip(),
+            mode=PracticeMode.PERFORMANCE if self.performance.isChecked() else PracticeMode.PRACTICE,
+            outcome_on_board=self.outcome_on_board.isChecked(),
+            save_session=self.save_session.isChecked() if self.sessions_dir is not None else earlier.save_session,
         )
 
     def choose_video(self, path: Path, rotate_deg: int = 0, speed: float = 1.0) -> None:
