@@ -43,6 +43,9 @@ RMS_WARNING_PX = 1.0
 #: OpenCV's distortion models have 4, 5, 8, 12 or 14 coefficients.
 DISTORTION_LENGTHS = (4, 5, 8, 12, 14)
 CAMERA_FILE_PREFIX = "camera_"
+#: Why an input is skipped (shown to the user; the GUI tells a broken file from a photo without a board).
+BOARD_NOT_FOUND = "board not found"
+UNREADABLE_IMAGE = "not a readable image"
 _SUBPIX_CRITERIA = (cv2.TERM_CRITERIA_EPS + cv2.TERM_CRITERIA_MAX_ITER, 50, 1e-3)
 
 
@@ -163,7 +166,7 @@ def detect_board_in_gray(gray: np.ndarray, name: str, board_inner_corners: tuple
     """One input's detection result: the board's corners, or why it will be skipped."""
     corners_px = find_board_corners_px(gray, board_inner_corners)
     if corners_px is None:
-        return SkippedView(name, "board not found")
+        return SkippedView(name, BOARD_NOT_FOUND)
     return BoardView(name, corners_px, (gray.shape[1], gray.shape[0]))
 
 
@@ -177,7 +180,7 @@ def detect_board_in_file(path: Path | str, board_inner_corners: tuple[int, int])
     path = Path(path)
     gray = cv2.imread(str(path), cv2.IMREAD_GRAYSCALE)
     if gray is None:
-        return SkippedView(path.name, "not a readable image")
+        return SkippedView(path.name, UNREADABLE_IMAGE)
     return detect_board_in_gray(gray, path.name, board_inner_corners)
 
 
