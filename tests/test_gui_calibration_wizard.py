@@ -10,14 +10,18 @@ import pytest
 from PySide6.QtCore import QPoint, Qt
 
 from motor_trainer.calibration.camera import (
+    CameraCalibration,
     camera_calibration_path,
     load_camera_calibration,
+    save_camera_calibration,
+    undistort_points_px,
 )
 from motor_trainer.calibration.plane import (
     load_plane_calibration,
     plane_calibration_path,
 )
 from motor_trainer.calibration.targets import standard_dartboard
+from motor_trainer.calibration.tomlfile import now_utc
 from motor_trainer.cli import main
 from motor_trainer.cvshim import cv2
 from motor_trainer.gui.calibration_wizard import CalibrationWizard
@@ -245,3 +249,46 @@ def test_a_broken_frame_file_is_one_line(qtbot, wizard, tmp_path):
     qtbot.waitUntil(lambda: page.problem.text() != "", timeout=BOARD_WAIT_MS)
     assert page.problem.text() == f"{broken}: not a readable image"
     assert page.frame is None and not page.save_button.isEnabled()
+
+
+def test_with_a_camera_calibration_the_frame_is_clicked_in_undistorted_pixels(qtbot, wizard, tmp_path):
+    """A dot filmed near the corner of a barrel-distorted lens appears where undistort_points_px puts its landmarks."""
+    lens = CameraCalibration(
+        camera_name="bench cam",
+        image_size_px=FRAME_SIZE_PX,
+        camera_matrix=np.array([[700.0, 0.0, 480.0], [0.0, 700.0, 360.0], [0.0, 0.0, 1.0]]),
+        distortion=np.array([-0.3, 0.1, 0.0, 0.0, 0.0]),
+        rms_reprojection_px=0.2,
+        created=now_utc(),
+    )
+    save_camera_calibration(lens, camera_calibration_path(tmp_path / "calibration", lens.camera_name))
+    dot_px = np.array([860.0, 620.0])
+    image = np.zeros((FRAME_SIZE_PX[1], FRAME_SIZE_PX[0], 3), np.uint8)
+    cv2.circle(image, (int(dot_px[0]), int(dot_px[1])), 4, (255, 255, 255), -1)
+    path = tmp_path / "dot.png"
+    cv2.imwrite(str(path), image)
+    page = wizard.plane_page
+    page.open_frame_file(path)
+    qtbot.waitUntil(lambda: page.frame is not None, timeout=BOARD_WAIT_MS)
+    assert page.frame.undistorted_with == "bench cam" and "'bench cam'" in page.frame_note.text()
+    brightness = page.frame.image_rgb[..., 0].astype(float)
+    rows, columns = np.nonzero(brightness > 60)
+    shown_px = np.average(np.column_stack([columns, rows]), axis=0, weights=brightness[rows, columns])
+    expected_px = undistort_points_px(dot_px, lens)
+    assert np.linalg.norm(expected_px - dot_px) > 20, "the test lens must move the dot visibly"
+    np.testing.assert_allclose(shown_px, expected_px, atol=1.5)
+
+
+def test_a_failed_save_is_one_line_and_leaves_what_was_there(qtbot, wizard, dartboard_frame, tmp_path):
+    blocker = tmp_path / "calibration"
+    blocker.write_text("a file where the calibration folder should be\n")
+    page = wizard.plane_page
+    page.open_frame_file(dartboard_frame)
+    qtbot.waitUntil(lambda: page.frame is not None, timeout=BOARD_WAIT_MS)
+    board = standard_dartboard()
+    for name in page.picker.point_names:
+        click_image_point(qtbot, page.picker, project(BOARD_TO_IMAGE, board.click_points_mm[name]))
+    page.save_button.click()
+    assert "plane_dartboard.toml: could not write" in page.problem.text() and "\n" not in page.problem.text()
+    assert page.saved is None and page.result.text() == ""
+    assert blocker.read_text() == "a file where the calibration folder should be\n"

@@ -10,7 +10,7 @@ onto the frame through the new calibration, so a person sees whether it fits.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from motor_trainer.calibration.camera import find_matching_calibration
 from motor_trainer.calibration.plane import (
     PlaneCalibration,
     PlaneKind,
@@ -65,6 +66,8 @@ class PickedFrame:
     path: Path
     image_rgb: np.ndarray
     time_s: float | None = None
+    #: The camera calibration the frame was undistorted with, if one matched its size.
+    undistorted_with: str | None = None
 
     @property
     def size_px(self) -> tuple[int, int]:
@@ -77,11 +80,25 @@ class VideoInfo:
     duration_s: float
 
 
-def read_image_rgb(path: Path) -> PickedFrame:
+def in_analysis_pixels(frame: PickedFrame, calibration_dir: Path) -> PickedFrame:
+    """The frame as the analysis sees landmarks: undistorted when a camera calibration for its size exists.
+
+    The plane's pixel points must be in the same pixel space as the landmarks
+    they will map (see calibration.plane), so the user clicks on the
+    undistorted frame, with the same camera matrix kept (as ``undistort_points_px`` does).
+    """
+    calibration, _ = find_matching_calibration(calibration_dir, frame.size_px)
+    if calibration is None:
+        return frame
+    image_rgb = cv2.undistort(frame.image_rgb, calibration.camera_matrix, calibration.distortion)
+    return replace(frame, image_rgb=image_rgb, undistorted_with=calibration.camera_name)
+
+
+def read_image_frame(path: Path, calibration_dir: Path) -> PickedFrame:
     image_bgr = cv2.imread(str(path), cv2.IMREAD_COLOR)
     if image_bgr is None:
         raise UserFacingError(f"{path}: not a readable image")
-    return PickedFrame(path, cv2.cvtColor(image_bgr, cv2.COLOR_BGR2RGB))
+    return in_analysis_pixels(PickedFrame(path, cv2.cvtColor(image_bgr, cv2.COLOR_BGR2RGB)), calibration_dir)
 
 
 def video_duration_s(path: Path) -> VideoInfo:
@@ -90,7 +107,7 @@ def video_duration_s(path: Path) -> VideoInfo:
         return VideoInfo(path, video.frame_count / video.fps if video.frame_count > 0 else 0.0)
 
 
-def video_frame_at(path: Path, time_s: float) -> PickedFrame:
+def video_frame_at(path: Path, time_s: float, calibration_dir: Path) -> PickedFrame:
     """The first frame at or after ``time_s`` (the last one if the video is shorter), decoded in order."""
     last = None
     with open_video(path, decoder_yields=False) as video:
@@ -100,7 +117,7 @@ def video_frame_at(path: Path, time_s: float) -> PickedFrame:
                 break
     if last is None:
         raise UserFacingError(f"{path}: the video has no frames")
-    return PickedFrame(path, last.image_rgb, last.time_s)
+    return in_analysis_pixels(PickedFrame(path, last.image_rgb, last.time_s), calibration_dir)
 
 
 def click_instruction(name: str) -> str:
@@ -187,6 +204,8 @@ class PlaneCalibrationPage(QWidget):
         frame_row.addWidget(self.open_button)
         frame_row.addWidget(self.time_slider, 1)
         frame_row.addWidget(self.time_label)
+        self.frame_note = QLabel()
+        self.frame_note.setStyleSheet("color: gray;")
 
         self.instruction = QLabel("Open a frame that shows the whole board.")
         self.instruction.setStyleSheet("font-size: 15px; font-weight: bold;")
@@ -209,6 +228,7 @@ class PlaneCalibrationPage(QWidget):
         layout = QVBoxLayout(self)
         layout.addLayout(form)
         layout.addLayout(frame_row)
+        layout.addWidget(self.frame_note)
         layout.addWidget(self.instruction)
         layout.addWidget(self.picker, 1)
         layout.addLayout(buttons)
@@ -243,7 +263,7 @@ class PlaneCalibrationPage(QWidget):
         if path.suffix.lower() in VIDEO_SUFFIXES:
             self._load(video_duration_s, path)
         else:
-            self._load(read_image_rgb, path)
+            self._load(read_image_frame, path, self.calibration_dir)
 
     def show_video_time(self, time_s: float) -> None:
         """Move the slider to a time; the frame there is decoded off the GUI thread."""
@@ -320,9 +340,14 @@ class PlaneCalibrationPage(QWidget):
                 self.time_slider.setRange(0, max(0, round(1000 * loaded.duration_s) - 1))
                 self.time_slider.setValue(0)
             self.time_slider.setEnabled(True)
-            self._load(video_frame_at, loaded.path, 0.0)
+            self._load(video_frame_at, loaded.path, 0.0, self.calibration_dir)
             return
         self.frame = loaded
+        self.frame_note.setText(
+            f"Shown undistorted with the camera calibration '{loaded.undistorted_with}', as the analysis sees it."
+            if loaded.undistorted_with
+            else "No camera calibration for this frame size: clicking on the frame as filmed."
+        )
         if loaded.time_s is not None:
             self.time_label.setText(f"{loaded.time_s:.2f} s")
         self.picker.set_image(loaded.image_rgb)
@@ -337,7 +362,7 @@ class PlaneCalibrationPage(QWidget):
 
     def _on_time_chosen(self, time_ms: int) -> None:
         if self.video is not None:
-            self._load(video_frame_at, self.video.path, time_ms / 1000.0)
+            self._load(video_frame_at, self.video.path, time_ms / 1000.0, self.calibration_dir)
 
     def _on_target_changed(self) -> None:
         kind = self.plane_kind

@@ -163,7 +163,16 @@ class PointPicker(QWidget):
             painter.drawEllipse(centre, _MARK_RADIUS, _MARK_RADIUS)
             painter.drawLine(centre - QPointF(_MARK_RADIUS * 2, 0), centre + QPointF(_MARK_RADIUS * 2, 0))
             painter.drawLine(centre - QPointF(0, _MARK_RADIUS * 2), centre + QPointF(0, _MARK_RADIUS * 2))
-            painter.drawText(centre + QPointF(_MARK_RADIUS * 2, -_MARK_RADIUS), f"{index + 1} {name}")
+            _draw_outlined_text(painter, centre + QPointF(_MARK_RADIUS * 2, -_MARK_RADIUS), f"{index + 1} {name}")
+
+
+def _draw_outlined_text(painter: QPainter, position: QPointF, text: str) -> None:
+    """Yellow text with a dark rim, readable on a white board wire or a dark floor alike."""
+    painter.setPen(QColor(0, 0, 0))
+    for dx, dy in ((-1, 0), (1, 0), (0, -1), (0, 1)):
+        painter.drawText(position + QPointF(dx, dy), text)
+    painter.setPen(_POINT_COLOUR)
+    painter.drawText(position, text)
 
 
 def _finite_stretches(line_px: np.ndarray) -> list[np.ndarray]:
