@@ -292,3 +292,12 @@ def test_a_failed_save_is_one_line_and_leaves_what_was_there(qtbot, wizard, dart
     assert "plane_dartboard.toml: could not write" in page.problem.text() and "\n" not in page.problem.text()
     assert page.saved is None and page.result.text() == ""
     assert blocker.read_text() == "a file where the calibration folder should be\n"
+
+
+def test_a_board_size_changed_during_a_search_applies_to_every_photo(qtbot, wizard, shared_dir):
+    page = wizard.camera_page
+    page.rows.setValue(6)
+    page.import_photos(board_photos(shared_dir)[:3])
+    page.rows.setValue(7)  # while the 4x6 search runs
+    wait_for_searches(qtbot, wizard, 3)
+    assert [item.detection.corners_px.shape for item in page.inputs] == [(28, 2)] * 3

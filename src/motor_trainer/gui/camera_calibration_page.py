@@ -71,6 +71,7 @@ class BoardInput:
     source: Path | np.ndarray
     detection: BoardView | SkippedView
     thumbnail_rgb: np.ndarray
+    board_inner_corners: tuple[int, int]
 
     @property
     def name(self) -> str:
@@ -122,12 +123,12 @@ def detect_file(path: Path, board_inner_corners: tuple[int, int]) -> BoardInput:
         thumbnail = board_thumbnail(image_rgb, detection_small, board_inner_corners)
     else:
         thumbnail = board_thumbnail(image_rgb, detection, board_inner_corners)
-    return BoardInput(path, detection, thumbnail)
+    return BoardInput(path, detection, thumbnail, board_inner_corners)
 
 
 def detect_frame(image_rgb: np.ndarray, name: str, board_inner_corners: tuple[int, int]) -> BoardInput:
     detection = detect_board_in_frame(image_rgb, name, board_inner_corners)
-    return BoardInput(image_rgb, detection, board_thumbnail(image_rgb, detection, board_inner_corners))
+    return BoardInput(image_rgb, detection, board_thumbnail(image_rgb, detection, board_inner_corners), board_inner_corners)
 
 
 def detect_inputs(sources: list[tuple[Path | np.ndarray, str]], board_inner_corners: tuple[int, int]) -> list[BoardInput]:
@@ -335,6 +336,10 @@ class CameraCalibrationPage(QWidget):
             self.capture_button.setEnabled(True)
 
     def _on_detected(self, found: list[BoardInput]) -> None:
+        stale = [item for item in found if item.board_inner_corners != self.board_inner_corners]
+        if stale:  # searched while the user changed the board size: search those again
+            self._detect([(item.source, item.name) for item in stale])
+        found = [item for item in found if item.board_inner_corners == self.board_inner_corners]
         self.inputs.extend(found)
         unreadable = [str(item.source) for item in found if not item.found and item.detection.reason == UNREADABLE_IMAGE]
         if unreadable:
