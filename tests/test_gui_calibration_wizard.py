@@ -100,6 +100,9 @@ def test_a_broken_photo_is_one_line_and_too_few_boards_keep_the_old_file(qtbot, 
     assert "\n" not in page.problem.text() and "found in only 2 input(s)" in page.problem.text() and "board_08.jpg" in page.problem.text()
     assert page.result is None
     assert old_file.read_text() == "# an earlier calibration the user keeps\n"
+    page.thumbnails.item(2).setSelected(True)
+    page.remove_button.click()
+    assert [caption.split("\n")[0] for caption in listed(wizard)] == ["cam01_01_int.jpg", "cam01_02_int.jpg"]
 
 
 def test_changing_the_board_size_searches_again(qtbot, wizard, shared_dir):

@@ -208,6 +208,7 @@ class CameraCalibrationPage(QWidget):
         self.thumbnails.setResizeMode(QListWidget.ResizeMode.Adjust)
         self.thumbnails.setMovement(QListWidget.Movement.Static)
         self.thumbnails.setMinimumWidth(2 * THUMBNAIL_SIDE_PX + 40)
+        self.thumbnails.setSelectionMode(QListWidget.SelectionMode.ExtendedSelection)
         views_row = QHBoxLayout()
         views_row.addWidget(self.live_view, 3)
         views_row.addWidget(self.thumbnails, 2)
@@ -305,6 +306,7 @@ class CameraCalibrationPage(QWidget):
     # --- internals ---------------------------------------------------------------------------------
 
     def _detect(self, sources: list[tuple[Path | np.ndarray, str]]) -> None:
+        self.problem.clear()
         job = BackgroundJob("board-search", self)
         job.succeeded.connect(self._on_detected)
         job.failed.connect(self._on_detection_failed)
