@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from motor_trainer.analysis.outcomes import read_outcomes_csv
+from motor_trainer.analysis.reference_reps import choose_reference_reps, mean_fps
 from motor_trainer.analysis.rep_errors import ClipAnalysis, RepAnalysis, analyse_clip, reference_from_analyses
 from motor_trainer.analysis.rep_reference import RepReference, load_reference, references_dir
 from motor_trainer.analysis.verdict import SkillKind, Verdict
@@ -78,10 +79,8 @@ def run(args: argparse.Namespace) -> int:
         clip = analyse_clip(sequence, preset, reference, outcomes[taken:], tolerance_mm=args.tolerance_mm, board=board)
         clips.append(clip)
         session = save_session(workspace, video, sequence, clip, args, preset, calibration)
-        document = analysis_document(video, session, preset, clip)
-        json_path = session.derived_dir / ANALYSIS_JSON_NAME  # `replay` reads the reference id from here
-        _write_json(json_path, document)
-        documents.append(document)
+        json_path = session.derived_dir / ANALYSIS_JSON_NAME
+        documents.append(analysis_document(video, session, preset, clip))
         print(f"\n{video}: {len(clip.analyses)} reps of {preset.title}, reference: {_reference_words(clip, reference)}")
         print(rep_table(clip.analyses, first_number=sum(len(c.analyses) for c in clips[:-1])))
         print(f"session {session.session_id}; analysis -> {json_path}")
@@ -167,7 +166,8 @@ def save_session(
     preset: OpenLoopPreset,
     calibration: str | None,
 ) -> Session:
-    """The one place an analysis is stored: a session with the video, landmarks, and one event per rep."""
+    """The one place an analysis is stored: a session with the video, landmarks, one event per rep,
+    and the analysis as JSON in ``derived/`` (where `replay` finds the reference it was judged against)."""
     session = save_tracked_session(workspace, video, sequence, args.model, args.rotate, skill=preset.name, calibration=calibration)
     with session.open_event_log() as log:
         for analysis in clip.analyses:
@@ -175,6 +175,7 @@ def save_session(
             if analysis.outcome is not None:
                 log.append(EventKind.OUTCOME, vars(analysis.outcome).copy(), time_s=analysis.rep.end_s)
             log.append(EventKind.VERDICT, analysis.verdict.to_dict(), time_s=analysis.rep.end_s)
+    _write_json(session.derived_dir / ANALYSIS_JSON_NAME, analysis_document(video, session, preset, clip))
     return session
 
 
@@ -287,17 +288,8 @@ def save_reference(
     rep_numbers: list[int] | None = None,
 ) -> None:
     """Save the chosen reps (else the successful ones if there are enough, else all) as a reference."""
-    successes = [a for a in analyses if a.verdict.success]
-    if rep_numbers:
-        unknown = [n for n in rep_numbers if n >= len(analyses)]
-        if unknown:
-            raise UserFacingError(f"--reference-reps: no rep {unknown[0]}; this run found reps 0-{len(analyses) - 1}")
-        chosen, which = [analyses[n] for n in rep_numbers], "chosen"
-    elif len(successes) >= preset.reference.min_reps:
-        chosen, which = successes, "successful"
-    else:
-        chosen, which = analyses, "all"
-    fps = float(len(clips[0].track) - 1) / float(clips[0].track.time_s[-1] - clips[0].track.time_s[0])
+    chosen, which = choose_reference_reps(analyses, preset.reference.min_reps, rep_numbers)
+    fps = mean_fps(clips[0].track.time_s)
     reference = reference_from_analyses(chosen, preset, fps, reference_id, source=f"{which} reps of `analyze`")
     path = reference.save(references_dir(workspace.ensure().root))
     print(f"saved reference {reference_id} from {len(chosen)} {which} reps -> {path}")

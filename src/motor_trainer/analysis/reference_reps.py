@@ -1,0 +1,80 @@
+"""Which reps become a reference, and a reference made from reps a person picked in a saved session.
+
+Shared by ``analyze --save-reference`` (reps of the run just analysed) and
+the session review's "Make reference" (reps of a session saved earlier,
+found again in its landmarks by their frame ranges).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+
+from motor_trainer.analysis.rep_errors import (
+    RepAnalysis,
+    analyse_clip,
+    reference_from_analyses,
+)
+from motor_trainer.analysis.rep_reference import RepReference
+from motor_trainer.analysis.verdict import Verdict
+from motor_trainer.errors import UserFacingError
+from motor_trainer.pose.landmarks import PoseSequence
+from motor_trainer.skills.open_loop import OpenLoopPreset
+
+
+def choose_reference_reps(
+    analyses: Sequence[RepAnalysis], min_reps: int, rep_numbers: Sequence[int] | None = None
+) -> tuple[list[RepAnalysis], str]:
+    """The reps a reference is built from and how they were chosen ("chosen", "successful" or "all").
+
+    ``rep_numbers`` index ``analyses``; without them the successful reps are
+    taken when there are at least ``min_reps``, else all (robust spreads keep
+    a few bad ones from hiding themselves).
+    """
+    if rep_numbers:
+        unknown = [n for n in rep_numbers if not 0 <= n < len(analyses)]
+        if unknown:
+            raise UserFacingError(f"--reference-reps: no rep {unknown[0]}; this run found reps 0-{len(analyses) - 1}")
+        return [analyses[n] for n in rep_numbers], "chosen"
+    successes = [a for a in analyses if a.verdict.success]
+    if len(successes) >= min_reps:
+        return successes, "successful"
+    return list(analyses), "all"
+
+
+def mean_fps(time_s: np.ndarray) -> float:
+    """Frames per second over the whole stretch (a live source's dropped frames spread out)."""
+    return float(len(time_s) - 1) / float(time_s[-1] - time_s[0])
+
+
+def reference_from_session_reps(
+    sequence: PoseSequence,
+    preset: OpenLoopPreset,
+    chosen: Sequence[Verdict],
+    reference_id: str,
+    source: str,
+) -> RepReference:
+    """A reference from reps of a saved session, given by their stored verdicts.
+
+    The landmarks are segmented again and each chosen verdict is matched to the
+    rep whose frames overlap it most, so reps numbered live (where the online
+    segmenter may split a session differently) still find their frames.
+    Raises UserFacingError when a chosen rep is not found again or too few are chosen.
+    """
+    analyses = analyse_clip(sequence, preset).analyses
+    members = [_overlapping(analyses, verdict) for verdict in chosen]
+    fps = mean_fps(sequence.time_s)
+    return reference_from_analyses(members, preset, fps, reference_id, source=source)
+
+
+def _overlapping(analyses: Sequence[RepAnalysis], verdict: Verdict) -> RepAnalysis:
+    def overlap(analysis: RepAnalysis) -> int:
+        rep = analysis.rep
+        return min(rep.end_frame, verdict.end_frame) - max(rep.start_frame, verdict.start_frame)
+
+    best = max(analyses, key=overlap, default=None)
+    if best is None or overlap(best) <= 0:
+        raise UserFacingError(f"rep {verdict.index} (frames {verdict.start_frame}-{verdict.end_frame}) "
+                              f"is not found again in the session's landmarks")
+    return best
