@@ -14,13 +14,14 @@ from motor_trainer.coaching.progress import SessionVerdicts, skill_progress
 _YOU = (240, 240, 240)
 
 
-class ProgressView(QDialog):
-    """Built from the saved sessions' verdicts (``SessionStore.query_verdicts``); ``now`` words the dates."""
+class ProgressPanel(QWidget):
+    """Built from the saved sessions' verdicts (``SessionStore.query_verdicts``); ``now`` words the dates.
+
+    A widget of its own so the sessions browser can show it as a tab.
+    """
 
     def __init__(self, sessions: Sequence[SessionVerdicts], now: datetime, parent: QWidget | None = None):
         super().__init__(parent)
-        self.setWindowTitle("Progress")
-        self.resize(760, 620)
         self.sessions = tuple(sessions)
         self.now = now
         self.skill = QComboBox()
@@ -56,5 +57,21 @@ class ProgressView(QDialog):
         for row, (session_id, reps, successes) in enumerate(zip(success.session_ids, success.reps, success.successes)):
             for column, text in enumerate((session_id, str(int(reps)), str(int(successes)))):
                 self.table.setItem(row, column, QTableWidgetItem(text))
+        self.table.resizeColumnsToContents()
         self.statements.setText("\n".join(progress.statements) or "One session so far: progress shows from the second.")
         self.curve.setData(np.arange(1, len(success.session_ids) + 1), 100.0 * success.success_rate)
+
+
+class ProgressView(QDialog):
+    """The progress panel in a window of its own; its parts are the panel's (``skill``, ``table``, ``curve``...)."""
+
+    def __init__(self, sessions: Sequence[SessionVerdicts], now: datetime, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setWindowTitle("Progress")
+        self.resize(760, 620)
+        self.panel = ProgressPanel(sessions, now, self)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.panel)
+        self.sessions, self.skill, self.table = self.panel.sessions, self.panel.skill, self.panel.table
+        self.statements, self.plot, self.curve = self.panel.statements, self.panel.plot, self.panel.curve
