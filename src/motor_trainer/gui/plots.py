@@ -1,4 +1,4 @@
-"""Progress plots (pyqtgraph): the key joint against the reference, errors over time, block success vs the band.
+"""Progress plots (pyqtgraph): the key joint against the reference band, errors over time, block success vs the band.
 
 Each plot reads the PracticeState and redraws with ``setData`` (never a new
 item per update), so refreshing them on every rep or a few times a second
@@ -11,17 +11,23 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtWidgets import QVBoxLayout, QWidget
 
+from motor_trainer.analysis.rep_reference import RepReference
 from motor_trainer.analysis.verdict import SkillKind
 from motor_trainer.coaching.practice import PracticeSettings
 from motor_trainer.gui.live_analysis import CLOSED_LOOP_KEY_JOINT
 from motor_trainer.gui.practice_state import PracticeState
 from motor_trainer.skills.closed_loop import StepTier
+from motor_trainer.skills.open_loop import OpenLoopPreset
 
 #: Okabe-Ito colours shared with the replay: sky blue for the reference, vermillion for errors.
 _REFERENCE = (86, 180, 233)
 _YOU = (240, 240, 240)
 _ERROR = (213, 94, 0)
 _BAND = (0, 158, 115, 60)
+#: The open-loop trajectory plot follows the throwing wrist's height around release: the reference band
+#: is its median path ± how far the reference's own reps strayed from it.
+WRIST_PART = "acting_wrist"
+OPEN_LOOP_TRAJECTORY_TITLE = "Throwing wrist around release, last rep vs reference band"
 #: Seconds of live data the closed-loop plots keep in view.
 _WINDOW_S = 10.0
 #: Half-width of the reference band around the key joint angle, degrees (the posture "subtle" threshold).
@@ -42,18 +48,22 @@ def _plot(title: str, left: str, bottom: str) -> pg.PlotWidget:
 class ProgressPlots(QWidget):
     """Three stacked plots of one session; ``refresh`` redraws them from the state.
 
-    ``obvious_z`` (open-loop) draws the preset's "obvious" line on the per-rep deviations.
+    ``preset`` (open-loop): which window part is the wrist, and the "obvious"
+    line on the per-rep deviations. ``reference`` (set once the live run has
+    loaded it) draws the band the wrist's path is judged against.
     """
 
     def __init__(
         self,
         state: PracticeState,
-        obvious_z: float | None = None,
+        preset: OpenLoopPreset | None = None,
         settings: PracticeSettings | None = None,
         parent: QWidget | None = None,
     ):
         super().__init__(parent)
         self.state = state
+        self.preset = preset
+        self.reference: RepReference | None = None
         band = (settings or PracticeSettings()).band
         closed = state.kind is SkillKind.CLOSED_LOOP
         joint = CLOSED_LOOP_KEY_JOINT.replace("_", " ")
@@ -61,10 +71,11 @@ class ProgressPlots(QWidget):
             self.trajectory = _plot(f"{joint} angle vs reference ±{KEY_JOINT_BAND_DEG:g}°", "angle (deg)", "time (s)")
             self.errors = _plot("Timing offset (+ behind the music)", "offset (ms)", "time (s)")
         else:
-            self.trajectory = _plot("Acting wrist speed, last rep", "speed (body lengths/s)", "time from release (s)")
+            self.trajectory = _plot(OPEN_LOOP_TRAJECTORY_TITLE, "wrist above the hips (body lengths)", "time from release (s)")
             self.errors = _plot("Largest form deviation per rep (needs a reference)", "|z| (reference spreads)", "rep")
-            if obvious_z is not None:
-                self.errors.addItem(pg.InfiniteLine(obvious_z, angle=0, pen=pg.mkPen(_ERROR, style=pg.QtCore.Qt.PenStyle.DashLine), label="obvious"))
+            if preset is not None:
+                obvious_line = pg.InfiniteLine(preset.triage.obvious_z, angle=0, pen=pg.mkPen(_ERROR, style=pg.QtCore.Qt.PenStyle.DashLine), label="obvious")
+                self.errors.addItem(obvious_line)
         self.blocks = _plot("Block success rate vs band", "success (%)", "block")
         self.blocks.setYRange(0, 100)
         for level, name in ((band.ease_below, "ease below"), (band.raise_above, "raise above")):
@@ -115,14 +126,31 @@ class ProgressPlots(QWidget):
         if misses:
             self.miss_marks.setData(misses, np.interp(misses, offsets[:, 0], offsets[:, 1]))
 
+    def show_reference(self, reference: RepReference | None) -> None:
+        """Draw the reference's wrist path and band from now on (None: the rep alone)."""
+        self.reference = reference
+        self.trajectory.setTitle(OPEN_LOOP_TRAJECTORY_TITLE + ("" if reference is not None else " (no reference chosen)"))
+        if reference is None:
+            return
+        wrist = reference.parts.index(WRIST_PART)
+        time_s = (np.arange(len(reference.mean_trajectory_bl)) - reference.release_row) / reference.fps
+        height_bl = reference.mean_trajectory_bl[:, wrist, 1]
+        half_width_bl = reference.path_distance_centre_bl[WRIST_PART] + reference.path_distance_spread_bl[WRIST_PART]
+        self.reference_curve.setData(time_s, height_bl)
+        self._band_upper.setData(time_s, height_bl + half_width_bl)
+        self._band_lower.setData(time_s, height_bl - half_width_bl)
+
     def _refresh_open_loop(self) -> None:
         entries = self.state.reps
         if not entries:
             return
-        latest = entries[-1].found.detected
-        track, rep = latest.track, latest.rep
-        rows = slice(track.row(rep.start_frame), track.row(rep.end_frame))
-        self.you_curve.setData(track.time_s[rows] - rep.release_s, track.wrist_speed_bl_per_s[rows])
+        latest = entries[-1]
+        member = latest.analysis.member
+        if member is not None and self.preset is not None:
+            track = latest.found.detected.track
+            fps = (len(track) - 1) / (track.time_s[-1] - track.time_s[0])
+            wrist = self.preset.trajectory_parts.index(WRIST_PART)
+            self.you_curve.setData((np.arange(len(member.window_bl)) - member.release_row) / fps, member.window_bl[:, wrist, 1])
         sizes = [max((abs(d.z_score) for d in e.analysis.verdict.deviations), default=0.0) for e in entries]
         numbers = np.arange(1, len(entries) + 1)
         self.error_curve.setData(numbers, sizes)

@@ -65,7 +65,7 @@ class PracticeScreen(QWidget):
         self.replay = ReplayPanel()
         self.attempts = AttemptList(self.state)
         self.coach = CoachPanel(self.state)
-        self.plots = ProgressPlots(self.state, None if closed_loop else open_loop_preset(setup).triage.obvious_z)
+        self.plots = ProgressPlots(self.state, None if closed_loop else open_loop_preset(setup))
         self.dartboard: DartboardWidget | None = None
 
         views = QWidget()  # a layout, not a splitter: the live view takes the replay's room back when it closes
@@ -152,6 +152,8 @@ class PracticeScreen(QWidget):
         self.live_view.mirror_caption.setVisible(delay_s > 0)
 
     def _on_rep_found(self, found: RepFound) -> None:
+        if not self.state.reps:  # the analyser, and with it the reference, exists once reps come
+            self.plots.show_reference(self.session.run.analyser.reference)
         self.attempts._on_rep(self.state.add_rep(found))
         rep = found.detected.rep
         self.session.run.record_event(EventKind.REP, dataclasses.asdict(rep), rep.release_s)
