@@ -39,6 +39,7 @@ from motor_trainer.gui.main_window import MainWindow  # noqa: E402
 from motor_trainer.gui.progress_view import ProgressView  # noqa: E402
 from motor_trainer.gui.start_panel import SkillQuestions  # noqa: E402
 from motor_trainer.storage.sessions import SessionStore, now_utc  # noqa: E402
+from motor_trainer.workspace import Workspace  # noqa: E402
 
 
 def wait_until(app: QApplication, done: Callable[[], bool], timeout_s: float, what: str) -> None:
@@ -128,7 +129,7 @@ def main() -> int:
 
     app = QApplication(sys.argv[:1])
     started = time.monotonic()
-    window = MainWindow(cameras=[], sessions_dir=args.out / "sessions")  # each run is saved, as in the app
+    window = MainWindow(cameras=[], workspace=Workspace(args.out).ensure())  # each run is saved, as in the app
     window.resize(1440, 900)
     window.show()
     wait_until(app, window.isVisible, 5, "the window")

@@ -15,6 +15,7 @@ from PySide6.QtWidgets import QPushButton
 from motor_trainer.gui.main_window import MainWindow
 from motor_trainer.gui.start_panel import NO_CAMERA_TEXT
 from motor_trainer.storage.sessions import EventKind, SessionStatus, SessionStore
+from motor_trainer.workspace import Workspace
 
 from gui_helpers import FREEZE_MS, LIVE_TIMEOUT_MS, longest_tick_gap, start_from_panel, stop_and_wait
 
@@ -110,7 +111,7 @@ def test_miss_key_is_an_obvious_miss_of_the_latest_rep(window, qtbot, media_dir)
 
 
 def test_a_saved_session_keeps_the_rep_its_outcome_and_verdict(qtbot, media_dir, tmp_path):
-    window = MainWindow(cameras=[], sessions_dir=tmp_path)
+    window = MainWindow(cameras=[], workspace=Workspace(tmp_path).ensure())
     qtbot.addWidget(window)
     window.show()
     assert window.start_panel.save_session.isChecked()
@@ -120,7 +121,7 @@ def test_a_saved_session_keeps_the_rep_its_outcome_and_verdict(qtbot, media_dir,
     stop_and_wait(screen, qtbot)
     screen.findChild(QPushButton, "new-session").click()  # back to the start panel: the recording is finished
 
-    (session,) = SessionStore(tmp_path)
+    (session,) = SessionStore(tmp_path / "sessions")
     assert session.manifest.status is SessionStatus.COMPLETE and session.manifest.skill == "free-throw"
     kinds = [event.kind for event in session.events()]
     assert kinds.count(EventKind.REP) == 1 and kinds.count(EventKind.OUTCOME) == 1

@@ -7,12 +7,13 @@ from PySide6.QtWidgets import QPushButton
 from motor_trainer.coaching.practice import PracticeMode
 from motor_trainer.gui.main_window import MainWindow
 from motor_trainer.gui.preferences import PREFERENCES_NAME, load_preferences
+from motor_trainer.workspace import Workspace
 
 from gui_helpers import start_from_panel, stop_and_wait
 
 
 def _window(qtbot, workspace) -> MainWindow:
-    window = MainWindow(cameras=[], sessions_dir=workspace / "sessions", settings_dir=workspace)
+    window = MainWindow(cameras=[], workspace=Workspace(workspace).ensure())
     qtbot.addWidget(window)
     window.show()
     return window

@@ -1,14 +1,17 @@
-"""The start panel as a person fills it: the skill questions, a missing reference, practice or performance."""
+"""The start panel as a person fills it: the skill questions, a missing reference, practice or performance,
+and the ways out to the sessions browser and the calibration wizard."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 import pytest
-from PySide6.QtWidgets import QPushButton
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QApplication, QPushButton
 
 from motor_trainer.coaching.practice import PracticeMode
 from motor_trainer.gui.start_panel import SkillQuestions, StartPanel
+from motor_trainer.workspace import Workspace
 
 
 @pytest.fixture
@@ -64,3 +67,32 @@ def test_no_display_is_one_clear_line_not_a_crash(monkeypatch, capsys):
     assert main([]) == 2
     error = capsys.readouterr().err.strip()
     assert error.count("\n") == 0 and "no display" in error and "motor-trainer track" in error
+
+
+def _dialog_opened_by(qtbot, button: QPushButton) -> str:
+    """Click ``button``; the modal dialog it opens is named and closed again (as a person would close it)."""
+    opened: list[str] = []
+
+    def close_it() -> None:
+        dialog = QApplication.activeModalWidget()
+        opened.append(dialog.windowTitle() if dialog is not None else "")
+        if dialog is not None:
+            dialog.reject()
+
+    QTimer.singleShot(300, close_it)
+    button.click()
+    qtbot.waitUntil(lambda: bool(opened), timeout=5_000)
+    return opened[0]
+
+
+def test_with_a_workspace_the_sessions_browser_and_the_calibration_wizard_open_from_the_panel(qtbot, tmp_path):
+    panel = StartPanel(cameras=[], workspace=Workspace(tmp_path).ensure())
+    qtbot.addWidget(panel)
+    panel.show()
+    assert _dialog_opened_by(qtbot, panel.sessions_button) == "Sessions"
+    assert "alibrat" in _dialog_opened_by(qtbot, panel.calibrate_button)
+
+
+def test_without_a_workspace_nothing_is_offered_that_would_need_one(panel):
+    assert not panel.sessions_button.isEnabled() and not panel.calibrate_button.isEnabled()
+    assert not panel.save_session.isEnabled()

@@ -31,6 +31,6 @@ def run_app(args: argparse.Namespace) -> int:
     workspace = resolve_workspace(getattr(args, "workspace", None)).ensure()
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setApplicationName("Motor Trainer")
-    window = MainWindow(cameras=list_cameras(), sessions_dir=workspace.sessions_dir, settings_dir=workspace.root)
+    window = MainWindow(cameras=list_cameras(), workspace=workspace)
     window.show()
     return int(app.exec())

@@ -1,6 +1,6 @@
 """The main window: the start panel, then one practice screen per session.
 
-Kept between runs, in the workspace (``settings_dir``): the window's
+Kept between runs, in the workspace's root: the window's
 geometry (QSettings, ``window.ini``) and the practice choices (TOML,
 ``practice.toml``, see gui/preferences.py).
 """
@@ -8,7 +8,6 @@ geometry (QSettings, ``window.ini``) and the practice choices (TOML,
 from __future__ import annotations
 
 import dataclasses
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QSettings
@@ -17,6 +16,7 @@ from PySide6.QtWidgets import QMainWindow, QStackedWidget, QWidget
 from motor_trainer.errors import UserFacingError
 from motor_trainer.gui.preferences import PracticePreferences, load_preferences, preferences_path, save_preferences
 from motor_trainer.gui.session_setup import SessionSetup
+from motor_trainer.workspace import Workspace
 from motor_trainer.gui.start_panel import StartPanel
 
 if TYPE_CHECKING:
@@ -29,22 +29,21 @@ WINDOW_SETTINGS_NAME = "window.ini"
 class MainWindow(QMainWindow):
     """Start panel first; ``start(setup)`` opens a practice screen and its live session.
 
-    ``sessions_dir``: where sessions are saved (the workspace's); None offers no saving.
-    ``settings_dir``: where the window and practice settings are kept (the workspace's root); None keeps none.
+    ``workspace``: where sessions, references, calibrations and settings are kept; None keeps nothing.
     """
 
     def __init__(
-        self, cameras: list[int], sessions_dir: Path | None = None, settings_dir: Path | None = None, parent: QWidget | None = None
+        self, cameras: list[int], workspace: Workspace | None = None, parent: QWidget | None = None
     ):
         super().__init__(parent)
         self.setWindowTitle("Motor Trainer")
         self.resize(1280, 800)
-        self.preferences_file = None if settings_dir is None else preferences_path(settings_dir)
-        self.window_settings = None if settings_dir is None else QSettings(str(Path(settings_dir) / WINDOW_SETTINGS_NAME), QSettings.Format.IniFormat)
+        self.preferences_file = None if workspace is None else preferences_path(workspace.root)
+        self.window_settings = None if workspace is None else QSettings(str(workspace.root / WINDOW_SETTINGS_NAME), QSettings.Format.IniFormat)
         if self.window_settings is not None and self.window_settings.value("geometry") is not None:
             self.restoreGeometry(self.window_settings.value("geometry"))
         self.pages = QStackedWidget()
-        self.start_panel = StartPanel(cameras, sessions_dir)
+        self.start_panel = StartPanel(cameras, workspace)
         self.start_panel.start_requested.connect(self.start)
         self.pages.addWidget(self.start_panel)
         self.setCentralWidget(self.pages)

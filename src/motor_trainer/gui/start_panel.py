@@ -30,7 +30,8 @@ from motor_trainer.coaching.practice import PracticeMode
 from motor_trainer.gui.preferences import PracticePreferences
 from motor_trainer.gui.session_setup import SessionSetup
 from motor_trainer.skills.presets import available_presets, preset_kind
-from motor_trainer.storage.sessions import SessionStore, now_utc
+from motor_trainer.storage.sessions import now_utc
+from motor_trainer.workspace import Workspace
 
 VIDEO_FILTER = "Videos (*.mp4 *.mkv *.mov *.avi *.webm);;All files (*)"
 NO_CAMERA_TEXT = "No camera found. Open a video instead: it plays like a live camera."
@@ -73,14 +74,17 @@ class SkillQuestions(QDialog):
 
 class StartPanel(QWidget):
     """Emits ``start_requested(SessionSetup)``; ``cameras`` are the indices that opened (may be empty);
-    ``sessions_dir`` is where a session can be saved (None: saving is not offered)."""
+    ``workspace`` holds the sessions, references and calibrations (None: saving, reviewing and
+    calibrating are not offered)."""
 
     start_requested = Signal(object)
 
-    def __init__(self, cameras: list[int], sessions_dir: Path | None = None, parent: QWidget | None = None):
+    def __init__(self, cameras: list[int], workspace: Workspace | None = None, parent: QWidget | None = None):
         super().__init__(parent)
         self.cameras = cameras
-        self.sessions_dir = sessions_dir
+        self.workspace = workspace
+        self.sessions_dir = None if workspace is None else workspace.sessions_dir
+        sessions_dir = self.sessions_dir
         self.camera_box = QComboBox()
         for index in cameras:
             self.camera_box.addItem(f"Camera {index}", index)
@@ -124,9 +128,14 @@ class StartPanel(QWidget):
         self.save_session = QCheckBox(f"Save this session in {sessions_dir}" if sessions_dir else "Saving needs a workspace")
         self.save_session.setChecked(sessions_dir is not None)
         self.save_session.setEnabled(sessions_dir is not None)
-        self.progress_button = QPushButton("Review progress…")
-        self.progress_button.setEnabled(sessions_dir is not None)
-        self.progress_button.clicked.connect(self._on_progress)
+        self.sessions_button = QPushButton("Sessions and progress…")
+        self.sessions_button.setToolTip("Open a past session, replay any rep, make chosen reps your reference, export; progress across sessions")
+        self.sessions_button.setEnabled(workspace is not None)
+        self.sessions_button.clicked.connect(self._on_sessions)
+        self.calibrate_button = QPushButton("Calibrate camera, board or floor…")
+        self.calibrate_button.setToolTip("Checkerboard photos for the lens; click the board's or the floor's points for real distances")
+        self.calibrate_button.setEnabled(workspace is not None)
+        self.calibrate_button.clicked.connect(self._on_calibrate)
         self.start_button = QPushButton("Start")
         self.start_button.setDefault(True)
         self.start_button.clicked.connect(self._on_start)
@@ -153,7 +162,7 @@ class StartPanel(QWidget):
         layout.addLayout(form)
         layout.addWidget(self.problem)
         layout.addWidget(self.start_button)
-        layout.addWidget(self.progress_button)
+        layout.addWidget(_row(self.sessions_button, self.calibrate_button))
         layout.addStretch(1)
 
     def setup(self) -> SessionSetup:
@@ -243,10 +252,15 @@ class StartPanel(QWidget):
         if path:
             self.reference_path.setText(path)
 
-    def _on_progress(self) -> None:
-        from motor_trainer.gui.progress_view import ProgressView  # noqa: PLC0415 — pyqtgraph loads when asked
+    def _on_sessions(self) -> None:
+        from motor_trainer.gui.session_browser import SessionBrowser  # noqa: PLC0415 — pyqtgraph loads when asked
 
-        ProgressView(SessionStore(self.sessions_dir).query_verdicts(), now_utc(), self).exec()
+        SessionBrowser(self.workspace.sessions_dir, now_utc(), self, workspace_root=self.workspace.root).exec()
+
+    def _on_calibrate(self) -> None:
+        from motor_trainer.gui.calibration_wizard import CalibrationWizard  # noqa: PLC0415 — loads when asked
+
+        CalibrationWizard(self.workspace.calibration_dir, self.cameras, self).exec()
 
     def _on_classify(self) -> None:
         dialog = SkillQuestions(self)
