@@ -167,6 +167,8 @@ def test_replay_plays_an_obvious_miss_and_a_clean_rep_says_why_not(qtbot, worksp
     assert clean.status.text() == "rep 1 is clean: only obvious misses are replayed"
 
     review = _review(qtbot, workspace, "miss")
+    assert review.reference_choice.itemData(1) == "real-throw"  # the saved references of its skill
+    review.reference_choice.setCurrentIndex(1)
     _select(review, 0)
     assert review.verdicts[0].severity is Severity.OBVIOUS
     assert review.replay_button.isEnabled()
@@ -192,6 +194,7 @@ def test_make_reference_saves_the_chosen_reps_and_refuses_too_few(qtbot, workspa
     qtbot.waitUntil(lambda: review.last_reference_path is not None, timeout=10_000)
     assert review.last_reference_path == references_dir(workspace.root) / "three-throws.json"
     assert str(review.last_reference_path) in review.status.text()
+    assert review.reference_choice.findData("three-throws") >= 0  # ready to replay against at once
     saved = load_reference(references_dir(workspace.root), "three-throws")
     assert saved.rep_count == 3 and saved.skill == "free-throw"
     assert saved.source == f"reps 0, 1, 2 of session {review.session.session_id}"

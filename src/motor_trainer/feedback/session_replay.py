@@ -139,6 +139,26 @@ def analysed_reference_id(session: Session, saved: Path) -> str | None:
     return reference_id if is_saved else None
 
 
+def saved_reference_ids(workspace_root: Path, skill: str, kind: SkillKind) -> list[str]:
+    """The references a rep of ``skill`` can be replayed against: saved rep references of that skill
+    (``references/<id>.json``) or, for a routine (closed-loop ``kind``), saved routines (``references/<id>/``)."""
+    from motor_trainer.analysis.routine_reference import is_reference_folder  # noqa: PLC0415 - dance skills only
+
+    folder = references_dir(workspace_root)
+    if not folder.is_dir():
+        return []
+    if kind is not SkillKind.OPEN_LOOP:
+        return sorted(path.name for path in folder.iterdir() if path.is_dir() and is_reference_folder(path))
+    ids = []
+    for path in sorted(folder.glob("*.json")):
+        try:
+            if json.loads(path.read_text(encoding="utf-8")).get("skill") == skill:
+                ids.append(path.stem)
+        except (OSError, ValueError, AttributeError):
+            continue  # a damaged reference is named when someone chooses it, not while listing
+    return ids
+
+
 def _open_loop(session: Session, workspace_root: Path, preset: OpenLoopPreset,
                reference_id: str | None) -> tuple[list[Verdict], SpecBuilder]:
     saved = references_dir(workspace_root)

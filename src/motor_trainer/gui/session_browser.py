@@ -52,9 +52,9 @@ class SessionRow:
     session: Session
     verdicts: tuple[Verdict, ...] | None
 
-    def cells(self, now: datetime) -> tuple[str, ...]:
+    def cells(self) -> tuple[str, ...]:
         manifest = self.session.manifest
-        started = manifest.started_at.astimezone(now.tzinfo)
+        started = manifest.started_at.astimezone()  # the computer's own time zone
         date = started.strftime("%Y-%m-%d %H:%M")
         if manifest.status is SessionStatus.RECORDING:
             date += " (unfinished)"
@@ -125,7 +125,7 @@ class SessionBrowser(QDialog):
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.horizontalHeader().setStretchLastSection(True)
         for row, entry in enumerate(self.rows):
-            for column, text in enumerate(entry.cells(now)):
+            for column, text in enumerate(entry.cells()):
                 item = QTableWidgetItem(text)
                 if column >= 3:
                     item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)

@@ -19,6 +19,7 @@ import numpy as np
 from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QComboBox,
     QDialog,
     QHBoxLayout,
     QLabel,
@@ -41,6 +42,7 @@ from motor_trainer.feedback.session_replay import (
     ReplayOptions,
     SessionReplay,
     replay_refusal,
+    saved_reference_ids,
     session_replay,
 )
 from motor_trainer.gui.background_job import BackgroundJob
@@ -152,6 +154,9 @@ class SessionReview(QDialog):
             item = QListWidgetItem(verdict_line(verdict))
             item.setData(Qt.ItemDataRole.UserRole, verdict.index)
             self.reps.addItem(item)
+        self.is_open_loop = self._is_open_loop()
+        self.reference_choice = QComboBox()
+        self._fill_reference_choice()
         self.replay_button = QPushButton("Replay")
         self.replay_button.setEnabled(False)
         self.status = QLabel()
@@ -159,7 +164,6 @@ class SessionReview(QDialog):
         self.reference_name = QLineEdit(f"{session.session_id}-ref")
         self.make_reference_button = QPushButton("Make reference from selected reps")
         self.make_reference_button.setEnabled(False)
-        self.is_open_loop = self._is_open_loop()
         self.replay_panel = ReplayPanel(self)
 
         side = QVBoxLayout()
@@ -167,6 +171,8 @@ class SessionReview(QDialog):
         hint.setWordWrap(True)
         side.addWidget(hint)
         side.addWidget(self.reps, 1)
+        side.addWidget(QLabel("Replay against"))
+        side.addWidget(self.reference_choice)
         side.addWidget(self.replay_button)
         if self.is_open_loop:
             side.addWidget(QLabel("Reference name"))
@@ -229,6 +235,22 @@ class SessionReview(QDialog):
             self.problems.append(str(error))
             return None
 
+    def _fill_reference_choice(self) -> None:
+        """Saved references of the session's skill; open-loop also "as analysed" (the one `analyze` used, or own reps)."""
+        skill = self.session.manifest.skill
+        chosen = self.reference_choice.currentData()
+        self.reference_choice.clear()
+        kind = SkillKind.OPEN_LOOP if self.is_open_loop else SkillKind.CLOSED_LOOP
+        ids = saved_reference_ids(self.workspace_root, skill, kind) if skill else []
+        if self.is_open_loop:
+            self.reference_choice.addItem("as analysed (its reference, else the session's own reps)", None)
+        elif not ids:
+            self.reference_choice.addItem("no saved routine in this workspace: save one with analyze --save-reference", None)
+        for reference_id in ids:
+            self.reference_choice.addItem(reference_id, reference_id)
+        if (index := self.reference_choice.findData(chosen)) >= 0:
+            self.reference_choice.setCurrentIndex(index)
+
     def _is_open_loop(self) -> bool:
         try:
             return bool(self.session.manifest.skill) and preset_kind(self.session.manifest.skill) is SkillKind.OPEN_LOOP
@@ -283,7 +305,8 @@ class SessionReview(QDialog):
     def _on_replay(self) -> None:
         self.replay_button.setEnabled(False)
         self.status.setText(f"preparing the replay of rep {self._replay_rep} (analysing it again)…")
-        self._replay_job.start(session_replay, self.session, self._replay_rep, self.workspace_root, ReplayOptions())
+        options = ReplayOptions(reference=self.reference_choice.currentData())
+        self._replay_job.start(session_replay, self.session, self._replay_rep, self.workspace_root, options)
 
     def _on_replay_ready(self, replay: SessionReplay) -> None:
         self.replay_button.setEnabled(True)
@@ -300,6 +323,7 @@ class SessionReview(QDialog):
 
     def _on_reference_saved(self, path: Path) -> None:
         self.last_reference_path = path
+        self._fill_reference_choice()
         self.make_reference_button.setEnabled(True)
         self.status.setText(f"saved reference {path.stem} -> {path}")
 
