@@ -217,7 +217,7 @@ def test_export_writes_every_format_and_the_bundle(qtbot, workspace, tmp_path):
     assert f"exported 7 files to {tmp_path}" in browser.status.text()
 
 
-def test_a_session_without_its_video_shows_the_source_file_and_bad_landmarks_are_one_line(qtbot, workspace, tmp_path):
+def test_a_missing_video_falls_back_to_the_source_file_and_each_bad_file_is_one_line(qtbot, workspace, tmp_path):
     original = _sessions(workspace)["miss"]
     copy = Workspace(tmp_path / "ws").ensure()
     folder = copy.sessions_dir / original.session_id
@@ -230,10 +230,24 @@ def test_a_session_without_its_video_shows_the_source_file_and_bad_landmarks_are
     qtbot.waitUntil(lambda: review.shown_frame == 0, timeout=10_000)
     review.close()
 
+    session = SessionStore(copy.sessions_dir).get(original.session_id)
+    gone = dataclasses.replace(session.manifest.source, path=str(tmp_path / "moved_away.mp4"))
+    session = session.update_manifest(source=gone)
+    browser = SessionBrowser(copy.sessions_dir, NOW)
+    qtbot.addWidget(browser)
+    line = f"{folder}: no video left to show (neither the session's own nor {tmp_path / 'moved_away.mp4'})"
+    assert browser.problems == [line] and browser.table.rowCount() == 1  # still listed, to export its landmarks
+    review = SessionReview(session, copy.root)
+    qtbot.addWidget(review)
+    review.show()
+    assert review.problems == [line] and not review.slider.isEnabled()
+    review.close()
+
     landmarks = folder / "landmarks.npz"
     landmarks.write_bytes(landmarks.read_bytes()[:200])  # truncated, as by a full disk
     review = SessionReview(SessionStore(copy.sessions_dir).get(original.session_id), copy.root)
     qtbot.addWidget(review)
     review.show()
-    assert len(review.problems) == 1 and str(landmarks) in review.problems[0] and "\n" not in review.problems[0]
-    assert not review.slider.isEnabled() and review.status.text() == review.problems[0]
+    landmark_line = review.problems[0]
+    assert str(landmarks) in landmark_line and "\n" not in landmark_line and review.problems[1:] == [line]
+    assert not review.slider.isEnabled() and review.status.text() == "\n".join(review.problems)

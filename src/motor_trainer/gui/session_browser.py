@@ -35,6 +35,7 @@ from motor_trainer.gui.background_job import BackgroundJob
 from motor_trainer.gui.progress_view import ProgressPanel
 from motor_trainer.gui.session_review import SessionReview
 from motor_trainer.storage.export import ExportFormat, export_session
+from motor_trainer.storage.session_video import missing_video_line, session_video
 from motor_trainer.storage.sessions import (
     Session,
     SessionStatus,
@@ -80,10 +81,13 @@ def duration_words(duration_s: float | None) -> str:
 
 
 def read_rows(store: SessionStore) -> tuple[list[SessionRow], list[str]]:
-    """Every readable session, newest first, and one line per problem (a bad manifest, a bad events file)."""
+    """Every readable session, newest first, and one line per problem (a bad manifest, a bad events file,
+    no video left to review)."""
     problems = list(store.problems())
     rows = []
     for session in store:
+        if session_video(session) is None:
+            problems.append(missing_video_line(session))
         try:
             verdicts: tuple[Verdict, ...] | None = tuple(session.verdicts())
         except UserFacingError as error:

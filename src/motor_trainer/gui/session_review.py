@@ -52,15 +52,20 @@ from motor_trainer.gui.replay_panel import ReplayPanel
 from motor_trainer.pose.landmarks import PoseSequence
 from motor_trainer.skills.open_loop import load_open_loop_preset
 from motor_trainer.skills.presets import preset_kind
-from motor_trainer.storage.session_video import session_video
+from motor_trainer.storage.session_video import missing_video_line, session_video
 from motor_trainer.storage.sessions import Session
 
 
+def attempt_name(verdict: Verdict) -> str:
+    """ "rep 3" for a throw, "step 3" for a routine, as the CLI numbers them."""
+    return f"{'rep' if verdict.kind is SkillKind.OPEN_LOOP else 'step'} {verdict.index}"
+
+
 def verdict_line(verdict: Verdict) -> str:
-    """One rep in the list: number, time, severity and channel, outcome."""
+    """One rep or step in the list: number, time, severity and channel, outcome."""
     channel = f" ({verdict.channel})" if verdict.channel else ""
     outcome = {True: " · success", False: " · missed", None: ""}[verdict.success]
-    return f"rep {verdict.index} · {verdict.start_s:.2f}–{verdict.end_s:.2f} s · {verdict.severity}{channel}{outcome}"
+    return f"{attempt_name(verdict)} · {verdict.start_s:.2f}–{verdict.end_s:.2f} s · {verdict.severity}{channel}{outcome}"
 
 
 def overlay_frame(image_rgb: np.ndarray, xy_px: np.ndarray, image_size_px: tuple[int, int]) -> np.ndarray:
@@ -138,7 +143,7 @@ class SessionReview(QDialog):
         self.shown_frame: int | None = None
         self.shown_image: np.ndarray | None = None
         self.last_reference_path: Path | None = None
-        self._replay_rep: int | None = None
+        self._replay_rep: Verdict | None = None
         frame_count = 0 if self.sequence is None else len(self.sequence)
 
         title = QLabel(f"<b>{session.session_id}</b> · {manifest.skill or 'no skill'} · "
@@ -226,8 +231,7 @@ class SessionReview(QDialog):
     def _open_video(self) -> FrameSeeker | None:
         video = session_video(self.session)
         if video is None:
-            self.problems.append(f"{self.session.directory}: no video left to show (neither the session's nor "
-                                 f"{self.session.manifest.source.path or 'a source file'})")
+            self.problems.append(missing_video_line(self.session))
             return None
         try:
             return FrameSeeker(video.path, video.rotate_deg)
@@ -298,19 +302,19 @@ class SessionReview(QDialog):
             self.slider.setValue(min(verdict.start_frame, self.slider.maximum()))
         refusal = replay_refusal(verdict)
         self.replay_button.setEnabled(refusal is None and self.seeker is not None and not self._replay_job.busy)
-        self.status.setText(f"rep {verdict.index} is {refusal}" if refusal else
-                            f"rep {verdict.index}: an obvious miss; Replay shows it exaggerated")
-        self._replay_rep = verdict.index
+        self.status.setText(f"{attempt_name(verdict)} is {refusal}" if refusal else
+                            f"{attempt_name(verdict)}: an obvious miss; Replay shows it exaggerated")
+        self._replay_rep = verdict
 
     def _on_replay(self) -> None:
         self.replay_button.setEnabled(False)
-        self.status.setText(f"preparing the replay of rep {self._replay_rep} (analysing it again)…")
+        self.status.setText(f"preparing the replay of {attempt_name(self._replay_rep)} (analysing it again)…")
         options = ReplayOptions(reference=self.reference_choice.currentData())
-        self._replay_job.start(session_replay, self.session, self._replay_rep, self.workspace_root, options)
+        self._replay_job.start(session_replay, self.session, self._replay_rep.index, self.workspace_root, options)
 
     def _on_replay_ready(self, replay: SessionReplay) -> None:
         self.replay_button.setEnabled(True)
-        self.status.setText(replay.changed_note or f"replaying rep {replay.verdict.index}")
+        self.status.setText(replay.changed_note or f"replaying {attempt_name(replay.verdict)}")
         self.replay_panel.play(replay.renderer, replay.renderer.caption)
 
     def _on_make_reference(self) -> None:

@@ -31,3 +31,9 @@ def session_video(session: Session) -> SessionVideo | None:
     if source.path and Path(source.path).is_file():
         return SessionVideo(Path(source.path), source.rotate_deg)
     return None
+
+
+def missing_video_line(session: Session) -> str:
+    """The one line that says a session has no video left to show."""
+    source = session.manifest.source.path or "a source file"
+    return f"{session.directory}: no video left to show (neither the session's own nor {source})"
