@@ -256,11 +256,26 @@ def trajectory_threshold_change(before_z: float, after_z: float) -> str:
     return f"path tolerance {format_number(before_z)} → {format_number(after_z)} times your usual spread"
 
 
-def timing_windows_change(before_ms: Sequence[float], after_ms: Sequence[float]) -> str:
-    def windows(values: Sequence[float]) -> str:
-        return "/".join(f"±{format_number(v)}" for v in values)
+def _windows(values_ms: Sequence[float]) -> str:
+    return "/".join(f"±{format_number(v)}" for v in values_ms)
 
-    return f"timing windows (perfect/good/OK) {windows(before_ms)} → {windows(after_ms)} ms"
+
+def timing_windows_change(before_ms: Sequence[float], after_ms: Sequence[float]) -> str:
+    return f"timing windows (perfect/good/OK) {_windows(before_ms)} → {_windows(after_ms)} ms"
+
+
+def difficulty_carried_over(
+    level: int, tolerance_mm: float | None, trajectory_z: float | None, timing_windows_ms: Sequence[float] | None
+) -> str:
+    """The session starts where the coach left the last one of this skill, so the errors stay ones to learn from."""
+    settings = []
+    if tolerance_mm is not None:
+        settings.append(f"target radius {format_quantity(tolerance_mm, 'mm')}")
+    if trajectory_z is not None:
+        settings.append(f"path tolerance {format_number(trajectory_z)} times your usual spread")
+    if timing_windows_ms is not None:
+        settings.append(f"timing windows (perfect/good/OK) {_windows(timing_windows_ms)} ms")
+    return f"Starting at level {level}, where your last session of this skill left off: {'; '.join(settings)}."
 
 
 def tempo_change(before_factor: float, after_factor: float) -> str:

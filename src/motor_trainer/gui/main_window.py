@@ -70,6 +70,7 @@ class MainWindow(QMainWindow):
 
         self._close_screen()
         self._remember(self.start_panel.preferences(self.preferences))
+        setup = dataclasses.replace(setup, coach_level=self.preferences.coach_levels.get(setup.skill, 0))
         session = LiveSession(live_run(setup), self)
         self.screen = PracticeScreen(setup, session, self.preferences.mirror_delay_s)
         self.screen.closed.connect(self._on_screen_closed)
@@ -86,7 +87,8 @@ class MainWindow(QMainWindow):
         if self.screen is None:
             return
         saved = self.screen.close_session()
-        self._remember(dataclasses.replace(self.preferences, mirror_delay_s=self.screen.mirror_delay.value()))
+        reached = {**self.preferences.coach_levels, self.screen.setup.skill: self.screen.state.coach.difficulty.level}
+        self._remember(dataclasses.replace(self.preferences, mirror_delay_s=self.screen.mirror_delay.value(), coach_levels=reached))
         if saved is not None:
             self.start_panel.problem.setText(f"Saved the last session in {saved}")
         self.pages.removeWidget(self.screen)

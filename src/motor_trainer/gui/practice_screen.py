@@ -38,7 +38,7 @@ from motor_trainer.gui.open_loop_outcome import replay_for
 from motor_trainer.gui.plots import ProgressPlots
 from motor_trainer.gui.practice_state import PracticeState, step_verdict
 from motor_trainer.gui.replay_panel import ReplayPanel
-from motor_trainer.gui.session_factory import open_loop_preset
+from motor_trainer.gui.session_factory import open_loop_preset, starting_difficulty
 from motor_trainer.gui.session_setup import SessionSetup
 from motor_trainer.gui.step_replay import step_replay
 from motor_trainer.storage.sessions import EventKind
@@ -60,7 +60,7 @@ class PracticeScreen(QWidget):
         self.setup = setup
         self.session = session
         closed_loop = setup.kind is SkillKind.CLOSED_LOOP
-        self.state = PracticeState(setup.skill, setup.kind, setup.mode)
+        self.state = PracticeState(setup.skill, setup.kind, setup.mode, starting_difficulty(setup))
         self.live_view = LiveView(closed_loop)
         self.replay = ReplayPanel()
         self.attempts = AttemptList(self.state)

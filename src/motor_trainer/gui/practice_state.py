@@ -14,7 +14,9 @@ from motor_trainer.analysis.alignment import StepTierEvent
 from motor_trainer.analysis.outcomes import Outcome
 from motor_trainer.analysis.rep_errors import RepAnalysis
 from motor_trainer.analysis.verdict import Deviation, Severity, SkillKind, Verdict
-from motor_trainer.coaching.practice import CoachMessage, PracticeCoach, PracticeMode
+from motor_trainer.coaching.difficulty import Difficulty
+from motor_trainer.coaching.practice import CoachMessage, MessageKind, PracticeCoach, PracticeMode
+from motor_trainer.feedback.messages import difficulty_carried_over
 from motor_trainer.gui.live_analysis import REPLAY_MEMORY_S, OpenLoopAnalyser, RepFound, StepProgress
 from motor_trainer.gui.open_loop_outcome import judge_with_outcome
 from motor_trainer.skills.closed_loop import StepTier
@@ -72,6 +74,7 @@ class PracticeState:
     skill: str
     kind: SkillKind
     mode: PracticeMode
+    difficulty: Difficulty | None = None  # where the coach starts (None: level 0 of the default ladder)
     coach: PracticeCoach = field(init=False)
     reps: list[RepEntry] = field(default_factory=list)
     steps: list[StepTierEvent] = field(default_factory=list)
@@ -81,7 +84,12 @@ class PracticeState:
     followed: deque[tuple[int, int]] = field(default_factory=lambda: deque(maxlen=FOLLOWED_FRAMES_KEPT))  # (live frame, reference frame)
 
     def __post_init__(self) -> None:
-        self.coach = PracticeCoach(self.kind, self.mode)
+        self.coach = PracticeCoach(self.kind, self.mode, difficulty=self.difficulty)
+        start = self.coach.difficulty
+        if start.level != 0:
+            windows = None if start.timing_windows_ms is None else start.timing_windows_ms.as_tuple()
+            text = difficulty_carried_over(start.level, start.outcome_tolerance_mm, start.trajectory_z_threshold, windows)
+            self.messages.append(CoachMessage(MessageKind.DIFFICULTY, text))
 
     @property
     def latest_rep(self) -> RepEntry | None:

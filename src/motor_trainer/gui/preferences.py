@@ -1,8 +1,10 @@
 """The practice settings kept between runs, in ``practice.toml`` in the workspace (no Qt: plain TOML).
 
 The start panel opens with the last session's choices (source, rotation,
-speed, skill, reference, mode) and the practice screen with the last mirror
-delay and sound cue. The file is the user's to edit: a key of the wrong type
+speed, skill, reference, mode), the practice screen with the last mirror
+delay, and the coach at the difficulty level the last session of the same
+skill reached (error-driven practice keeps the success rate in its band
+from one session to the next, not only within one). The file is the user's to edit: a key of the wrong type
 is one line naming the file and the key, and the defaults are used. A broken
 file is never silently overwritten: it is kept beside the new one as
 ``practice.toml.broken``.
@@ -12,7 +14,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -41,7 +43,7 @@ class PracticePreferences:
     outcome_on_board: bool = True
     save_session: bool = True
     mirror_delay_s: float = 0.0
-    sound_cue: bool = False
+    coach_levels: dict[str, int] = field(default_factory=dict)  # skill -> the coach's difficulty level
 
     def to_table(self) -> dict[str, Any]:
         return {name: str(value) if isinstance(value, PracticeMode) else value for name, value in dataclasses.asdict(self).items()}
@@ -54,7 +56,7 @@ class PracticePreferences:
             if spec.name not in table:
                 continue
             value = table[spec.name]
-            default = spec.default
+            default = spec.default_factory() if spec.default is dataclasses.MISSING else spec.default
             if isinstance(default, PracticeMode):
                 if value not in {str(mode) for mode in PracticeMode}:
                     raise UserFacingError(f"{source}: {spec.name} must be one of {', '.join(map(str, PracticeMode))}, got {value!r}")
@@ -63,6 +65,8 @@ class PracticePreferences:
                 value = float(value)
             if type(value) is not type(default):
                 raise UserFacingError(f"{source}: {spec.name} must be {type(default).__name__}, got {value!r}")
+            if isinstance(value, dict) and not all(type(level) is int for level in value.values()):
+                raise UserFacingError(f"{source}: {spec.name} must give a whole-number level per skill, got {value!r}")
             values[spec.name] = value
         if values.get("rotate_deg", 0) not in ROTATIONS_DEG:
             raise UserFacingError(f"{source}: rotate_deg must be one of {ROTATIONS_DEG}, got {values['rotate_deg']}")

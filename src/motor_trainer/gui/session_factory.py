@@ -14,6 +14,7 @@ from motor_trainer.analysis.routine_reference import load_reference as load_rout
 from motor_trainer.analysis.verdict import SkillKind
 from motor_trainer.capture.recorder import SessionRecorder
 from motor_trainer.capture.sources import LiveSource, VideoAsCamera, WebcamSource
+from motor_trainer.coaching.difficulty import Difficulty, DifficultyLadder
 from motor_trainer.errors import UserFacingError
 from motor_trainer.gui.live_analysis import Analyser, ClosedLoopAnalyser, LiveRun, OpenLoopAnalyser
 from motor_trainer.gui.session_setup import SessionSetup
@@ -62,10 +63,19 @@ def load_routine_reference(setup: SessionSetup, settings: ClosedLoopSettings) ->
     return build_reference(sequence, name=path.stem, audio_path=path, contact=settings.contact)
 
 
+def starting_difficulty(setup: SessionSetup) -> Difficulty:
+    """The coach's difficulty at ``setup.coach_level`` on a ladder whose level 0 is the preset's own timing windows."""
+    ladder = DifficultyLadder()
+    if setup.kind is SkillKind.CLOSED_LOOP:
+        ladder = dataclasses.replace(ladder, timing_windows_ms=ClosedLoopSettings.from_table(load_preset_table(setup.skill)).windows)
+    return ladder.at(setup.kind, setup.coach_level)
+
+
 def make_analyser(setup: SessionSetup, fps: float) -> Analyser:
     """The skill's online analyser with its reference loaded (slow for a routine video: call off the GUI thread)."""
     if setup.kind is SkillKind.CLOSED_LOOP:
         settings = ClosedLoopSettings.from_table(load_preset_table(setup.skill))
+        settings = dataclasses.replace(settings, windows=starting_difficulty(setup).timing_windows_ms)
         return ClosedLoopAnalyser(load_routine_reference(setup, settings), settings)
     return OpenLoopAnalyser(open_loop_preset(setup), fps, load_open_loop_reference(setup.reference_path))
 

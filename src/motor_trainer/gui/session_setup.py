@@ -22,6 +22,8 @@ class SessionSetup:
     are entered as dartboard landing points whatever the skill's own outcome type.
     ``sessions_dir``: the workspace's sessions folder to record into (video,
     landmarks, every rep, outcome and verdict), or None not to save.
+    ``coach_level``: the difficulty level the coach starts at (where the last
+    session of this skill left it; 0 is the preset's own).
     """
 
     skill: str
@@ -34,6 +36,7 @@ class SessionSetup:
     speed: float = 1.0
     model: str = "lite"
     sessions_dir: Path | None = None  # where the session is saved; None: not saved
+    coach_level: int = 0
 
     def __post_init__(self) -> None:
         if (self.video_path is None) == (self.camera_index is None):
