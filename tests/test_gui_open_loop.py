@@ -83,6 +83,7 @@ def test_free_throw_rep_then_a_board_click_far_off_gives_an_obvious_miss_replaye
     line = screen.attempts.item(0).text()
     assert "MISS, landed 14 cm low-right (S15)" in line and "verdict obvious: outcome" in line
     assert screen.replay.isVisible() and screen.replay.playing  # opened by itself
+    assert not screen.sound_cue.isChecked() and screen.cues_sounded == 0  # the sound cue is off unless chosen
     qtbot.waitUntil(lambda: screen.replay.frames_shown >= 3, timeout=5_000)
     assert screen.live_view.isVisible()  # the live view stays beside it
     assert any("Miss" in screen.coach.list.item(i).text() for i in range(screen.coach.list.count()))
@@ -95,19 +96,21 @@ def test_free_throw_rep_then_a_board_click_far_off_gives_an_obvious_miss_replaye
 
 def test_a_dart_near_the_bull_is_a_hit_and_no_replay_opens(window, qtbot, media_dir):
     screen = start_from_panel(window, qtbot, media_dir / "free_throw_side.mp4", "free-throw", speed=THROW_SPEED)
+    screen.sound_cue.setChecked(True)
     _wait_for_rep(screen, qtbot)
     _board_click(screen, qtbot, np.array([10.0, 12.0]))
     line = screen.attempts.item(0).text()
     assert line.startswith("Rep 1 · HIT") and "(25)" in line  # the outer bull
-    assert not screen.replay.isVisible()
+    assert not screen.replay.isVisible() and screen.cues_sounded == 0  # a hit stays quiet
 
 
-def test_miss_key_is_an_obvious_miss_of_the_latest_rep(window, qtbot, media_dir):
+def test_miss_key_is_an_obvious_miss_of_the_latest_rep_with_the_sound_cue_when_chosen(window, qtbot, media_dir):
     screen = start_from_panel(window, qtbot, media_dir / "free_throw_side.mp4", "free-throw", speed=THROW_SPEED)
+    screen.sound_cue.setChecked(True)
     _wait_for_rep(screen, qtbot)
     qtbot.keyClick(screen, Qt.Key.Key_M)
     assert screen.attempts.item(0).text().startswith("Rep 1 · MISS")
-    assert screen.replay.isVisible()
+    assert screen.replay.isVisible() and screen.cues_sounded == 1
 
 
 def test_a_saved_session_keeps_the_rep_its_outcome_and_verdict(qtbot, media_dir, tmp_path):

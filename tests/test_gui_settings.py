@@ -24,27 +24,28 @@ def _window(qtbot, workspace) -> MainWindow:
     return window
 
 
-def test_the_next_run_opens_with_the_last_choices_size_and_mirror_delay(qtbot, media_dir, tmp_path):
+def test_the_next_run_opens_with_the_last_choices_size_mirror_delay_and_sound_cue(qtbot, media_dir, tmp_path):
     first = _window(qtbot, tmp_path)
-    first.resize(720, 540)  # inside the offscreen screen (800 x 600), which a restore is clamped to
     first.start_panel.performance.setChecked(True)
     first.start_panel.save_session.setChecked(False)
     screen = start_from_panel(first, qtbot, media_dir / "webcam_dance_sideways.mp4", "generic-throw", rotate_deg=270, speed=0.8)
     screen.mirror_delay.setValue(3.0)
+    screen.sound_cue.setChecked(True)
     stop_and_wait(screen, qtbot)
     screen.findChild(QPushButton, "new-session").click()
+    first.resize(700, 520)  # inside the offscreen screen (800 x 600), which a restore is clamped to
     first.close()
 
     second = _window(qtbot, tmp_path)
     panel = second.start_panel
-    assert (second.width(), second.height()) == (720, 540)
+    assert (second.width(), second.height()) == (700, 520)
     assert panel.video_path.text() == str(media_dir / "webcam_dance_sideways.mp4") and panel.use_video.isChecked()
     assert panel.rotation.currentData() == 270 and panel.playback_speed.value() == 0.8
     assert panel.skill.currentData() == "generic-throw" and panel.performance.isChecked()
     assert not panel.save_session.isChecked()
     assert panel.problem.text() == ""
     screen = start_from_panel(second, qtbot, media_dir / "webcam_dance_sideways.mp4", "generic-throw", rotate_deg=270)
-    assert screen.mirror_delay.value() == 3.0  # the mirror comes back as it was left
+    assert screen.mirror_delay.value() == 3.0 and screen.sound_cue.isChecked()  # as they were left
     stop_and_wait(screen, qtbot)
 
 

@@ -72,7 +72,7 @@ class MainWindow(QMainWindow):
         self._remember(self.start_panel.preferences(self.preferences))
         setup = dataclasses.replace(setup, coach_level=self.preferences.coach_levels.get(setup.skill, 0))
         session = LiveSession(live_run(setup), self)
-        self.screen = PracticeScreen(setup, session, self.preferences.mirror_delay_s)
+        self.screen = PracticeScreen(setup, session, self.preferences.mirror_delay_s, self.preferences.sound_cue)
         self.screen.closed.connect(self._on_screen_closed)
         self.pages.addWidget(self.screen)
         self.pages.setCurrentWidget(self.screen)
@@ -88,7 +88,14 @@ class MainWindow(QMainWindow):
             return
         saved = self.screen.close_session()
         reached = {**self.preferences.coach_levels, self.screen.setup.skill: self.screen.state.coach.difficulty.level}
-        self._remember(dataclasses.replace(self.preferences, mirror_delay_s=self.screen.mirror_delay.value(), coach_levels=reached))
+        self._remember(
+            dataclasses.replace(
+                self.preferences,
+                mirror_delay_s=self.screen.mirror_delay.value(),
+                sound_cue=self.screen.sound_cue.isChecked(),
+                coach_levels=reached,
+            )
+        )
         if saved is not None:
             self.start_panel.problem.setText(f"Saved the last session in {saved}")
         self.pages.removeWidget(self.screen)

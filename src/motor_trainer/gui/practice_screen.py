@@ -13,7 +13,18 @@ from pathlib import Path
 
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
-from PySide6.QtWidgets import QDoubleSpinBox, QHBoxLayout, QLabel, QPushButton, QSplitter, QTabWidget, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QApplication,
+    QCheckBox,
+    QDoubleSpinBox,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QSplitter,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
 
 from motor_trainer.analysis.outcomes import HitMiss, Outcome, aim_point_mm
 from motor_trainer.analysis.verdict import SkillKind
@@ -33,6 +44,7 @@ from motor_trainer.gui.live_analysis import (
 )
 from motor_trainer.gui.live_view import LiveView
 from motor_trainer.gui.live_worker import LiveSession
+from motor_trainer.feedback.replay import ReplayRenderer
 from motor_trainer.feedback.replay_inputs import outcome_inset
 from motor_trainer.gui.open_loop_outcome import replay_for
 from motor_trainer.gui.plots import ProgressPlots
@@ -51,11 +63,14 @@ class PracticeScreen(QWidget):
     """The practice view of one session; ``closed`` asks the window to go back to the start panel.
 
     ``mirror_delay_s``: the delayed mirror's delay to start with (0: the live picture).
+    ``sound_cue``: start with the short sound on an obvious miss on (the system's bell; off by default).
     """
 
     closed = Signal()
 
-    def __init__(self, setup: SessionSetup, session: LiveSession, mirror_delay_s: float = 0.0, parent: QWidget | None = None):
+    def __init__(
+        self, setup: SessionSetup, session: LiveSession, mirror_delay_s: float = 0.0, sound_cue: bool = False, parent: QWidget | None = None
+    ):
         super().__init__(parent)
         self.setup = setup
         self.session = session
@@ -104,10 +119,15 @@ class PracticeScreen(QWidget):
         self.mirror_delay.setToolTip("Delayed mirror: show the picture this many seconds late, to watch your last rep from where you stand")
         self.mirror_delay.valueChanged.connect(self._on_mirror_delay_changed)
         self.mirror_delay.setValue(mirror_delay_s)
+        self.sound_cue = QCheckBox("Sound on a miss")
+        self.sound_cue.setToolTip("A short beep when an obvious miss is replayed, for when you are not looking at the screen")
+        self.sound_cue.setChecked(sound_cue)
+        self.cues_sounded = 0
         top = QHBoxLayout()
         top.addWidget(title, 1)
         top.addWidget(QLabel("Mirror"))
         top.addWidget(self.mirror_delay)
+        top.addWidget(self.sound_cue)
         top.addWidget(self.stop_button)
         top.addWidget(back)
         layout = QVBoxLayout(self)
@@ -178,7 +198,7 @@ class PracticeScreen(QWidget):
         run = self.session.run
         renderer = replay_for(entry.analysis, run.frames, run.poses, outcome_inset(outcome, analyser.preset.outcome, tolerance_mm), run.image_size_px)
         if renderer is not None:
-            self.replay.play(renderer, renderer.caption or "Where it landed, against where you aimed.")
+            self._replay_miss(renderer, renderer.caption or "Where it landed, against where you aimed.")
 
     def _on_step_progress(self, progress: StepProgress) -> None:
         said = self.state.add_step_progress(progress)
@@ -201,7 +221,14 @@ class PracticeScreen(QWidget):
         )
         if renderer is not None:
             caption = f"Step {event.reference_index + 1}: your {event.foot} foot did not land in time. The blue ghost dances the step."
-            self.replay.play(renderer, caption)
+            self._replay_miss(renderer, caption)
+
+    def _replay_miss(self, renderer: ReplayRenderer, caption: str) -> None:
+        """Open the replay of an obvious miss beside the live view, with the sound cue if it is on."""
+        self.replay.play(renderer, caption)
+        if self.sound_cue.isChecked():
+            QApplication.beep()
+            self.cues_sounded += 1
 
     def _on_ended(self, ended: RunEnded) -> None:
         self.stop_button.setEnabled(False)

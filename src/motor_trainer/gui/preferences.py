@@ -2,7 +2,7 @@
 
 The start panel opens with the last session's choices (source, rotation,
 speed, skill, reference, mode), the practice screen with the last mirror
-delay, and the coach at the difficulty level the last session of the same
+delay and sound cue, and the coach at the difficulty level the last session of the same
 skill reached (error-driven practice keeps the success rate in its band
 from one session to the next, not only within one). The file is the user's to edit: a key of the wrong type
 is one line naming the file and the key, and the defaults are used. A broken
@@ -43,6 +43,7 @@ class PracticePreferences:
     outcome_on_board: bool = True
     save_session: bool = True
     mirror_delay_s: float = 0.0
+    sound_cue: bool = False
     coach_levels: dict[str, int] = field(default_factory=dict)  # skill -> the coach's difficulty level
 
     def to_table(self) -> dict[str, Any]:
