@@ -20,8 +20,8 @@ from motor_trainer.capture.sources import Frame, Rotation, _open_container, rota
 from motor_trainer.cvshim import cv2
 from motor_trainer.errors import UserFacingError
 
-#: Frames kept decoded; at 720p about 2.8 MB each.
-CACHE_FRAMES = 48
+#: Frames kept decoded; at 720p about 2.8 MB each (about 66 MB in all).
+CACHE_FRAMES = 24
 #: Cached and returned frames are shrunk to this height (the review shows them smaller anyway).
 MAX_HEIGHT_PX = 720
 #: Frames before the wanted one that are converted and cached on the way (scrubbing back is then free).
