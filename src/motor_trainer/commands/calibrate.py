@@ -29,8 +29,7 @@ from motor_trainer.calibration.plane import (
 )
 from motor_trainer.calibration.targets import Ring, aim_error, workspace_dartboard
 from motor_trainer.errors import UserFacingError
-
-VIDEO_SUFFIXES = frozenset({".mp4", ".mov", ".mkv", ".avi", ".webm", ".m4v"})
+from motor_trainer.media_files import VIDEO_SUFFIXES
 
 
 def default_calibration_dir(args: argparse.Namespace) -> Path:

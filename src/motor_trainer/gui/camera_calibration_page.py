@@ -50,12 +50,14 @@ from motor_trainer.cvshim import cv2
 from motor_trainer.errors import UserFacingError
 from motor_trainer.gui.background_job import BackgroundJob
 from motor_trainer.gui.image_label import ImageLabel, to_qimage
+from motor_trainer.gui.labels import problem_label
+from motor_trainer.media_files import IMAGE_SUFFIXES, VIDEO_SUFFIXES, dialog_filter
 
 THUMBNAIL_SIDE_PX = 160
 #: How often the live image is refreshed: a little faster than a 30 fps camera.
 LIVE_POLL_MS = 30
-PHOTO_FILTER = "Images (*.jpg *.jpeg *.png *.bmp *.tif *.tiff);;All files (*)"
-VIDEO_FILTER = "Videos (*.mp4 *.mov *.mkv *.avi *.webm *.m4v);;All files (*)"
+PHOTO_FILTER = dialog_filter("Images", IMAGE_SUFFIXES)
+VIDEO_FILTER = dialog_filter("Videos", VIDEO_SUFFIXES)
 _FOUND_COLOUR = QColor(0, 140, 0)
 _MISSING_COLOUR = QColor(200, 0, 0)
 
@@ -226,9 +228,7 @@ class CameraCalibrationPage(QWidget):
         self.summary.setStyleSheet("font-weight: bold;")
         self.details = QPlainTextEdit(readOnly=True)
         self.details.setMaximumHeight(130)
-        self.problem = QLabel()
-        self.problem.setStyleSheet("color: rgb(200, 0, 0);")
-        self.problem.setWordWrap(True)
+        self.problem = problem_label()
 
         layout = QVBoxLayout(self)
         layout.addLayout(form)

@@ -47,13 +47,14 @@ from motor_trainer.calibration.targets import (
     workspace_dartboard,
 )
 from motor_trainer.capture.sources import open_video
-from motor_trainer.commands.calibrate import VIDEO_SUFFIXES
 from motor_trainer.cvshim import cv2
 from motor_trainer.errors import UserFacingError
 from motor_trainer.gui.background_job import BackgroundJob
+from motor_trainer.gui.labels import problem_label
 from motor_trainer.gui.point_picker import PointPicker
+from motor_trainer.media_files import IMAGE_SUFFIXES, VIDEO_SUFFIXES, dialog_filter
 
-FRAME_FILTER = "Images or videos (*.jpg *.jpeg *.png *.bmp *.tif *.tiff *.mp4 *.mov *.mkv *.avi *.webm *.m4v);;All files (*)"
+FRAME_FILTER = dialog_filter("Images or videos", (*IMAGE_SUFFIXES, *VIDEO_SUFFIXES))
 #: Spacing of the check grid drawn over a calibrated floor.
 FLOOR_GRID_MM = 500.0
 _CIRCLE_SAMPLES = 121
@@ -221,9 +222,7 @@ class PlaneCalibrationPage(QWidget):
         buttons.addWidget(self.save_button)
         self.result = QLabel()
         self.result.setWordWrap(True)
-        self.problem = QLabel()
-        self.problem.setStyleSheet("color: rgb(200, 0, 0);")
-        self.problem.setWordWrap(True)
+        self.problem = problem_label()
 
         layout = QVBoxLayout(self)
         layout.addLayout(form)

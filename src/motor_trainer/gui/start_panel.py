@@ -10,9 +10,9 @@ from PySide6.QtWidgets import (
     QButtonGroup,
     QCheckBox,
     QComboBox,
-    QDoubleSpinBox,
     QDialog,
     QDialogButtonBox,
+    QDoubleSpinBox,
     QFileDialog,
     QFormLayout,
     QHBoxLayout,
@@ -27,13 +27,15 @@ from PySide6.QtWidgets import (
 from motor_trainer.analysis.verdict import SkillKind
 from motor_trainer.coaching.classify import Classification, Question, next_step
 from motor_trainer.coaching.practice import PracticeMode
+from motor_trainer.gui.labels import problem_label
 from motor_trainer.gui.preferences import PracticePreferences
 from motor_trainer.gui.session_setup import SessionSetup
+from motor_trainer.media_files import VIDEO_SUFFIXES, dialog_filter
 from motor_trainer.skills.presets import available_presets, preset_kind
 from motor_trainer.storage.sessions import now_utc
 from motor_trainer.workspace import Workspace
 
-VIDEO_FILTER = "Videos (*.mp4 *.mkv *.mov *.avi *.webm);;All files (*)"
+VIDEO_FILTER = dialog_filter("Videos", VIDEO_SUFFIXES)
 NO_CAMERA_TEXT = "No camera found. Open a video instead: it plays like a live camera."
 
 
@@ -139,8 +141,7 @@ class StartPanel(QWidget):
         self.start_button = QPushButton("Start")
         self.start_button.setDefault(True)
         self.start_button.clicked.connect(self._on_start)
-        self.problem = QLabel("")
-        self.problem.setStyleSheet("color: rgb(213, 94, 0);")
+        self.problem = problem_label()
 
         form = QFormLayout()
         source_row = QHBoxLayout()

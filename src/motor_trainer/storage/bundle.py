@@ -21,12 +21,12 @@ from pathlib import Path, PurePosixPath
 
 from motor_trainer.atomic_files import FILE_MODE
 from motor_trainer.errors import UserFacingError
+from motor_trainer.media_files import IMAGE_SUFFIXES, VIDEO_SUFFIXES
 from motor_trainer.storage.sessions import (
     DERIVED_DIRNAME,
     EVENTS_NAME,
     LANDMARKS_NAME,
     MANIFEST_NAME,
-    VIDEO_SUFFIXES,
     Manifest,
     Session,
     SessionStatus,
@@ -73,7 +73,7 @@ def export_bundle(session: Session, out_path: Path) -> Path:
     try:
         with zipfile.ZipFile(temp_name, "w") as archive:
             for name, path in members:
-                already_compressed = path.suffix.lower() in (*VIDEO_SUFFIXES, ".png", ".jpg", ".jpeg")
+                already_compressed = path.suffix.lower() in (*VIDEO_SUFFIXES, *IMAGE_SUFFIXES)
                 archive.write(path, name, compress_type=zipfile.ZIP_STORED if already_compressed else zipfile.ZIP_DEFLATED)
         os.replace(temp_name, out_path)
     except BaseException:

@@ -44,6 +44,7 @@ except ImportError:  # Windows: no advisory locks; see RecordingLock
 from motor_trainer.analysis.verdict import Verdict
 from motor_trainer.atomic_files import atomic_write_bytes, write_error
 from motor_trainer.errors import UserFacingError
+from motor_trainer.media_files import VIDEO_SUFFIXES
 from motor_trainer.pose.landmarks import LANDMARK_COUNT, PoseSequence
 
 if TYPE_CHECKING:
@@ -60,7 +61,6 @@ CHUNKS_DIRNAME = "landmarks"
 DERIVED_DIRNAME = "derived"
 RECORDING_LOCK_NAME = ".recording.lock"
 RECORDED_VIDEO_NAME = "video.mkv"
-VIDEO_SUFFIXES = (".mkv", ".mp4", ".m4v", ".mov", ".avi", ".webm")
 
 _SESSION_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,95}$")
 _CHUNK_NAME = re.compile(r"^chunk_(\d{6})\.npz$")
@@ -656,7 +656,9 @@ class SessionStore:
 
     def query_verdicts(self, skill: str | None = None) -> list[SessionVerdicts]:
         """Verdicts of every complete session (of one skill if given), oldest session first, for progress."""
-        from motor_trainer.coaching.progress import SessionVerdicts  # the coach's type; loaded only when asked
+        from motor_trainer.coaching.progress import (
+            SessionVerdicts,  # the coach's type; loaded only when asked
+        )
 
         return [SessionVerdicts(s.session_id, s.manifest.started_at, s.manifest.skill or "", tuple(s.verdicts()))
                 for s in self._complete_sessions(skill)]
