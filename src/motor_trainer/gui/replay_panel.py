@@ -23,20 +23,23 @@ from motor_trainer.gui.live_analysis import lower_thread_priority
 _AHEAD_FRAMES = 6
 
 
+LIVE_REPLAY_TITLE = "Replay of the last obvious miss (the live view keeps running)"
+
+
 class ReplayPanel(QWidget):
-    """Plays one ReplayRenderer at a time; ``started`` and ``finished`` tell the window."""
+    """Plays one ReplayRenderer at a time; ``started`` and ``finished`` tell the window; ``title`` heads it."""
 
     started = Signal()
     finished = Signal()
 
-    def __init__(self, parent: QWidget | None = None):
+    def __init__(self, parent: QWidget | None = None, title: str = LIVE_REPLAY_TITLE):
         super().__init__(parent)
         self.renderer: ReplayRenderer | None = None
         self.frames_shown = 0
         self._frames: queue.Queue = queue.Queue(maxsize=_AHEAD_FRAMES)
         self._cancel = threading.Event()
         self._thread: threading.Thread | None = None
-        self._title = QLabel("Replay of the last obvious miss (the live view keeps running)")
+        self._title = QLabel(title)
         self._title.setStyleSheet("font-weight: bold; color: rgb(213, 94, 0);")
         self._caption = QLabel()
         self._caption.setWordWrap(True)

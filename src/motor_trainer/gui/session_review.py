@@ -169,7 +169,7 @@ class SessionReview(QDialog):
         self.reference_name = QLineEdit(f"{session.session_id}-ref")
         self.make_reference_button = QPushButton("Make reference from selected reps")
         self.make_reference_button.setEnabled(False)
-        self.replay_panel = ReplayPanel(self)
+        self.replay_panel = ReplayPanel(self, title="Replay of the chosen obvious miss")
 
         side = QVBoxLayout()
         hint = QLabel("Reps and verdicts: select one to jump there and replay it, several to make a reference")
