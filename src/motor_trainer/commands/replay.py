@@ -42,8 +42,9 @@ def run(args: argparse.Namespace) -> int:
     workspace = resolve_workspace(args.workspace)
     session = SessionStore(workspace.ensure().sessions_dir).get(args.session_id)
     replay = session_replay(session, args.rep, workspace.root, options)
-    if replay.changed_note:
-        print(replay.changed_note)
+    for note in (*replay.notes, replay.changed_note):
+        if note:
+            print(note)
     renderer = replay.renderer
     out = args.out or session.derived_dir / f"replay_rep{args.rep:03d}.mp4"
     out.parent.mkdir(parents=True, exist_ok=True)
@@ -51,7 +52,7 @@ def run(args: argparse.Namespace) -> int:
     rate = replay.recent_success_rate
     faded = options.fade and replay.gain != args.gain
     fading = f" (faded from {args.gain:g}x: {rate:.0%} of recent reps succeeded)" if faded else ""
-    print(f"{renderer.caption}\ngain {replay.gain:.2g}x{fading}, slow motion {args.speed:g}x")
+    print(f"{replay.caption}\ngain {replay.gain:.2g}x{fading}, slow motion {args.speed:g}x")
     print(f"replay -> {export.mp4_path} ({export.frames_written} frames at {renderer.fps:.0f} fps)")
     print(f"contact sheet -> {export.sheet_path}")
     return 0

@@ -5,24 +5,37 @@ the reference's pose frame by frame, which is not stored, so the rep (or the
 routine, for a dance) is analysed again against the same reference: the one
 named in ``ReplayOptions.reference``, else the saved one ``analyze`` used
 (named in the session's analysis.json), else the video's own reps.
+An open-loop rep is judged with the outcome entered for it live (a dart far
+off is an obvious miss on its own), at the tolerance of that moment
+(analysis/entered_outcomes.py), and replayed with the same target inset as live.
 Subtle errors and clean reps are not replayed: ``session_replay`` refuses
 them in one line that says what the rep was.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from types import SimpleNamespace
 
-from motor_trainer.analysis.rep_errors import analyse_clip
+from motor_trainer.analysis.entered_outcomes import (
+    BOARD_SETTING,
+    OutcomeEntry,
+    outcome_entries,
+    overlapping_rep,
+    with_board_outcome,
+)
+from motor_trainer.analysis.outcomes import HitMiss
+from motor_trainer.analysis.rep_errors import RepAnalysis, analyse_clip, analyse_rep
 from motor_trainer.analysis.rep_reference import load_reference, references_dir
 from motor_trainer.analysis.verdict import SkillKind, Verdict
 from motor_trainer.errors import UserFacingError
 from motor_trainer.feedback.clips import Clip, clip_from_video, clip_window_s
 from motor_trainer.feedback.exaggerate import faded_gain
+from motor_trainer.feedback.rep_replay import rep_replay_spec
 from motor_trainer.feedback.replay import (
     ReplayMode,
     ReplayRenderer,
@@ -30,20 +43,32 @@ from motor_trainer.feedback.replay import (
     should_replay,
 )
 from motor_trainer.feedback.replay_inputs import (
-    open_loop_replay_spec,
+    _person_for_clip,
+    outcome_inset,
     recent_success_rate,
     step_replay_spec,
 )
-from motor_trainer.skills.open_loop import OpenLoopPreset
+from motor_trainer.skills.open_loop import OpenLoopPreset, find_reps
 from motor_trainer.skills.presets import load_preset_table
 from motor_trainer.storage.session_video import session_video
-from motor_trainer.storage.sessions import Session
+from motor_trainer.storage.sessions import Event, EventKind, Session
 
 #: Where `analyze` leaves its JSON inside a session (commands/analyze.py).
 ANALYSIS_JSON = Path("derived") / "analysis.json"
 
-#: Builds the replay of one re-analysed verdict from its clip.
+#: Builds the replay of the chosen rep from its clip (drawing options as keywords).
 SpecBuilder = Callable[..., ReplaySpec]
+
+
+@dataclass(frozen=True)
+class _Judged:
+    """The chosen rep judged again: its verdict (numbered as the session lists it), the success rate of the
+    reps before it (which fades the gain), its replay builder, and what to tell the user."""
+
+    verdict: Verdict
+    recent_success_rate: float
+    build: SpecBuilder
+    notes: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -77,6 +102,14 @@ class SessionReplay:
     stored_verdict: Verdict | None  # as saved at the time, if the session holds one for this rep
     gain: float  # after fading
     recent_success_rate: float  # NaN when no earlier rep
+    notes: tuple[str, ...] = ()  # how it was judged where the session could not say (e.g. the tolerance of the time)
+
+    @property
+    def caption(self) -> str:
+        """The replay's caption; a miss entered as hit / miss has no size to name, so that is said instead."""
+        if self.renderer.caption:
+            return self.renderer.caption
+        return f"rep {self.verdict.index} was entered as a miss: watch the throw" if self.verdict.channel else ""
 
     @property
     def changed_note(self) -> str | None:
@@ -103,19 +136,27 @@ def session_replay(session: Session, rep: int, workspace_root: Path, options: Re
         raise UserFacingError(f"session {session.session_id} has no video to replay")
     table = load_preset_table(skill)
     if table["kind"] is SkillKind.OPEN_LOOP:
-        verdicts, build = _open_loop(session, Path(workspace_root), OpenLoopPreset.from_table(table), options.reference)
+        judged = _open_loop(session, rep, Path(workspace_root), OpenLoopPreset.from_table(table), options.reference)
     else:
-        verdicts, build = _closed_loop(session, Path(workspace_root), table, options)
-    verdict = _verdict_for(verdicts, rep, session)
+        judged = _closed_loop(session, rep, Path(workspace_root), table, options)
+    verdict = judged.verdict
     refusal = replay_refusal(verdict)
     if refusal is not None:
         raise UserFacingError(f"rep {rep} of session {session.session_id} is {refusal}")
-    rate = recent_success_rate(verdicts, verdict.index)
+    rate = judged.recent_success_rate
     gain = faded_gain(options.gain, rate) if options.fade else options.gain
-    clip = clip_from_video(video.path, *clip_window_s(verdict), rotate_deg=video.rotate_deg)
-    renderer = ReplayRenderer(build(verdict, clip, gain=gain, mode=options.mode, speed=options.speed))
+    clip = clip_from_video(video.path, *_video_window_s(verdict, session), rotate_deg=video.rotate_deg)
+    renderer = ReplayRenderer(judged.build(clip, gain=gain, mode=options.mode, speed=options.speed))
     stored = {v.index: v for v in session.verdicts()}.get(verdict.index)
-    return SessionReplay(renderer, verdict, stored, gain, rate)
+    return SessionReplay(renderer, verdict, stored, gain, rate, judged.notes)
+
+
+def _video_window_s(verdict: Verdict, session: Session) -> tuple[float, float]:
+    """The replay clip's window on the video's clock, which starts at 0 at the first landmark frame
+    (a live recording's landmarks keep the capture clock, which started a little earlier)."""
+    first_s = float(session.landmarks().time_s[0])
+    start_s, end_s = clip_window_s(verdict)
+    return max(0.0, start_s - first_s), end_s - first_s
 
 
 def replay_refusal(verdict: Verdict) -> str | None:
@@ -159,22 +200,75 @@ def saved_reference_ids(workspace_root: Path, skill: str, kind: SkillKind) -> li
     return ids
 
 
-def _open_loop(session: Session, workspace_root: Path, preset: OpenLoopPreset,
-               reference_id: str | None) -> tuple[list[Verdict], SpecBuilder]:
+def _open_loop(session: Session, rep: int, workspace_root: Path, preset: OpenLoopPreset,
+               reference_id: str | None) -> _Judged:
+    """Rep ``rep`` judged as live: with the outcome entered for it, at the difficulty of that moment."""
+    preset = with_board_outcome(preset, bool(session.manifest.settings.get(BOARD_SETTING)))
     saved = references_dir(workspace_root)
     reference_id = reference_id or analysed_reference_id(session, saved)
     reference = load_reference(saved, reference_id) if reference_id else None
     sequence = session.landmarks()
-    analyses = {a.verdict.index: a for a in analyse_clip(sequence, preset, reference).analyses}
+    events = session.events()
+    _, reps = find_reps(sequence, preset)
+    entry_for = {}
+    for entry in outcome_entries(events, str(session.events_path)):
+        if (found := overlapping_rep(reps, entry.rep_start_s, entry.rep_end_s)) is not None:
+            entry_for[found.index] = entry
+    outcomes = [entry_for[r.index].outcome if r.index in entry_for else None for r in reps]
+    clip = analyse_clip(sequence, preset, reference, outcomes)
+    chosen = _analysis_for(clip.analyses, rep, _live_rep_spans(events), session)
+    entry = entry_for.get(chosen.rep.index)
+    notes: tuple[str, ...] = ()
+    if entry is not None:
+        chosen = analyse_rep(clip.track, chosen.rep, preset, clip.reference, entry.outcome,
+                             tolerance_mm=entry.tolerance_mm, subtle_z=entry.subtle_z)
+        notes = _tolerance_notes(rep, entry, preset.outcome.tolerance_mm)
+    rate = recent_success_rate(clip.verdicts, chosen.verdict.index)
+    chosen = dataclasses.replace(chosen, verdict=dataclasses.replace(chosen.verdict, index=rep))
+    inset = None if entry is None else outcome_inset(entry.outcome, preset.outcome, entry.tolerance_mm)
 
-    def build(verdict: Verdict, clip: Clip, **drawing) -> ReplaySpec:
-        return open_loop_replay_spec(analyses[verdict.index], sequence, clip, **drawing)
+    def build(clip: Clip, **drawing) -> ReplaySpec:
+        return rep_replay_spec(chosen, clip, _person_for_clip(sequence, clip), sequence.image_size_px,
+                               outcome=inset, **drawing)
 
-    return [a.verdict for a in analyses.values()], build
+    return _Judged(chosen.verdict, rate, build, notes)
 
 
-def _closed_loop(session: Session, workspace_root: Path, table: dict,
-                 options: ReplayOptions) -> tuple[list[Verdict], SpecBuilder]:
+def _live_rep_spans(events: list[Event]) -> dict[int, tuple[float, float]]:
+    """(start_s, end_s) of each rep the session recorded live (REP events carry them; `analyze`'s do not)."""
+    spans = {}
+    for event in events:
+        payload: Mapping = event.payload
+        if event.kind is EventKind.REP and {"index", "start_s", "end_s"} <= payload.keys():
+            spans[int(payload["index"])] = (float(payload["start_s"]), float(payload["end_s"]))
+    return spans
+
+
+def _analysis_for(analyses: tuple[RepAnalysis, ...], rep: int, live_spans: dict[int, tuple[float, float]],
+                  session: Session) -> RepAnalysis:
+    """Rep ``rep`` as the session numbers it: a rep recorded live is found again by its time span (the
+    offline segmenter may number a live session differently), any other by its number."""
+    if rep in live_spans:
+        found = overlapping_rep([a.rep for a in analyses], *live_spans[rep])
+        if found is None:
+            start_s, end_s = live_spans[rep]
+            raise UserFacingError(f"rep {rep} of session {session.session_id} ({start_s:.2f}-{end_s:.2f} s) "
+                                  f"is not found again in its landmarks")
+        return next(a for a in analyses if a.rep is found)
+    verdict = _verdict_for([a.verdict for a in analyses], rep, session)
+    return next(a for a in analyses if a.verdict is verdict)
+
+
+def _tolerance_notes(rep: int, entry: OutcomeEntry, preset_tolerance_mm: float) -> tuple[str, ...]:
+    """A line when the tolerance of the time is unknown and it matters (a hit or miss has no size to judge)."""
+    if entry.tolerance_mm is not None or isinstance(entry.outcome, HitMiss):
+        return ()
+    note = (f"note: the session did not store the coach's tolerance when rep {rep}'s outcome was entered: "
+            f"judged at the preset's {preset_tolerance_mm:g} mm")
+    return (note,)
+
+
+def _closed_loop(session: Session, step: int, workspace_root: Path, table: dict, options: ReplayOptions) -> _Judged:
     from motor_trainer.analysis.step_errors import analyse_attempt  # noqa: PLC0415 - dance skills only
     from motor_trainer.skills.closed_loop import ClosedLoopSettings, load_reference_for  # noqa: PLC0415
 
@@ -188,12 +282,14 @@ def _closed_loop(session: Session, workspace_root: Path, table: dict,
     routine = load_reference_for(given, settings)
     sequence = session.landmarks()
     analysis = analyse_attempt(routine, sequence, settings)
-    reports = {report.verdict.index: report for report in analysis.steps}
+    verdicts = list(analysis.verdicts)
+    verdict = _verdict_for(verdicts, step, session)
+    report = next(report for report in analysis.steps if report.verdict.index == step)
 
-    def build(verdict: Verdict, clip: Clip, **drawing) -> ReplaySpec:
-        return step_replay_spec(reports[verdict.index], analysis, sequence, routine.sequence, clip, **drawing)
+    def build(clip: Clip, **drawing) -> ReplaySpec:
+        return step_replay_spec(report, analysis, sequence, routine.sequence, clip, **drawing)
 
-    return list(analysis.verdicts), build
+    return _Judged(verdict, recent_success_rate(verdicts, step), build)
 
 
 def _verdict_for(verdicts: list[Verdict], rep: int, session: Session) -> Verdict:

@@ -3,19 +3,19 @@
 The rep was judged on form the moment it ended; when the person enters
 where the dart landed (or hit / miss), the rep is judged again with its
 outcome, at the coach's current tolerance. If the verdict is an obvious miss,
-its replay is cut from the frames and poses still held in memory.
+its replay is cut from the frames and poses still held in memory (the same
+spec as a saved session's replay: feedback/rep_replay.py).
 """
 
 from __future__ import annotations
 
-import numpy as np
-
 from motor_trainer.analysis.outcomes import Outcome
 from motor_trainer.analysis.rep_errors import RepAnalysis, analyse_rep
 from motor_trainer.feedback.clips import FrameRingBuffer, clip_window_s
-from motor_trainer.feedback.replay import OutcomeInset, ReplayRenderer, ReplaySpec, should_replay
-from motor_trainer.feedback.replay_inputs import rep_ghost_xy_px
+from motor_trainer.feedback.rep_replay import rep_replay_spec
+from motor_trainer.feedback.replay import OutcomeInset, ReplayRenderer, should_replay
 from motor_trainer.gui.live_analysis import OpenLoopAnalyser, PoseHistory, RepFound
+
 
 def judge_with_outcome(
     found: RepFound, analyser: OpenLoopAnalyser, outcome: Outcome, tolerance_mm: float | None, subtle_z: float | None
@@ -42,36 +42,11 @@ def replay_for(
 ) -> ReplayRenderer | None:
     """The exaggerated replay of an obvious miss from the frames in memory; None when it is not one,
     or its frames have already left the buffer."""
-    verdict = analysis.verdict
-    if not should_replay(verdict):
+    if not should_replay(analysis.verdict):
         return None
     try:
-        clip = frames.clip(*clip_window_s(verdict))
+        clip = frames.clip(*clip_window_s(analysis.verdict))
     except ValueError:
         return None
-    shown_size_px = clip.image_size_px
-    scale = np.array(shown_size_px, float) / np.array(image_size_px, float)
-    person = poses.xy_for(clip.frame_index) * scale
-    if analysis.alignment is None:  # judged on its outcome alone: no reference to draw
-        ghost = np.full_like(person, np.nan)
-    else:
-        ghost = rep_ghost_xy_px(analysis.alignment, clip.frame_index) * scale
-    start = int(np.searchsorted(clip.frame_index, verdict.start_frame))
-    end = int(np.searchsorted(clip.frame_index, verdict.end_frame))
-    start = min(start, len(clip) - 1)
-    release = min(int(np.searchsorted(clip.frame_index, analysis.rep.release_frame)), len(clip) - 1)
-    spec = ReplaySpec(
-        frames=clip.image,
-        person_xy_px=person,
-        reference_xy_px=ghost,
-        time_s=clip.time_s,
-        image_size_px=shown_size_px,
-        verdict=verdict,
-        rep_start_frame=start,
-        rep_end_frame=max(end, start + 1),
-        outcome=inset,
-        output_height_px=480,
-        reference_anchored=True,  # the analyser's ghost is already placed on the person
-        peak_frame=release,  # the release decides where a throw goes: hold that moment
-    )
-    return ReplayRenderer(spec)
+    person = poses.xy_for(clip.frame_index)  # in the camera's pixels; the kept images may be smaller
+    return ReplayRenderer(rep_replay_spec(analysis, clip, person, image_size_px, outcome=inset, output_height_px=480))

@@ -314,8 +314,9 @@ class SessionReview(QDialog):
 
     def _on_replay_ready(self, replay: SessionReplay) -> None:
         self.replay_button.setEnabled(True)
-        self.status.setText(replay.changed_note or f"replaying {attempt_name(replay.verdict)}")
-        self.replay_panel.play(replay.renderer, replay.renderer.caption)
+        notes = [note for note in (*replay.notes, replay.changed_note) if note]
+        self.status.setText("\n".join(notes) or f"replaying {attempt_name(replay.verdict)}")
+        self.replay_panel.play(replay.renderer, replay.caption)
 
     def _on_make_reference(self) -> None:
         chosen = self.selected_verdicts()
