@@ -298,8 +298,8 @@ class SessionReview(QDialog):
         if verdict is None:
             self.replay_button.setEnabled(False)
             return
-        if self.slider.isEnabled():
-            self.slider.setValue(min(verdict.start_frame, self.slider.maximum()))
+        if self.slider.isEnabled():  # by time: a live recording keeps only the frames analysed, and a step has no frame
+            self.slider.setValue(min(int(np.searchsorted(self.sequence.time_s, verdict.start_s)), self.slider.maximum()))
         refusal = replay_refusal(verdict)
         self.replay_button.setEnabled(refusal is None and self.seeker is not None and not self._replay_job.busy)
         self.status.setText(f"{attempt_name(verdict)} is {refusal}" if refusal else
