@@ -7,11 +7,14 @@ Run under a virtual X server (Debian: apt-get install -y xvfb):
 Without a display it falls back to Qt's offscreen platform. The views:
 start panel, skill questions, free throw rep with the dartboard, the replay
 of an obvious miss beside the live view, coach, open-loop plots, the dance
-followed live with step tiers and a missed step replayed, closed-loop plots,
-coach after the routine, progress across the sessions the run saved (in
-``--out``/sessions). The dance's reference
-routine is tracked from the dance video first (about 15-30 s) unless
-``--routine FOLDER`` names a saved one.
+followed live with step tiers, the delayed mirror, closed-loop plots, coach
+after the routine, the sessions browser and progress across the sessions the
+run saved (``--out`` is the workspace), one session reviewed with its
+skeleton and a replay, and the calibration wizard's two pages (lens from the
+shared checkerboard photos; floor points half clicked on a lab frame). The
+dance's reference routine is tracked from the dance video first (about
+15-30 s) into the workspace's references unless ``--routine FOLDER`` names a
+saved one.
 """
 
 from __future__ import annotations
@@ -31,14 +34,15 @@ MEDIA = REPO.parent / "shared" / "media"
 if not os.environ.get("DISPLAY") and not os.environ.get("WAYLAND_DISPLAY"):
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-from PySide6.QtCore import QPoint, Qt  # noqa: E402 — the platform is chosen first
+from PySide6.QtCore import QItemSelectionModel, QPoint, Qt  # noqa: E402 — the platform is chosen first
 from PySide6.QtTest import QTest  # noqa: E402
 from PySide6.QtWidgets import QApplication, QWidget  # noqa: E402
 
 from motor_trainer.gui.main_window import MainWindow  # noqa: E402
-from motor_trainer.gui.progress_view import ProgressView  # noqa: E402
+from motor_trainer.gui.calibration_wizard import CalibrationWizard  # noqa: E402
+from motor_trainer.gui.session_browser import SessionBrowser  # noqa: E402
 from motor_trainer.gui.start_panel import SkillQuestions  # noqa: E402
-from motor_trainer.storage.sessions import SessionStore, now_utc  # noqa: E402
+from motor_trainer.storage.sessions import now_utc  # noqa: E402
 from motor_trainer.workspace import Workspace  # noqa: E402
 
 
@@ -74,7 +78,7 @@ def track_routine(out_dir: Path) -> Path:
     settings = ClosedLoopSettings.from_table(load_preset_table("dance-footwork"))
     sequence = track_video(MEDIA / "webcam_dance_sideways.mp4", rotate_deg=270)
     routine = build_reference(sequence, name="dance", contact=settings.contact)
-    return save_reference(routine, out_dir / "dance-routine")
+    return save_reference(routine, out_dir / "references" / "dance-routine")
 
 
 def open_loop_views(app: QApplication, window: MainWindow, out_dir: Path) -> None:
@@ -110,6 +114,10 @@ def closed_loop_views(app: QApplication, window: MainWindow, out_dir: Path, rout
     screen = window.screen
     wait_until(app, lambda: len(screen.state.steps) >= 4, 60, "four judged dance steps")
     save(window, out_dir, "07_dance_live_step_tiers")
+    screen.mirror_delay.setValue(2.0)
+    pause(app, 2.5)
+    save(window, out_dir, "07b_delayed_mirror_two_seconds_late")
+    screen.mirror_delay.setValue(0.0)
     screen.tabs.setCurrentWidget(screen.plots)
     wait_until(app, lambda: not screen.session.is_live, 60, "the dance video to end")
     pause(app, 1.2)
@@ -117,6 +125,70 @@ def closed_loop_views(app: QApplication, window: MainWindow, out_dir: Path, rout
     screen.tabs.setCurrentWidget(screen.coach)
     save(window, out_dir, "09_coach_after_the_routine")
     screen._on_back()  # noqa: SLF001
+
+
+def newest_row(browser: SessionBrowser, skill: str) -> int:
+    rows = [i for i, row in enumerate(browser.rows) if row.session.manifest.skill == skill]
+    if not rows:
+        raise SystemExit(f"screenshots: no saved {skill} session to review")
+    return max(rows, key=lambda i: browser.rows[i].session.manifest.started_at)
+
+
+def session_views(app: QApplication, window: MainWindow, out_dir: Path) -> None:
+    browser = SessionBrowser(out_dir / "sessions", now_utc(), window, workspace_root=out_dir)
+    browser.resize(1100, 700)
+    browser.show()
+    pause(app, 0.3)
+    save(browser, out_dir, "10_sessions_browser")
+    browser.tabs.setCurrentIndex(1)
+    pause(app, 0.3)
+    save(browser, out_dir, "11_progress_across_saved_sessions")
+    review = browser.open_session(newest_row(browser, "free-throw"))
+    review.resize(1400, 760)
+    if review.verdicts:
+        review.reps.setCurrentRow(0, QItemSelectionModel.SelectionFlag.ClearAndSelect)  # the scrubber jumps to the rep
+        review.slider.setValue(review.slider.value() + round(0.5 * (len(review.sequence) / review.sequence.time_s[-1])))
+        wait_until(app, lambda: review.shown_frame == review.slider.value(), 20, "the frame half a second into the rep")
+    save(review, out_dir, "12_session_review_scrubbed")
+    review.close()
+    dance = browser.open_session(newest_row(browser, "dance-footwork"))
+    dance.resize(1400, 760)
+    dance.reference_choice.setCurrentIndex(max(0, dance.reference_choice.findData("dance-routine")))
+    # A step missed live may be on time when the whole recording is aligned again: the review says so, and
+    # the script tries the next one.
+    for row in (row for row, verdict in enumerate(dance.verdicts) if verdict.is_obvious):
+        dance.reps.setCurrentRow(row, QItemSelectionModel.SelectionFlag.ClearAndSelect)
+        dance.replay_button.click()
+        wait_until(app, lambda: dance.replay_button.isEnabled(), 120, "the reviewed step's analysis")
+        if dance.replay_panel.playing:
+            wait_until(app, lambda: dance.replay_panel.frames_shown >= 25, 60, "the reviewed step's replay")
+            save(dance, out_dir, "13_session_review_replay_of_a_missed_step")
+            break
+        print(f"review: {dance.status.text()}")
+    dance.close()
+    browser.close()
+
+
+def calibration_views(app: QApplication, window: MainWindow, out_dir: Path) -> None:
+    wizard = CalibrationWizard(out_dir / "calibration", cameras=[], parent=window)
+    wizard.resize(1100, 820)
+    wizard.show()
+    lens = wizard.camera_page
+    lens.import_photos(sorted((REPO.parent / "shared" / "calibration" / "checkerboard_view1").glob("*.jpg")))
+    wait_until(app, lambda: not lens.busy, 60, "the board search in the photos")
+    lens.calibrate()
+    wait_until(app, lambda: lens.result is not None, 60, "the lens calibration")
+    save(wizard, out_dir, "14_calibration_lens")
+    plane = wizard.plane_page
+    wizard.tabs.setCurrentWidget(plane)
+    plane.choose_kind("floor", width_cm=300, depth_cm=200)
+    plane.open_frame_file(MEDIA / "lab_steps_view1.mp4")
+    wait_until(app, lambda: not plane.loading, 30, "the lab video's frame")
+    width, height = plane.picker.image_size_px
+    plane.picker.points_px.extend([(0.2 * width, 0.9 * height), (0.8 * width, 0.9 * height)])
+    plane.picker.points_changed.emit()
+    save(wizard, out_dir, "15_calibration_floor_points_half_clicked")
+    wizard.close()
 
 
 def main() -> int:
@@ -144,11 +216,8 @@ def main() -> int:
 
     open_loop_views(app, window, args.out)
     closed_loop_views(app, window, args.out, routine)
-    progress = ProgressView(SessionStore(args.out / "sessions").query_verdicts(), now_utc(), window)
-    progress.show()
-    pause(app, 0.3)
-    save(progress, args.out, "10_progress_across_saved_sessions")
-    progress.close()
+    session_views(app, window, args.out)
+    calibration_views(app, window, args.out)
     window.close()
     app.processEvents()
     return 0

@@ -27,7 +27,7 @@ _BAND = (0, 158, 115, 60)
 #: The open-loop trajectory plot follows the throwing wrist's height around release: the reference band
 #: is its median path ± how far the reference's own reps strayed from it.
 WRIST_PART = "acting_wrist"
-OPEN_LOOP_TRAJECTORY_TITLE = "Throwing wrist around release, last rep vs reference band"
+OPEN_LOOP_TRAJECTORY_TITLE = "Throwing wrist, last rep vs reference band"
 #: Seconds of live data the closed-loop plots keep in view.
 _WINDOW_S = 10.0
 #: Half-width of the reference band around the key joint angle, degrees (the posture "subtle" threshold).
@@ -39,6 +39,8 @@ def _plot(title: str, left: str, bottom: str) -> pg.PlotWidget:
     widget.setLabel("left", left)
     widget.setLabel("bottom", bottom)
     widget.showGrid(x=True, y=True, alpha=0.2)
+    for side in ("left", "bottom"):  # body lengths and seconds read as they are, not as "x0.001" multiples
+        widget.getAxis(side).enableAutoSIPrefix(False)
     widget.setClipToView(True)
     widget.setDownsampling(auto=True, mode="peak")
     widget.addLegend(offset=(5, 5))
@@ -129,7 +131,7 @@ class ProgressPlots(QWidget):
     def show_reference(self, reference: RepReference | None) -> None:
         """Draw the reference's wrist path and band from now on (None: the rep alone)."""
         self.reference = reference
-        self.trajectory.setTitle(OPEN_LOOP_TRAJECTORY_TITLE + ("" if reference is not None else " (no reference chosen)"))
+        self.trajectory.setTitle(OPEN_LOOP_TRAJECTORY_TITLE if reference is not None else "Throwing wrist, last rep (no reference chosen)")
         if reference is None:
             return
         wrist = reference.parts.index(WRIST_PART)
