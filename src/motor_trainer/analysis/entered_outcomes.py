@@ -22,9 +22,9 @@ from motor_trainer.analysis.outcomes import (
     HitMiss,
     LandingPoint,
     Outcome,
+    OutcomeJudgement,
     ThrowDistance,
 )
-from motor_trainer.analysis.rep_errors import RepAnalysis
 from motor_trainer.errors import UserFacingError
 from motor_trainer.skills.open_loop import OpenLoopPreset, Rep, load_open_loop_preset
 from motor_trainer.storage.sessions import Event, EventKind
@@ -56,13 +56,14 @@ def with_board_outcome(preset: OpenLoopPreset, on_board: bool) -> OpenLoopPreset
 
 
 def outcome_event_payload(
-    analysis: RepAnalysis, outcome: Outcome, tolerance_mm: float | None, subtle_z: float | None
+    judged: OutcomeJudgement | None, outcome: Outcome, tolerance_mm: float | None, subtle_z: float | None
 ) -> dict[str, Any]:
-    """The OUTCOME event of a rep judged with ``outcome``: the judgement, what was entered, and the
-    difficulty it was judged at (without those two, a replay could not judge the rep the same way)."""
-    judged = {} if analysis.outcome is None else vars(analysis.outcome)
+    """The OUTCOME event of a rep judged with ``outcome`` (``RepAnalysis.outcome`` is ``judged``): the
+    judgement, what was entered, and the difficulty it was judged at (the one before the coach observed
+    the rep, which may end a block and change it); without those, a replay cannot judge the rep the same way."""
     entered = {"type": type(outcome).__name__, **vars(outcome)}
-    return {**judged, "entered": entered, "tolerance_mm": tolerance_mm, "subtle_z": subtle_z}
+    return {**({} if judged is None else vars(judged)), "entered": entered, "tolerance_mm": tolerance_mm,
+            "subtle_z": subtle_z}
 
 
 def outcome_from_entered(entered: Mapping[str, Any]) -> Outcome:

@@ -1,0 +1,122 @@
+"""A rep that was an obvious outcome miss live is replayed from the saved session too, with where it landed.
+
+One live session is recorded as a person makes it (the free throw through
+the real pose model, a board click 14 cm low-right of the bull); the other
+cases rewrite its outcome the way the live app stores one
+(``outcome_event_payload``), since judging again is what is under test.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import av
+import numpy as np
+import pytest
+from gui_helpers import start_from_panel, stop_and_wait
+from PySide6.QtWidgets import QPushButton
+from pytestqt.qtbot import QtBot
+from test_gui_open_loop import THROW_SPEED, _board_click, _wait_for_rep
+
+from motor_trainer.analysis.entered_outcomes import outcome_event_payload
+from motor_trainer.analysis.outcomes import LandingPoint, Outcome, judge_outcome
+from motor_trainer.analysis.verdict import Severity
+from motor_trainer.cli import main
+from motor_trainer.errors import UserFacingError
+from motor_trainer.feedback.session_replay import session_replay
+from motor_trainer.gui.main_window import MainWindow
+from motor_trainer.skills.open_loop import load_open_loop_preset
+from motor_trainer.storage.sessions import EventKind, Session, SessionStore
+from motor_trainer.workspace import Workspace
+
+pytestmark = pytest.mark.footage
+
+#: Where the live session's dart landed: 142 mm low-right of the bull (the single 15).
+LANDED_MM = np.array([110.0, -90.0])
+
+
+@pytest.fixture(scope="module")
+def live_workspace(request, qapp, media_dir, tmp_path_factory) -> Path:
+    """A workspace holding one session recorded live: one free throw, then a board click far off."""
+    qtbot = QtBot(request)
+    root = tmp_path_factory.mktemp("live")
+    window = MainWindow(cameras=[], workspace=Workspace(root).ensure())
+    window.show()
+    screen = start_from_panel(window, qtbot, media_dir / "free_throw_side.mp4", "free-throw", speed=THROW_SPEED)
+    _wait_for_rep(screen, qtbot)
+    _board_click(screen, qtbot, LANDED_MM)
+    assert screen.replay.isVisible()  # live, it was an obvious miss replayed at once
+    stop_and_wait(screen, qtbot)
+    screen.replay.close_replay()
+    screen.findChild(QPushButton, "new-session").click()  # back to the start panel: the recording is finished
+    window.close()
+    return root
+
+
+def _only_session(root: Path) -> Session:
+    (session,) = SessionStore(root / "sessions")
+    return session
+
+
+def _with_outcome(live_root: Path, tmp_path: Path, outcome: Outcome, tolerance_mm: float | None) -> Session:
+    """A copy of the live session whose outcome was ``outcome``, stored as the live app stores it."""
+    root = tmp_path / "ws"
+    shutil.copytree(live_root, root)
+    session = _only_session(root)
+    events = session.events()
+    session.events_path.unlink()
+    settings = load_open_loop_preset("dart-throw").outcome
+    with session.open_event_log() as log:
+        for event in events:
+            payload = event.payload
+            if event.kind is EventKind.OUTCOME:
+                judged = judge_outcome(outcome, settings, tolerance_mm)
+                payload = outcome_event_payload(judged, outcome, tolerance_mm, 2.0)
+            log.append(event.kind, payload, event.time_s)
+    return session
+
+
+def test_an_obvious_outcome_miss_saved_live_is_replayed_with_where_it_landed(live_workspace, tmp_path, capsys):
+    session = _only_session(live_workspace)
+    (stored,) = session.verdicts()
+    assert stored.channel == "outcome" and stored.is_obvious
+
+    replay = session_replay(session, 0, live_workspace)
+    assert replay.verdict.severity is Severity.OBVIOUS and replay.verdict.channel == "outcome"
+    assert replay.changed_note is None  # judged again as it was live
+    assert "landed 142 mm low-right" in replay.caption
+    inset = replay.renderer.spec.outcome
+    np.testing.assert_allclose(inset.landing_mm, LANDED_MM, atol=2.0)  # the click, within the board widget's pixel
+    assert "preset's 40 mm" in replay.notes[0]  # this live version stores no tolerance: said, not hidden
+    assert replay.renderer.render(0).shape[0] == 720
+
+    workspace = ["--workspace", str(live_workspace)]
+    assert main([*workspace, "replay", session.session_id, "0", "--out", str(tmp_path / "miss.mp4")]) == 0
+    printed = capsys.readouterr().out
+    assert "landed 142 mm low-right" in printed and "preset's 40 mm" in printed
+    with av.open(str(tmp_path / "miss.mp4")) as container:
+        assert sum(1 for _ in container.decode(video=0)) > len(replay.renderer.spec.time_s)  # slowed and held
+
+
+def test_a_hit_is_refused_in_one_line(live_workspace, tmp_path, capsys):
+    session = _with_outcome(live_workspace, tmp_path, LandingPoint(10.0, 12.0), 50.0)  # the outer bull
+    with pytest.raises(UserFacingError) as refused:
+        session_replay(session, 0, tmp_path / "ws")
+    line = str(refused.value)
+    assert line == f"rep 0 of session {session.session_id} is clean: only obvious misses are replayed"
+    assert main(["--workspace", str(tmp_path / "ws"), "replay", session.session_id, "0"]) == 2
+    assert capsys.readouterr().err.strip().endswith(line)
+    assert not (session.derived_dir / "replay_rep000.mp4").exists()
+
+
+def test_the_tolerance_stored_with_the_outcome_judges_the_rep(live_workspace, tmp_path):
+    """8 cm off is obvious at the tolerance of a raised level (30 mm: beyond 75 mm), not at the preset's 40 mm."""
+    raised = _with_outcome(live_workspace, tmp_path / "raised", LandingPoint(0.0, -80.0), 30.0)
+    replay = session_replay(raised, 0, tmp_path / "raised" / "ws")
+    assert replay.verdict.is_obvious and replay.notes == ()
+    assert replay.renderer.spec.outcome.tolerance_mm == 30.0
+
+    unknown = _with_outcome(live_workspace, tmp_path / "unknown", LandingPoint(0.0, -80.0), None)
+    with pytest.raises(UserFacingError, match="is subtle \\(outcome\\): only obvious misses"):
+        session_replay(unknown, 0, tmp_path / "unknown" / "ws")
