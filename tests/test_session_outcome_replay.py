@@ -18,14 +18,21 @@ from gui_helpers import start_from_panel, stop_and_wait
 from PySide6.QtWidgets import QPushButton
 from pytestqt.qtbot import QtBot
 from test_gui_open_loop import THROW_SPEED, _board_click, _wait_for_rep
+from test_gui_session_browser import _select
 
-from motor_trainer.analysis.entered_outcomes import outcome_event_payload
-from motor_trainer.analysis.outcomes import LandingPoint, Outcome, judge_outcome
+from motor_trainer.analysis.entered_outcomes import outcome_event_payload, rep_on_rows
+from motor_trainer.analysis.outcomes import (
+    HitMiss,
+    LandingPoint,
+    Outcome,
+    judge_outcome,
+)
 from motor_trainer.analysis.verdict import Severity
 from motor_trainer.cli import main
 from motor_trainer.errors import UserFacingError
 from motor_trainer.feedback.session_replay import session_replay
 from motor_trainer.gui.main_window import MainWindow
+from motor_trainer.gui.session_review import SessionReview
 from motor_trainer.skills.open_loop import load_open_loop_preset
 from motor_trainer.storage.sessions import EventKind, Session, SessionStore
 from motor_trainer.workspace import Workspace
@@ -120,3 +127,44 @@ def test_the_tolerance_stored_with_the_outcome_judges_the_rep(live_workspace, tm
     unknown = _with_outcome(live_workspace, tmp_path / "unknown", LandingPoint(0.0, -80.0), None)
     with pytest.raises(UserFacingError, match="is subtle \\(outcome\\): only obvious misses"):
         session_replay(unknown, 0, tmp_path / "unknown" / "ws")
+
+
+def test_the_session_review_replays_the_outcome_miss(live_workspace, qtbot):
+    review = SessionReview(_only_session(live_workspace), live_workspace)
+    qtbot.addWidget(review)
+    review.show()
+    _select(review, 0)
+    assert review.replay_button.isEnabled()
+    review.replay_button.click()
+    qtbot.waitUntil(lambda: review.replay_panel.frames_shown >= 3, timeout=30_000)
+    assert "landed 142 mm low-right" in review.replay_panel.renderer.caption
+    assert "preset's 40 mm" in review.status.text()  # where it could not judge as live, the review says so
+    review.replay_panel.close_replay()
+
+
+def test_a_miss_entered_with_the_m_key_is_replayed_and_captioned_as_a_miss(live_workspace, tmp_path):
+    session = _with_outcome(live_workspace, tmp_path, HitMiss(False), 50.0)
+    replay = session_replay(session, 0, tmp_path / "ws")
+    assert replay.verdict.is_obvious and replay.renderer.spec.outcome is None  # no landing point to draw
+    assert replay.caption == "rep 0 was entered as a miss: watch the throw"
+
+
+def test_a_live_rep_is_placed_on_the_saved_landmarks_by_its_times_not_its_camera_frames():
+    """Camera frames 26-48 at 22.5 fps (release at 45, 2.0 s); only the odd ones were analysed and saved."""
+    saved_time_s = np.arange(1, 68, 2) / 22.5  # row r holds camera frame 2r + 1
+    recorded = {"index": 0, "side": "right", "start_frame": 26, "end_frame": 48, "cock_frame": 41, "release_frame": 45,
+                "start_s": 26 / 22.5, "end_s": 48 / 22.5, "release_s": 45 / 22.5, "peak_speed_bl_per_s": 1.0}
+    rep = rep_on_rows(recorded, saved_time_s)
+    assert (rep.start_frame, rep.cock_frame, rep.release_frame, rep.end_frame) == (13, 20, 22, 24)
+    with pytest.raises(ValueError, match="outside the saved landmarks"):
+        rep_on_rows(recorded, saved_time_s[:10])  # the recording lost its end
+
+
+def test_a_damaged_outcome_is_one_line_naming_the_events_file(live_workspace, tmp_path):
+    session = _with_outcome(live_workspace, tmp_path, LandingPoint(0.0, -80.0), 30.0)
+    events = session.events_path.read_text(encoding="utf-8").replace('"x_mm": 0.0', '"x_mm": "left"')
+    session.events_path.write_text(events, encoding="utf-8")
+    with pytest.raises(UserFacingError) as refused:
+        session_replay(session, 0, tmp_path / "ws")
+    assert str(session.events_path) in str(refused.value) and "x_mm must be a finite number" in str(refused.value)
+    assert "\n" not in str(refused.value)

@@ -18,6 +18,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
+
 from motor_trainer.analysis.outcomes import (
     HitMiss,
     LandingPoint,
@@ -26,6 +28,7 @@ from motor_trainer.analysis.outcomes import (
     ThrowDistance,
 )
 from motor_trainer.errors import UserFacingError
+from motor_trainer.pose.kinematics import Side
 from motor_trainer.skills.open_loop import OpenLoopPreset, Rep, load_open_loop_preset
 from motor_trainer.storage.sessions import Event, EventKind
 
@@ -111,6 +114,33 @@ def _entry(rep: Mapping[str, Any], payload: Mapping[str, Any]) -> OutcomeEntry:
 
     return OutcomeEntry(int(rep["index"]), float(rep["start_s"]), float(rep["end_s"]),
                         outcome_from_entered(payload["entered"]), optional("tolerance_mm"), optional("subtle_z"))
+
+
+def recorded_reps(events: Iterable[Event]) -> dict[int, Mapping[str, Any]]:
+    """The reps a session recorded as they happened (REP events with their times, by rep number);
+    ``analyze`` stores its reps without times: it has none here."""
+    return {int(event.payload["index"]): event.payload for event in events
+            if event.kind is EventKind.REP and {"index", "start_s", "end_s", "release_s"} <= event.payload.keys()}
+
+
+def rep_on_rows(recorded: Mapping[str, Any], time_s: np.ndarray) -> Rep:
+    """A recorded rep placed on the rows of the saved landmarks (clock ``time_s``); ValueError if it lies outside.
+
+    A live session's rep frames count the camera's frames, dropped ones
+    included, while its landmarks hold only the frames analysed; both share
+    the session clock, so the rep is placed by its times, and the wind-up's
+    end (which has no time of its own) by its share of the rep's frames.
+    """
+    start_s, end_s, release_s = (float(recorded[name]) for name in ("start_s", "end_s", "release_s"))
+    frames_s = (end_s - start_s) / max(1, int(recorded["end_frame"]) - int(recorded["start_frame"]))
+    cock_s = start_s + (int(recorded["cock_frame"]) - int(recorded["start_frame"])) * frames_s
+    start, end = int(np.searchsorted(time_s, start_s)), int(np.searchsorted(time_s, end_s, side="right"))
+    release = int(np.argmin(np.abs(time_s - release_s)))
+    if not start <= release < end:
+        raise ValueError(f"{start_s:.2f}-{end_s:.2f} s lie outside the saved landmarks")
+    cock = min(max(int(np.argmin(np.abs(time_s - cock_s))), start), release)
+    return Rep(int(recorded["index"]), Side(recorded["side"]), start, end, cock, release, start_s, end_s, release_s,
+               float(recorded["peak_speed_bl_per_s"]))
 
 
 def overlapping_rep(reps: Sequence[Rep], start_s: float, end_s: float) -> Rep | None:

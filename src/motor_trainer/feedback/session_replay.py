@@ -14,22 +14,25 @@ them in one line that says what the rep was.
 
 from __future__ import annotations
 
-import dataclasses
 import json
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from types import SimpleNamespace
 
+import numpy as np
+
 from motor_trainer.analysis.entered_outcomes import (
     BOARD_SETTING,
     OutcomeEntry,
     outcome_entries,
     overlapping_rep,
+    recorded_reps,
+    rep_on_rows,
     with_board_outcome,
 )
 from motor_trainer.analysis.outcomes import HitMiss
-from motor_trainer.analysis.rep_errors import RepAnalysis, analyse_clip, analyse_rep
+from motor_trainer.analysis.rep_errors import analyse_clip, analyse_rep
 from motor_trainer.analysis.rep_reference import load_reference, references_dir
 from motor_trainer.analysis.verdict import SkillKind, Verdict
 from motor_trainer.errors import UserFacingError
@@ -48,10 +51,10 @@ from motor_trainer.feedback.replay_inputs import (
     recent_success_rate,
     step_replay_spec,
 )
-from motor_trainer.skills.open_loop import OpenLoopPreset, find_reps
+from motor_trainer.skills.open_loop import OpenLoopPreset, Rep, find_reps
 from motor_trainer.skills.presets import load_preset_table
 from motor_trainer.storage.session_video import session_video
-from motor_trainer.storage.sessions import Event, EventKind, Session
+from motor_trainer.storage.sessions import Session
 
 #: Where `analyze` leaves its JSON inside a session (commands/analyze.py).
 ANALYSIS_JSON = Path("derived") / "analysis.json"
@@ -68,6 +71,7 @@ class _Judged:
     verdict: Verdict
     recent_success_rate: float
     build: SpecBuilder
+    landmarks_start_s: float  # the session clock at the first landmark frame (where its video's clock starts)
     notes: tuple[str, ...] = ()
 
 
@@ -122,7 +126,7 @@ class SessionReplay:
 
 
 def session_replay(session: Session, rep: int, workspace_root: Path, options: ReplayOptions = ReplayOptions()) -> SessionReplay:
-    """The exaggerated replay of rep ``rep`` (its verdict index) of ``session``.
+    """The exaggerated replay of rep ``rep`` of ``session``, numbered as the session lists it (`sessions show`).
 
     Raises UserFacingError in one line when the session names no skill, has
     no video left, has no such rep, or the rep is not an obvious miss.
@@ -145,16 +149,15 @@ def session_replay(session: Session, rep: int, workspace_root: Path, options: Re
         raise UserFacingError(f"rep {rep} of session {session.session_id} is {refusal}")
     rate = judged.recent_success_rate
     gain = faded_gain(options.gain, rate) if options.fade else options.gain
-    clip = clip_from_video(video.path, *_video_window_s(verdict, session), rotate_deg=video.rotate_deg)
+    clip = clip_from_video(video.path, *_video_window_s(verdict, judged.landmarks_start_s), rotate_deg=video.rotate_deg)
     renderer = ReplayRenderer(judged.build(clip, gain=gain, mode=options.mode, speed=options.speed))
     stored = {v.index: v for v in session.verdicts()}.get(verdict.index)
     return SessionReplay(renderer, verdict, stored, gain, rate, judged.notes)
 
 
-def _video_window_s(verdict: Verdict, session: Session) -> tuple[float, float]:
+def _video_window_s(verdict: Verdict, first_s: float) -> tuple[float, float]:
     """The replay clip's window on the video's clock, which starts at 0 at the first landmark frame
-    (a live recording's landmarks keep the capture clock, which started a little earlier)."""
-    first_s = float(session.landmarks().time_s[0])
+    (``first_s``: a live recording's landmarks keep the capture clock, which started a little earlier)."""
     start_s, end_s = clip_window_s(verdict)
     return max(0.0, start_s - first_s), end_s - first_s
 
@@ -202,61 +205,52 @@ def saved_reference_ids(workspace_root: Path, skill: str, kind: SkillKind) -> li
 
 def _open_loop(session: Session, rep: int, workspace_root: Path, preset: OpenLoopPreset,
                reference_id: str | None) -> _Judged:
-    """Rep ``rep`` judged as live: with the outcome entered for it, at the difficulty of that moment."""
+    """Rep ``rep`` judged as live: the rep the session recorded, with the outcome entered for it, at the
+    difficulty of that moment (a session from `analyze` recorded neither: its rep is found again by number)."""
     preset = with_board_outcome(preset, bool(session.manifest.settings.get(BOARD_SETTING)))
     saved = references_dir(workspace_root)
     reference_id = reference_id or analysed_reference_id(session, saved)
     reference = load_reference(saved, reference_id) if reference_id else None
     sequence = session.landmarks()
     events = session.events()
+    entries = {entry.rep_index: entry for entry in outcome_entries(events, str(session.events_path))}
     _, reps = find_reps(sequence, preset)
-    entry_for = {}
-    for entry in outcome_entries(events, str(session.events_path)):
+    outcome_for = {}  # the outcomes on the reps found again, to pick the reps of an own reference as analyze does
+    for entry in entries.values():
         if (found := overlapping_rep(reps, entry.rep_start_s, entry.rep_end_s)) is not None:
-            entry_for[found.index] = entry
-    outcomes = [entry_for[r.index].outcome if r.index in entry_for else None for r in reps]
-    clip = analyse_clip(sequence, preset, reference, outcomes)
-    chosen = _analysis_for(clip.analyses, rep, _live_rep_spans(events), session)
-    entry = entry_for.get(chosen.rep.index)
-    notes: tuple[str, ...] = ()
-    if entry is not None:
-        chosen = analyse_rep(clip.track, chosen.rep, preset, clip.reference, entry.outcome,
-                             tolerance_mm=entry.tolerance_mm, subtle_z=entry.subtle_z)
-        notes = _tolerance_notes(rep, entry, preset.outcome.tolerance_mm)
-    rate = recent_success_rate(clip.verdicts, chosen.verdict.index)
-    chosen = dataclasses.replace(chosen, verdict=dataclasses.replace(chosen.verdict, index=rep))
+            outcome_for[found.index] = entry.outcome
+    clip = analyse_clip(sequence, preset, reference, [outcome_for.get(r.index) for r in reps])
+    chosen_rep = _rep_to_judge(session, rep, recorded_reps(events), sequence.time_s, [a.rep for a in clip.analyses])
+    entry = entries.get(rep)
+    judged = analyse_rep(clip.track, chosen_rep, preset, clip.reference, None if entry is None else entry.outcome,
+                         tolerance_mm=None if entry is None else entry.tolerance_mm,
+                         subtle_z=None if entry is None else entry.subtle_z)
     inset = None if entry is None else outcome_inset(entry.outcome, preset.outcome, entry.tolerance_mm)
+    notes = () if entry is None else _tolerance_notes(rep, entry, preset.outcome.tolerance_mm)
 
     def build(clip: Clip, **drawing) -> ReplaySpec:
-        return rep_replay_spec(chosen, clip, _person_for_clip(sequence, clip), sequence.image_size_px,
+        return rep_replay_spec(judged, clip, _person_for_clip(sequence, clip), sequence.image_size_px,
                                outcome=inset, **drawing)
 
-    return _Judged(chosen.verdict, rate, build, notes)
+    latest = {v.index: v for v in session.verdicts()}  # an outcome entered twice left two verdicts: the later counts
+    rate = recent_success_rate(list(latest.values()), rep)
+    return _Judged(judged.verdict, rate, build, float(sequence.time_s[0]), notes)
 
 
-def _live_rep_spans(events: list[Event]) -> dict[int, tuple[float, float]]:
-    """(start_s, end_s) of each rep the session recorded live (REP events carry them; `analyze`'s do not)."""
-    spans = {}
-    for event in events:
-        payload: Mapping = event.payload
-        if event.kind is EventKind.REP and {"index", "start_s", "end_s"} <= payload.keys():
-            spans[int(payload["index"])] = (float(payload["start_s"]), float(payload["end_s"]))
-    return spans
-
-
-def _analysis_for(analyses: tuple[RepAnalysis, ...], rep: int, live_spans: dict[int, tuple[float, float]],
-                  session: Session) -> RepAnalysis:
-    """Rep ``rep`` as the session numbers it: a rep recorded live is found again by its time span (the
-    offline segmenter may number a live session differently), any other by its number."""
-    if rep in live_spans:
-        found = overlapping_rep([a.rep for a in analyses], *live_spans[rep])
-        if found is None:
-            start_s, end_s = live_spans[rep]
-            raise UserFacingError(f"rep {rep} of session {session.session_id} ({start_s:.2f}-{end_s:.2f} s) "
-                                  f"is not found again in its landmarks")
-        return next(a for a in analyses if a.rep is found)
-    verdict = _verdict_for([a.verdict for a in analyses], rep, session)
-    return next(a for a in analyses if a.verdict is verdict)
+def _rep_to_judge(session: Session, rep: int, recorded: Mapping[int, Mapping], time_s: np.ndarray,
+                  found_again: list[Rep]) -> Rep:
+    """Rep ``rep`` as the session numbers it: the one it recorded live (judged on the frames the person
+    saw judged), else the one found again under that number."""
+    if rep in recorded:
+        try:
+            return rep_on_rows(recorded[rep], time_s)
+        except ValueError as error:
+            raise UserFacingError(f"rep {rep} of session {session.session_id}: {error}") from None
+    for candidate in found_again:
+        if candidate.index == rep:
+            return candidate
+    numbers = ", ".join(str(r) for r in sorted({*recorded, *(r.index for r in found_again)})) or "none"
+    raise UserFacingError(f"session {session.session_id} has no rep {rep} (reps: {numbers})")
 
 
 def _tolerance_notes(rep: int, entry: OutcomeEntry, preset_tolerance_mm: float) -> tuple[str, ...]:
@@ -289,7 +283,7 @@ def _closed_loop(session: Session, step: int, workspace_root: Path, table: dict,
     def build(clip: Clip, **drawing) -> ReplaySpec:
         return step_replay_spec(report, analysis, sequence, routine.sequence, clip, **drawing)
 
-    return _Judged(verdict, recent_success_rate(verdicts, step), build)
+    return _Judged(verdict, recent_success_rate(verdicts, step), build, float(sequence.time_s[0]))
 
 
 def _verdict_for(verdicts: list[Verdict], rep: int, session: Session) -> Verdict:
