@@ -249,8 +249,7 @@ def _rep_to_judge(session: Session, rep: int, recorded: Mapping[int, Mapping], t
     for candidate in found_again:
         if candidate.index == rep:
             return candidate
-    numbers = ", ".join(str(r) for r in sorted({*recorded, *(r.index for r in found_again)})) or "none"
-    raise UserFacingError(f"session {session.session_id} has no rep {rep} (reps: {numbers})")
+    raise _no_such_rep(session, rep, {*recorded, *(r.index for r in found_again)})
 
 
 def _tolerance_notes(rep: int, entry: OutcomeEntry, preset_tolerance_mm: float) -> tuple[str, ...]:
@@ -290,5 +289,9 @@ def _verdict_for(verdicts: list[Verdict], rep: int, session: Session) -> Verdict
     for verdict in verdicts:
         if verdict.index == rep:
             return verdict
-    found = ", ".join(str(v.index) for v in verdicts) or "none"
-    raise UserFacingError(f"session {session.session_id} has no rep {rep} (reps: {found})")
+    raise _no_such_rep(session, rep, {v.index for v in verdicts})
+
+
+def _no_such_rep(session: Session, rep: int, numbers: set[int]) -> UserFacingError:
+    listed = ", ".join(str(number) for number in sorted(numbers)) or "none"
+    return UserFacingError(f"session {session.session_id} has no rep {rep} (reps: {listed})")
