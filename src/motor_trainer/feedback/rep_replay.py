@@ -14,7 +14,7 @@ import numpy as np
 from motor_trainer.analysis.rep_errors import RepAnalysis
 from motor_trainer.feedback.clips import Clip
 from motor_trainer.feedback.replay import ReplaySpec
-from motor_trainer.feedback.replay_inputs import rep_ghost_xy_px
+from motor_trainer.feedback.replay_inputs import _rep_frames_in_clip, rep_ghost_xy_px
 
 
 def rep_replay_spec(
@@ -31,8 +31,6 @@ def rep_replay_spec(
         ghost = np.full_like(np.asarray(person_xy_px, float), np.nan)
     else:
         ghost = rep_ghost_xy_px(analysis.alignment, clip.frame_index)
-    start = min(int(np.searchsorted(clip.frame_index, verdict.start_frame)), len(clip) - 1)
-    end = int(np.searchsorted(clip.frame_index, verdict.end_frame))
     release = min(int(np.searchsorted(clip.frame_index, analysis.rep.release_frame)), len(clip) - 1)
     return ReplaySpec(
         frames=clip.image,
@@ -41,8 +39,7 @@ def rep_replay_spec(
         time_s=clip.time_s,
         image_size_px=image_size_px,
         verdict=verdict,
-        rep_start_frame=start,
-        rep_end_frame=max(end, start + 1),
+        **_rep_frames_in_clip(verdict, clip),
         reference_anchored=True,  # the analyser's ghost is already placed on the person
         peak_frame=release,
         **options,
