@@ -62,3 +62,18 @@ def test_a_pointed_at_person_is_waited_for_and_looked_for_around_the_point():
     crop = follower.crop_for(0.0, SIZE_PX)
     assert crop.x0_px <= 200 <= crop.x0_px + crop.width_px and crop.width_px < SIZE_PX[0]
     assert follower.choose([skeleton(700), skeleton(210)], 0.1, SIZE_PX) == 1
+
+
+def test_an_upside_down_fit_of_the_subject_is_refused():
+    """The model sometimes fits the subject upside down: the torso keeps its middle and its length,
+    but shoulders and hips trade places. Two frames after the last right fit (67 ms), the shoulders
+    of such a fit are a torso length away (15 torso lengths per second, faster than a sprint), so
+    it is refused, while the subject standing as before is taken."""
+    follower = SubjectFollower()
+    for step in range(10):
+        follower.accept(skeleton(500), step / 30)
+    upside_down = skeleton(500, torso_px=-100.0, hips_y=400.0)  # hips at y 400, shoulders at y 500
+    torso = [Landmark.LEFT_SHOULDER, Landmark.RIGHT_SHOULDER, Landmark.LEFT_HIP, Landmark.RIGHT_HIP]
+    assert np.allclose(upside_down[torso].mean(axis=0), skeleton(500)[torso].mean(axis=0))
+    assert follower.choose([upside_down], 11 / 30, SIZE_PX) is None
+    assert follower.choose([upside_down, skeleton(505)], 11 / 30, SIZE_PX) == 1
