@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from motor_trainer.analysis.entered_outcomes import outcome_event_payload
 from motor_trainer.analysis.outcomes import HitMiss, Outcome, aim_point_mm
 from motor_trainer.analysis.verdict import SkillKind
 from motor_trainer.calibration.targets import standard_dartboard
@@ -182,21 +183,22 @@ class PracticeScreen(QWidget):
         analyser = self.session.run.analyser
         if not isinstance(analyser, OpenLoopAnalyser):
             return
+        difficulty = self.state.coach.difficulty  # the rep is judged at this one; observing it may end a block and change it
         result = self.state.enter_outcome(outcome, analyser)
         if result is None:
             self.live_view.status.setText("No rep yet: throw first, then enter where it landed")
             return
         entry, said = result
         verdict = entry.analysis.verdict
-        entered = {"type": type(outcome).__name__, **vars(outcome)}
-        self.session.run.record_event(EventKind.OUTCOME, {**vars(entry.analysis.outcome), "entered": entered}, verdict.end_s)
+        payload = outcome_event_payload(entry.analysis.outcome, outcome, difficulty.outcome_tolerance_mm, difficulty.trajectory_z_threshold)
+        self.session.run.record_event(EventKind.OUTCOME, payload, verdict.end_s)
         self.session.run.record_event(EventKind.VERDICT, verdict.to_dict(), verdict.end_s)
         self.attempts._on_rep(entry)
         self.coach._on_messages(said)
         self.plots.refresh()
-        tolerance_mm = self.state.coach.difficulty.outcome_tolerance_mm
         run = self.session.run
-        renderer = replay_for(entry.analysis, run.frames, run.poses, outcome_inset(outcome, analyser.preset.outcome, tolerance_mm), run.image_size_px)
+        inset = outcome_inset(outcome, analyser.preset.outcome, difficulty.outcome_tolerance_mm)
+        renderer = replay_for(entry.analysis, run.frames, run.poses, inset, run.image_size_px)
         if renderer is not None:
             self._replay_miss(renderer, renderer.caption or "Where it landed, against where you aimed.")
 

@@ -6,7 +6,7 @@ import dataclasses
 from functools import partial
 from pathlib import Path
 
-from motor_trainer.analysis.outcomes import OutcomeType
+from motor_trainer.analysis.entered_outcomes import BOARD_SETTING, with_board_outcome
 from motor_trainer.analysis.rep_reference import RepReference
 from motor_trainer.analysis.rep_reference import load_reference as load_rep_reference
 from motor_trainer.analysis.routine_reference import ReferenceRoutine, build_reference, is_reference_folder
@@ -23,10 +23,6 @@ from motor_trainer.skills.open_loop import OpenLoopPreset, load_open_loop_preset
 from motor_trainer.skills.presets import load_preset_table
 from motor_trainer.storage.sessions import SessionSource, SessionStore, SourceKind
 
-#: The preset whose outcome settings (a dartboard bed, tolerance, obvious multiple) a board click uses.
-BOARD_OUTCOME_PRESET = "dart-throw"
-
-
 def open_source(setup: SessionSetup) -> LiveSource:
     if setup.video_path is not None:
         return VideoAsCamera(setup.video_path, setup.rotate_deg, speed=setup.speed)
@@ -35,10 +31,7 @@ def open_source(setup: SessionSetup) -> LiveSource:
 
 def open_loop_preset(setup: SessionSetup) -> OpenLoopPreset:
     """The skill's preset; with board entry, its outcome judged as a dart's landing point."""
-    preset = load_open_loop_preset(setup.skill)
-    if setup.outcome_on_board and preset.outcome.type is not OutcomeType.LANDING_POINT:
-        preset = dataclasses.replace(preset, outcome=load_open_loop_preset(BOARD_OUTCOME_PRESET).outcome)
-    return preset
+    return with_board_outcome(load_open_loop_preset(setup.skill), setup.outcome_on_board)
 
 
 def load_open_loop_reference(path: Path | None) -> RepReference | None:
@@ -100,7 +93,7 @@ def open_recorder(setup: SessionSetup, source: LiveSource) -> SessionRecorder | 
         skill=setup.skill,
         image_size_px=source.frame_size_px,
         fps=source.fps,
-        settings={"mode": str(setup.mode), "outcome_on_board": setup.outcome_on_board},
+        settings={"mode": str(setup.mode), BOARD_SETTING: setup.outcome_on_board},
     )
     return SessionRecorder(session, source.frame_size_px, fps_hint=source.fps)
 
