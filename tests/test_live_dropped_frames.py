@@ -16,11 +16,9 @@ import pytest
 from motor_trainer.capture.sources import open_video
 from motor_trainer.gui.live_analysis import OpenLoopAnalyser, RepFound
 from motor_trainer.pose.tracker import PoseTracker
-from motor_trainer.skills.open_loop import load_open_loop_preset
+from motor_trainer.skills.open_loop import ActivityGate, load_open_loop_preset
 
 from conftest import MEDIA
-
-pytestmark = pytest.mark.footage
 
 FREE_THROW_RELEASE_FRAMES = (47, 48)
 
@@ -40,6 +38,7 @@ def reps_found_live(skipped: frozenset[int]) -> list[RepFound]:
     return [event for event in events if isinstance(event, RepFound)]
 
 
+@pytest.mark.footage
 @pytest.mark.parametrize(
     "skipped",
     [
@@ -52,3 +51,17 @@ def test_free_throw_is_one_rep_at_its_release_despite_skipped_frames(skipped):
     found = reps_found_live(skipped)
     assert len(found) == 1
     assert found[0].detected.rep.release_frame in FREE_THROW_RELEASE_FRAMES
+
+
+def test_a_movement_still_under_way_when_the_frames_end_is_closed_there():
+    """With frames dropped, the arm's fall after a throw can run on until the source ends; the live
+    analyser then finds the throw by closing the movement at the last frame. At 30 fps the arm rests
+    for 10 frames, then moves at 1 body length per second until the last of ``frame_count`` frames
+    (0.3 to 2.3 s of motion, within the free throw's 2.5 s limit): every one is a movement from
+    frame 10 to the end, whatever the last frame's time (2.9667 + 0.03 - 2.9667 is a hair under 0.03)."""
+    settings = load_open_loop_preset("free-throw").segmentation
+    for frame_count in range(20, 80):
+        gate = ActivityGate(settings)
+        for frame in range(frame_count):
+            gate.update(frame, frame / 30, 0.0 if frame < 10 else 1.0)
+        assert gate.finish() == (10, frame_count, 1.0), f"{frame_count} frames"

@@ -425,12 +425,16 @@ class ActivityGate:
             self._last_rest_frame, self._last_rest_s = frame, time_s
         if time_s - self._below_s < s.quiet_s:
             return None
+        return self._end_movement()
+
+    def _end_movement(self) -> tuple[int, int, float] | None:
+        """Close the movement under way at ``_below_frame``; ``(start, end, peak)`` if it was fast and long enough."""
+        s = self._settings
         self._active = False
-        end = self._below_frame
         self._wind_up = (self._start_frame, self._below_s)
         if self._peak < s.min_peak_speed_bl_per_s or self._below_s - self._start_s < s.min_duration_s:
             return None
-        return self._start_frame, end, self._peak
+        return self._start_frame, self._below_frame, self._peak
 
     @property
     def active(self) -> bool:
@@ -444,12 +448,18 @@ class ActivityGate:
         self._wind_up = None
 
     def finish(self) -> tuple[int, int, float] | None:
-        """End of the clip: a movement still going is judged as if it stopped after the last sample."""
+        """End of the clip: a movement still going is judged as if it stopped after the last sample.
+
+        It is closed directly, not by feeding a quiet sample ``quiet_s`` later:
+        in floating point ``(t + quiet_s) - t`` can fall a hair short of
+        ``quiet_s`` (2.967 + 0.03 - 2.967 < 0.03), and the movement, often a
+        live run's last throw, was then dropped.
+        """
         if not self._active or self._last_frame is None:
             return None
         if self._below_frame is None:
             self._below_frame, self._below_s = self._last_frame + 1, self._last_s
-        return self.update(self._below_frame, self._below_s + self._settings.quiet_s, 0.0)
+        return self._end_movement()
 
 
 def estimate_release(track: ArmTrack, start: int, end: int, settings: SegmentationSettings) -> tuple[int, int] | None:
