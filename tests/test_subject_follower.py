@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from motor_trainer.pose.landmarks import LANDMARK_COUNT, Landmark
-from motor_trainer.pose.tracker import SubjectFollower
+from motor_trainer.pose.landmarks import LANDMARK_COUNT, MIRROR_ORDER, Landmark
+from motor_trainer.pose.tracker import LeftRightChain, SubjectFollower
 
 SIZE_PX = (1000, 800)
 
@@ -77,3 +77,32 @@ def test_an_upside_down_fit_of_the_subject_is_refused():
     assert np.allclose(upside_down[torso].mean(axis=0), skeleton(500)[torso].mean(axis=0))
     assert follower.choose([upside_down], 11 / 30, SIZE_PX) is None
     assert follower.choose([upside_down, skeleton(505)], 11 / 30, SIZE_PX) == 1
+
+
+def side_view(shoulder_offset_px: float) -> np.ndarray:
+    """A person seen from the side: each left limb landmark 20 px right of its right twin, the
+    shoulders only ``shoulder_offset_px`` apart (their order, noise in a side view, decides whether
+    the person seems to face the camera or away: facing-away score -0.02 at +2 px, +0.02 at -2 px)."""
+    xy = skeleton(500)
+    for landmark in Landmark:
+        if landmark.name.startswith("LEFT_") and landmark >= Landmark.LEFT_SHOULDER:
+            twin = Landmark[landmark.name.replace("LEFT_", "RIGHT_")]
+            half = shoulder_offset_px / 2 if landmark == Landmark.LEFT_SHOULDER else 10.0
+            centre = (xy[landmark] + xy[twin]) / 2
+            xy[landmark], xy[twin] = centre + (half, 0), centre - (half, 0)
+    return xy
+
+
+def test_live_labels_hold_through_a_side_view_and_follow_a_real_swap():
+    """Seen from the side, the shoulders' order flickers (here: facing the camera for 10 frames,
+    then slightly away for 20) while MediaPipe keeps every label in place: the live labels must not
+    change, or each wrist would jump to the other hand mid-throw. When MediaPipe itself swaps the
+    labels of a person facing the camera, the live labels swap back at once."""
+    chain = LeftRightChain()
+    live = [chain.step(side_view(+2.0)) for _ in range(10)] + [chain.step(side_view(-2.0)) for _ in range(20)]
+    assert not any(live)
+
+    chain = LeftRightChain()
+    front = skeleton(500)
+    live = [chain.step(front) for _ in range(10)] + [chain.step(front[MIRROR_ORDER]) for _ in range(5)]
+    assert live == [False] * 10 + [True] * 5

@@ -59,6 +59,19 @@ MAX_REACQUIRE_DISTANCE_TORSO = 1.5
 #: lab_steps_view2.mp4, where 0.01 left the swapped stretch in place.
 FACING_AWAY_COST = 0.03
 
+#: How much cheaper (in the chain's units, torso lengths of limb movement) the
+#: other labelling must have become before the live labels change: one frame of
+#: the facing prior at full strength. A swap by MediaPipe in a front view costs
+#: ~0.5 torso lengths and is followed at once. In a side view (facing score
+#: ~0) both labellings cost about the same, and without a margin the live
+#: labels flipped on a total 0.002 lower: in free_throw_side.mp4 with frames
+#: dropped, at the release (frame 49) while MediaPipe's own labels stayed put
+#: (0.07 torso lengths cheaper kept), so each "wrist" jumped to the other hand,
+#: the guiding hand was taken for the shooting one and the release was put at
+#: frame 46 (5 of 24 random drop patterns; 2 with the margin, both with frame
+#: 46 itself dropped). Offline labels (``best_path``) do not use it.
+LIVE_SWITCH_MARGIN = FACING_AWAY_COST
+
 _LIMBS = np.array(
     [lm for lm in Landmark if lm.name.startswith(("LEFT_", "RIGHT_")) and lm >= Landmark.LEFT_SHOULDER]
 )
@@ -302,15 +315,17 @@ class LeftRightChain:
 
     Each step adds how far the limbs jump from the previous frame under every
     pair of labellings, plus the faint facing prior, and keeps the cheapest
-    total for each state. Live, the current frame takes the state whose total
-    is lower, so a wrong turn taken through an ambiguous frame is undone as
-    soon as the evidence piles up; offline, ``best_path`` backtracks (Viterbi).
+    total for each state. Live, the labelling in use changes once the other
+    state's total is lower by more than ``LIVE_SWITCH_MARGIN``, so a wrong turn
+    taken through an ambiguous frame is undone as soon as the evidence piles
+    up; offline, ``best_path`` backtracks (Viterbi).
     """
 
     def __init__(self) -> None:
         self._totals: np.ndarray | None = None
         self._previous_raw_xy: np.ndarray | None = None
         self._back_pointers: list[np.ndarray] = []
+        self._live_swapped: bool | None = None
 
     def step(self, raw_xy: np.ndarray) -> bool:
         """Add one detected frame's raw landmarks; True if its labels should be swapped now."""
@@ -324,7 +339,9 @@ class LeftRightChain:
         self._totals = totals - totals.min()  # only the difference matters; keeps numbers small
         self._previous_raw_xy = raw_xy
         self._back_pointers.append(pointers)
-        return bool(np.argmin(totals))
+        if self._live_swapped is None or self._totals[int(self._live_swapped)] > LIVE_SWITCH_MARGIN:
+            self._live_swapped = bool(np.argmin(self._totals))
+        return self._live_swapped
 
     def best_path(self) -> np.ndarray:
         """(steps,) True where the labels should be swapped, chosen for all steps at once."""
