@@ -32,13 +32,14 @@ from motor_trainer.pose.tracker import CropBox, PoseTracker
 DEFAULT_VIDEO = Path(__file__).resolve().parents[2] / "shared" / "media" / "free_throw_side.mp4"
 
 WINDOW_PROBE = """
-import time, os
+import time, os, tempfile
 started = time.perf_counter()
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 from PySide6.QtWidgets import QApplication
 from motor_trainer.gui.main_window import MainWindow
+from motor_trainer.workspace import Workspace
 app = QApplication([])
-window = MainWindow(cameras=[])
+window = MainWindow(cameras=[], workspace=Workspace(tempfile.mkdtemp()).ensure())  # settings read, as the app does
 window.show()
 app.processEvents()
 print(time.perf_counter() - started)
