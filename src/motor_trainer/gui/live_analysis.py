@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import dataclasses
 import gc
+import math
 import queue
 import threading
 import time
@@ -249,6 +250,7 @@ class OpenLoopAnalyser:
         self._rows: deque[tuple[int, float, np.ndarray]] = deque(maxlen=int(REPLAY_MEMORY_S * fps) + 1)
         self._reported_until_frame = -1
         self._last_rep_start_frame = -1
+        self._refractory_until_s = -math.inf  # the arm falling after a reported rep is no rep, whatever flush segments
         self._last_seen_s: float | None = None
         self._flushed_since_seen = False
         self._count = 0
@@ -275,7 +277,8 @@ class OpenLoopAnalyser:
 
     def flush(self) -> list[LiveEvent]:
         """Reps the online gate has not closed yet, found offline over the frames from the last reported one on
-        (so its refractory period still hides the arm coming down after it)."""
+        (so its refractory period still hides the arm coming down after it; should this pass segment the
+        reported rep differently, a "rep" starting inside that rep's refractory period is dropped all the same)."""
         rows = [row for row in self._rows if row[0] >= self._last_rep_start_frame]
         if len(rows) < 2:
             return []
@@ -286,7 +289,11 @@ class OpenLoopAnalyser:
             track = prepare_arm_track(xy, time_s, self.preset, self._segmenter.side, frame_index=frame_index)
         except ValueError:
             return []
-        reps = [rep for rep in segment_reps(track, self.preset) if rep.start_frame > self._reported_until_frame]
+        reps = [
+            rep
+            for rep in segment_reps(track, self.preset)
+            if rep.start_frame > self._reported_until_frame and rep.start_s >= self._refractory_until_s
+        ]
         return [self._found(DetectedRep(rep, track)) for rep in reps]
 
     def _found(self, detected: DetectedRep) -> RepFound:
@@ -294,6 +301,7 @@ class OpenLoopAnalyser:
         self._count += 1
         self._reported_until_frame = rep.end_frame - 1
         self._last_rep_start_frame = rep.start_frame
+        self._refractory_until_s = rep.end_s + self.preset.segmentation.refractory_s
         analysis = analyse_rep(detected.track, rep, self.preset, self.reference)
         return RepFound(DetectedRep(rep, detected.track), analysis)
 
