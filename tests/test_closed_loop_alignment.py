@@ -219,3 +219,27 @@ def test_placement_in_centimetres_with_a_floor_calibration(routine: ReferenceRou
     report = analysis.steps[index]
     assert report.placement_error == pytest.approx(shift_px * 1.5 / 10.0, rel=0.2)
     assert next(d for d in report.verdict.deviations if d.name == "placement").unit == "cm"
+
+
+def test_the_music_starts_with_the_first_frame_even_before_the_dancer_is_seen(routine: ReferenceRoutine, settings: ClosedLoopSettings) -> None:
+    """Live, frames with nobody in view are not followed; the clock must still start at the first one.
+
+    The attempt is the reference itself with nobody found in its first 0.4 s: every step is on time,
+    so the timing errors centre on zero (they read 0.4 s early when the clock started at the first
+    frame with a person in it).
+    """
+    from motor_trainer.gui.live_analysis import ClosedLoopAnalyser
+    from motor_trainer.pose.tracker import PoseFrame
+
+    sequence = routine.sequence
+    hidden = sequence.time_s - sequence.time_s[0] < 0.4
+    analyser = ClosedLoopAnalyser(routine, settings)
+    errors_ms = []
+    for k in range(len(sequence)):
+        xy_px = np.full_like(sequence.xy_px[k], np.nan) if hidden[k] else sequence.xy_px[k]
+        pose = PoseFrame(k, float(sequence.time_s[k]), xy_px, sequence.visibility[k], sequence.visibility[k],
+                         sequence.world_m[k], sequence.image_size_px)
+        for progress in analyser.push(pose):
+            errors_ms += [event.timing_error_ms for event in progress.step_events if event.timing_error_ms is not None]
+    assert len(errors_ms) >= 0.6 * len(routine.steps)
+    assert abs(float(np.median(errors_ms))) <= 40.0, errors_ms

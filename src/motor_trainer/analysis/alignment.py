@@ -312,7 +312,9 @@ class LiveFollower:
     ``align_offline`` uses; the current reference frame is the cheapest end
     of a path so far, so after the last frame it is where the offline path ends.
     Step tiers judge each landing against when the reference landed, counted
-    from the start of the music (``start_time_s``, default the first frame).
+    from the start of the music (``start_time_s``, default the first frame
+    seen: call ``start_clock`` with the first frame's time when frames where
+    nobody is in view are not fed, or every step reads early by that much).
     """
 
     def __init__(
@@ -390,6 +392,11 @@ class LiveFollower:
         self._previous = (time_s, features)
         assert self._cost is not None
         return self._cost
+
+    def start_clock(self, time_s: float) -> None:
+        """The music starts with the first frame filmed, whether or not anybody is in view yet."""
+        if self._start_time_s is None:
+            self._start_time_s = time_s
 
     def update(self, pose: Any, time_s: float | None = None) -> LiveState:
         """Feed one frame: a PoseFrame (``xy_px``, ``world_m``, ``time_s``) or a (landmark, 2) row with ``time_s``."""
@@ -474,6 +481,7 @@ def follow_live(follower: LiveFollower, source: Any, tracker: Any) -> Iterator[t
     each pose with the state after it, for a worker thread to hand to the GUI.
     """
     for frame in source.frames():
+        follower.start_clock(frame.time_s)
         pose = tracker.process(frame)
         if not pose.detected:
             continue

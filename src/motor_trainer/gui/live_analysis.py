@@ -322,6 +322,7 @@ class ClosedLoopAnalyser:
         self._joints_in_error: tuple[str, ...] = ()
 
     def push(self, pose) -> list[LiveEvent]:
+        self._follower.start_clock(float(pose.time_s))
         if not pose.detected:  # the follower keeps its place while nobody is in view
             return []
         state = self._follower.update(pose)
