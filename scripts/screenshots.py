@@ -9,8 +9,8 @@ start panel, skill questions, free throw rep with the dartboard, the replay
 of an obvious miss beside the live view, coach, open-loop plots, the dance
 followed live with step tiers, the delayed mirror, closed-loop plots, coach
 after the routine, the sessions browser and progress across the sessions the
-run saved (``--out`` is the workspace), one session reviewed with its
-skeleton and a replay, and the calibration wizard's two pages (lens from the
+run saved (``--out`` is the workspace), the free throw's session reviewed
+with its skeleton and its miss replayed, and the calibration wizard's two pages (lens from the
 shared checkerboard photos; floor points half clicked on a lab frame). The
 dance's reference routine is tracked from the dance video first (about
 15-30 s) into the workspace's references unless ``--routine FOLDER`` names a
@@ -150,22 +150,13 @@ def session_views(app: QApplication, window: MainWindow, out_dir: Path) -> None:
         review.slider.setValue(review.slider.value() + round(0.5 * (len(review.sequence) / review.sequence.time_s[-1])))
         wait_until(app, lambda: review.shown_frame == review.slider.value(), 20, "the frame half a second into the rep")
     save(review, out_dir, "12_session_review_scrubbed")
+    if review.replay_button.isEnabled():  # the throw was entered as an obvious miss on the board
+        review.replay_button.click()
+        wait_until(app, lambda: review.replay_panel.frames_shown >= 25, 120, "the reviewed rep's replay")
+        save(review, out_dir, "13_session_review_replay_of_the_miss")
+    else:
+        print(f"review: no replay ({review.status.text()})")
     review.close()
-    dance = browser.open_session(newest_row(browser, "dance-footwork"))
-    dance.resize(1400, 760)
-    dance.reference_choice.setCurrentIndex(max(0, dance.reference_choice.findData("dance-routine")))
-    # A step missed live may be on time when the whole recording is aligned again: the review says so, and
-    # the script tries the next one.
-    for row in (row for row, verdict in enumerate(dance.verdicts) if verdict.is_obvious):
-        dance.reps.setCurrentRow(row, QItemSelectionModel.SelectionFlag.ClearAndSelect)
-        dance.replay_button.click()
-        wait_until(app, lambda: dance.replay_button.isEnabled(), 120, "the reviewed step's analysis")
-        if dance.replay_panel.playing:
-            wait_until(app, lambda: dance.replay_panel.frames_shown >= 25, 60, "the reviewed step's replay")
-            save(dance, out_dir, "13_session_review_replay_of_a_missed_step")
-            break
-        print(f"review: {dance.status.text()}")
-    dance.close()
     browser.close()
 
 
