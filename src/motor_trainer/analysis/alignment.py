@@ -55,6 +55,18 @@ _ANGLE_SECOND = np.array([joint.second for joint in JOINT_ANGLES.values()], dtyp
 #: Open begin and end: either side may start or stop up to this long before the other.
 DEFAULT_SLACK_S = 2.0
 
+#: The live step detector sees each frame named by the majority of its own
+#: left/right vote and this many votes on either side (as offline,
+#: ``frames_labelled_other_way``), not by the trailing majority that names the
+#: live posture: a trailing majority copies the reference's naming changes two
+#: frames late, and in a side view those changes come as the feet cross, so
+#: each one made the feet trade places two or three times in a few frames.
+#: Dancing the sideways dance's own reference, 3 of its 10 steps were then
+#: missed (merged with the next step, or put on the other foot). It costs no
+#: judging delay: the detector dates its speeds at the middle of its slope
+#: window, which is already this far behind the newest frame at 25-30 fps.
+STEP_NAMING_HALF_WINDOW_FRAMES = 2
+
 
 def mirrored_points(xy: np.ndarray) -> np.ndarray:
     """(frame, landmark, 2) as a mirror shows them: left and right swapped, x negated.
@@ -333,6 +345,7 @@ class LiveFollower:
         self._reference_features = sequence_features(sequence)
         self._reference_labelled = sequence_features(sequence, labelled=True)
         self._recent_namings: list[bool] = []
+        self._step_rows: list[tuple[int, float, np.ndarray, bool | None]] = []  # (frame, time_s, xy as tracked, naming vote)
         self._reference_time_s = sequence.time_s - sequence.time_s[0]
         fps = sequence.fps if np.isfinite(sequence.fps) else 30.0
         self._slack_frames = int(round(slack_s * fps))
@@ -411,20 +424,26 @@ class LiveFollower:
         reference_frame = int(np.argmin(cost))
         music_s = time_s - self._start_time_s
         timing_offset_ms = 1000.0 * (music_s - self._reference_time_s[reference_frame])
-        if self._labelled_other_way(xy_px, reference_frame):
+        vote = self._naming_vote(xy_px, reference_frame)
+        events = self._judge_steps(xy_px, time_s, vote)
+        if self._labelled_other_way(vote):
             xy_px = xy_px[MIRROR_ORDER]
             world_m = None if world_m is None else np.asarray(world_m)[MIRROR_ORDER]
         posture = self._posture_error_deg(xy_px, world_m, reference_frame)
-        events = self._judge_steps(xy_px, time_s)
         return LiveState(self._frame, time_s, reference_frame, timing_offset_ms, posture, events)
 
-    def _labelled_other_way(self, xy_px: np.ndarray, reference_frame: int) -> bool:
-        """Whether left and right are named the other way round than at the matched reference frame (majority of 5 frames)."""
+    def _naming_vote(self, xy_px: np.ndarray, reference_frame: int) -> bool | None:
+        """Whether this frame alone fits the matched reference frame better with left and right exchanged (None: incomplete)."""
         features = labelled_features(xy_px[None], self._body.value, self.mirror)[0]
+        if not np.all(np.isfinite(features)):
+            return None
         reference = self._reference_labelled[reference_frame]
-        if np.all(np.isfinite(features)):
-            exchanged = float(np.sum((features[_RELABELLED_COLUMNS] - reference) ** 2))
-            self._recent_namings = [*self._recent_namings[-4:], exchanged < float(np.sum((features - reference) ** 2))]
+        return float(np.sum((features[_RELABELLED_COLUMNS] - reference) ** 2)) < float(np.sum((features - reference) ** 2))
+
+    def _labelled_other_way(self, vote: bool | None) -> bool:
+        """Whether left and right are named the other way round than in the reference now (majority of the last 5 votes)."""
+        if vote is not None:
+            self._recent_namings = [*self._recent_namings[-4:], vote]
         return sum(self._recent_namings) * 2 > len(self._recent_namings)
 
     def _posture_error_deg(self, xy_px: np.ndarray, world_m: np.ndarray | None, reference_frame: int) -> dict[str, float]:
@@ -438,10 +457,20 @@ class LiveFollower:
         error = np.abs(angles - reference)
         return {name: float(error[k]) for k, name in enumerate(JOINT_ANGLES) if np.isfinite(error[k])}
 
-    def _judge_steps(self, xy_px: np.ndarray, time_s: float) -> list[StepTierEvent]:
+    def _judge_steps(self, xy_px: np.ndarray, time_s: float, vote: bool | None) -> list[StepTierEvent]:
+        """Landings matched to the reference's steps, and misses; ``xy_px`` as tracked, named here by centred votes."""
         assert self._start_time_s is not None
-        row = mirrored_points(xy_px[None])[0] if self.mirror else xy_px
-        landings = self._steps.update(self._frame, time_s, row, self._body.value)
+        half = STEP_NAMING_HALF_WINDOW_FRAMES
+        self._step_rows = [*self._step_rows[-2 * half :], (self._frame, time_s, xy_px, vote)]
+        landings = []
+        if len(self._step_rows) > half:
+            frame, row_time_s, row, _ = self._step_rows[-1 - half]
+            votes = [item[3] for item in self._step_rows if item[3] is not None]
+            if sum(votes) * 2 > len(votes):
+                row = row[MIRROR_ORDER]
+            if self.mirror:
+                row = mirrored_points(row[None])[0]
+            landings = self._steps.update(frame, row_time_s, row, self._body.value)
         reference_start_s = float(self.reference.sequence.time_s[0])
         ok_s = self.windows.ok_ms / 1000.0
         events = []
@@ -458,11 +487,12 @@ class LiveFollower:
             self._judged.add(index)
             error_ms = 1000.0 * (landing.plant_s - self._due_s(self.reference.steps[index].plant_s, reference_start_s))
             events.append(StepTierEvent(index, landing.foot, timing_tier(self.windows, error_ms), error_ms, landing.plant_s))
-        # A landing is confirmed min_stance_s and a few frames after it happens: wait that long before calling a miss.
+        # A landing is confirmed once the detector has judged min_stance_s of stillness after it (plus a
+        # foot's settling): counted on the detector's clock, which trails the newest frame.
         patience_s = ok_s + self.reference.contact.min_stance_s + 0.15
         for index, step in enumerate(self.reference.steps):
             due_s = self._due_s(step.plant_s, reference_start_s)
-            if index not in self._judged and time_s > due_s + patience_s:
+            if index not in self._judged and self._steps.judged_until_s > due_s + patience_s:
                 self._judged.add(index)
                 events.append(StepTierEvent(index, step.foot, StepTier.MISS, None, due_s + ok_s))
         return events

@@ -365,6 +365,9 @@ class LiveStepDetector:
     is known about min_stance_s + 0.1 s after it happens. The dancer's
     stature in pixels is passed to ``update`` by a caller that already
     follows it; otherwise it is the running median of the torso lengths seen.
+    ``judged_until_s`` is the time of the newest sample the trackers have
+    judged (half a slope window and a frame behind the newest frame): a
+    landing before ``judged_until_s - min_stance_s`` would have been reported.
     """
 
     def __init__(self, settings: ContactSettings = ContactSettings()):
@@ -373,6 +376,7 @@ class LiveStepDetector:
         self._raw: list[tuple[int, float, np.ndarray]] = []  # last three (frame, time_s, feet (foot, 3, 2))
         self._recent: list[tuple[int, float, np.ndarray]] = []  # (frame, time_s, de-spiked feet)
         self._trackers: dict[Foot, ContactTracker] = {}
+        self.judged_until_s = float("-inf")
 
     def update(self, frame: int, time_s: float, xy_px: np.ndarray, body_length: float | None = None) -> list[StepEvent]:
         xy = np.asarray(xy_px, dtype=float)
@@ -391,6 +395,7 @@ class LiveStepDetector:
         velocity = np.tensordot(centred_s / np.sum(centred_s**2), points, axes=1)
         speed = np.linalg.norm(velocity, axis=-1) / body
         middle_frame, middle_time_s, middle_feet = self._recent[len(self._recent) // 2]
+        self.judged_until_s = middle_time_s
         events = []
         for foot_index, foot in enumerate(Foot):
             tracker = self._trackers.setdefault(foot, ContactTracker(foot, self.settings, body))
