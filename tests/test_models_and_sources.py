@@ -136,3 +136,12 @@ def test_variable_frame_rate_keeps_the_container_timestamps(tmp_path):
     with open_video(path) as video:
         decoded = [frame.time_s for frame in video.frames()]
     np.testing.assert_allclose(decoded, np.array(times_s) - times_s[0], atol=0.002)
+
+
+def test_looking_for_cameras_prints_nothing_to_the_terminal(capfd):
+    """The app probes camera indices at start; on a machine without them OpenCV would print ~80 lines of errors."""
+    from motor_trainer.capture.sources import list_cameras
+
+    cameras = list_cameras()
+    assert all(isinstance(index, int) for index in cameras)
+    assert capfd.readouterr().err == ""

@@ -375,11 +375,20 @@ class WebcamSource(LiveSource):
 
 
 def list_cameras(max_index: int = 4) -> list[int]:
-    """Indices of cameras that open; empty on a machine without one."""
+    """Indices of cameras that open; empty on a machine without one.
+
+    OpenCV logs every index that does not open (about 20 lines each on
+    Linux); probing is not an error, so its log is silenced meanwhile.
+    """
     found = []
-    for index in range(max_index):
-        capture = cv2.VideoCapture(index)
-        if capture.isOpened():
-            found.append(index)
-        capture.release()
+    previous_level = cv2.utils.logging.getLogLevel()
+    cv2.utils.logging.setLogLevel(cv2.utils.logging.LOG_LEVEL_SILENT)
+    try:
+        for index in range(max_index):
+            capture = cv2.VideoCapture(index)
+            if capture.isOpened():
+                found.append(index)
+            capture.release()
+    finally:
+        cv2.utils.logging.setLogLevel(previous_level)
     return found
