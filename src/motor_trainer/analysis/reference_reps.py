@@ -11,6 +11,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from motor_trainer.analysis.entered_outcomes import overlapping_rep
 from motor_trainer.analysis.rep_errors import (
     RepAnalysis,
     analyse_clip,
@@ -58,8 +59,9 @@ def reference_from_session_reps(
     """A reference from reps of a saved session, given by their stored verdicts.
 
     The landmarks are segmented again and each chosen verdict is matched to the
-    rep whose frames overlap it most, so reps numbered live (where the online
-    segmenter may split a session differently) still find their frames.
+    rep whose time span overlaps it most, so reps numbered live (where the online
+    segmenter may split a session differently, and the frame numbers count the
+    camera's dropped frames too) still find their frames.
     Raises UserFacingError when a chosen rep is not found again or too few are chosen.
     """
     analyses = analyse_clip(sequence, preset).analyses
@@ -69,12 +71,8 @@ def reference_from_session_reps(
 
 
 def _overlapping(analyses: Sequence[RepAnalysis], verdict: Verdict) -> RepAnalysis:
-    def overlap(analysis: RepAnalysis) -> int:
-        rep = analysis.rep
-        return min(rep.end_frame, verdict.end_frame) - max(rep.start_frame, verdict.start_frame)
-
-    best = max(analyses, key=overlap, default=None)
-    if best is None or overlap(best) <= 0:
-        raise UserFacingError(f"rep {verdict.index} (frames {verdict.start_frame}-{verdict.end_frame}) "
+    best = overlapping_rep([analysis.rep for analysis in analyses], verdict.start_s, verdict.end_s)
+    if best is None:
+        raise UserFacingError(f"rep {verdict.index} ({verdict.start_s:.2f}-{verdict.end_s:.2f} s) "
                               f"is not found again in the session's landmarks")
-    return best
+    return next(analysis for analysis in analyses if analysis.rep is best)
