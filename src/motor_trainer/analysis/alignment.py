@@ -417,8 +417,7 @@ class LiveFollower:
         world_m = getattr(pose, "world_m", None)
         if time_s is None:
             time_s = float(pose.time_s)
-        if self._start_time_s is None:
-            self._start_time_s = time_s
+        self.start_clock(time_s)
         self._frame += 1
         cost = self._advance_to(time_s, self._features(xy_px))
         reference_frame = int(np.argmin(cost))
