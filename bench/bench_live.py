@@ -24,9 +24,9 @@ from pathlib import Path
 import numpy as np
 
 from motor_trainer.capture.sources import open_video
-from motor_trainer.gui.live_analysis import LiveFrame, RunEnded
-from motor_trainer.gui.session_factory import live_run
-from motor_trainer.gui.session_setup import SessionSetup
+from motor_trainer.live.live_analysis import LiveFrame, RunEnded
+from motor_trainer.live.session_factory import live_run
+from motor_trainer.live.session_setup import SessionSetup
 from motor_trainer.pose.tracker import CropBox, PoseTracker
 
 DEFAULT_VIDEO = Path(__file__).resolve().parents[2] / "shared" / "media" / "free_throw_side.mp4"

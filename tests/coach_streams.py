@@ -11,7 +11,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from motor_trainer.analysis.verdict import Deviation, Severity, SkillKind, Verdict
+from motor_trainer.records.verdict import Deviation, Severity, SkillKind, Verdict
 
 REP_INTERVAL_S = 4.0
 

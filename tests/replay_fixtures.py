@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from motor_trainer.analysis.verdict import Deviation, Severity, SkillKind, Verdict
+from motor_trainer.records.verdict import Deviation, Severity, SkillKind, Verdict
 from motor_trainer.feedback.replay import ReplaySpec
 from motor_trainer.pose.landmarks import LANDMARK_COUNT, Landmark
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import numpy as np
 
-from motor_trainer.analysis.verdict import Deviation, Severity, SkillKind, Verdict
+from motor_trainer.records.verdict import Deviation, Severity, SkillKind, Verdict
 from motor_trainer.pose.landmarks import LANDMARK_COUNT, Landmark, PoseSequence
 from motor_trainer.storage.sessions import (
     EventKind,

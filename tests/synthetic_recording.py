@@ -16,7 +16,7 @@ from pathlib import Path
 
 import numpy as np
 
-from motor_trainer.capture.recorder import SessionRecorder
+from motor_trainer.storage.recorder import SessionRecorder
 from motor_trainer.capture.sources import Frame
 from motor_trainer.pose.landmarks import LANDMARK_COUNT
 from motor_trainer.pose.tracker import PoseFrame

@@ -16,7 +16,7 @@ from closed_loop_attempts import played_slower, step_left_out, stretch_delayed
 from motor_trainer.analysis.alignment import LiveFollower, align_sequences, relabel_frames
 from motor_trainer.analysis.routine_reference import ReferenceRoutine, build_reference
 from motor_trainer.analysis.step_errors import RoutineAnalysis, analyse_attempt
-from motor_trainer.analysis.verdict import Severity, SkillKind
+from motor_trainer.records.verdict import Severity, SkillKind
 from motor_trainer.pose.kinematics import body_length_px, mirror_sequence
 from motor_trainer.pose.landmarks import PoseSequence
 from motor_trainer.skills.closed_loop import ClosedLoopSettings, StepTier
@@ -228,7 +228,7 @@ def test_the_music_starts_with_the_first_frame_even_before_the_dancer_is_seen(ro
     so the timing errors centre on zero (they read 0.4 s early when the clock started at the first
     frame with a person in it).
     """
-    from motor_trainer.gui.live_analysis import ClosedLoopAnalyser
+    from motor_trainer.live.live_analysis import ClosedLoopAnalyser
     from motor_trainer.pose.tracker import PoseFrame
 
     sequence = routine.sequence

@@ -12,7 +12,8 @@ import pytest
 from closed_loop_attempts import stretch_delayed
 from motor_trainer.analysis.routine_reference import ROUTINE_FILE, build_reference, load_reference, save_reference
 from motor_trainer.errors import UserFacingError
-from motor_trainer.skills.closed_loop import BeatGrid, analyze_command
+from motor_trainer.commands.analyze import analyze_command
+from motor_trainer.skills.closed_loop import BeatGrid
 from motor_trainer.skills.presets import load_preset_table
 from motor_trainer.storage.sessions import SessionSource, SessionStore, SourceKind
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from motor_trainer.analysis.step_errors import StepJudgement, triage
-from motor_trainer.analysis.verdict import Severity
+from motor_trainer.records.verdict import Severity
 from motor_trainer.skills.closed_loop import ErrorThresholds, StepTier, TimingWindows
 
 WINDOWS = TimingWindows(perfect_ms=50, good_ms=100, ok_ms=200)

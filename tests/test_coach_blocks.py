@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from coach_streams import block_with_successes, make_verdict
 
-from motor_trainer.analysis.verdict import Severity
-from motor_trainer.coaching.blocks import is_success, summarise_block
+from motor_trainer.records.verdict import Severity
+from motor_trainer.coaching.blocks import summarise_block
+from motor_trainer.records.verdict import is_success
 
 
 def test_success_rule_uses_the_outcome_when_entered_and_severity_otherwise():

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from motor_trainer.analysis.verdict import SkillKind
+from motor_trainer.records.verdict import SkillKind
 from motor_trainer.coaching.classify import (
     FIRST_QUESTION,
     FLOW,

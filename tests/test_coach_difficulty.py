@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from coach_streams import block_with_successes
 
-from motor_trainer.analysis.verdict import SkillKind
+from motor_trainer.records.verdict import SkillKind
 from motor_trainer.coaching.blocks import summarise_block
 from motor_trainer.coaching.difficulty import (
     Difficulty,

@@ -6,7 +6,7 @@ import dataclasses
 
 from coach_streams import form_stream, make_verdict
 
-from motor_trainer.analysis.verdict import SkillKind
+from motor_trainer.records.verdict import SkillKind
 from motor_trainer.coaching.form import FormSettings, FormSignal, assess_form
 from motor_trainer.coaching.practice import MessageKind, summarise_session
 

@@ -7,7 +7,7 @@ import sys
 
 from coach_streams import block_with_successes, from_pattern, make_verdict, misses_by_channel, values_with_sd
 
-from motor_trainer.analysis.verdict import Severity, SkillKind
+from motor_trainer.records.verdict import Severity, SkillKind
 from motor_trainer.coaching.practice import (
     MessageKind,
     PracticeCoach,

@@ -8,15 +8,9 @@ import numpy as np
 from coach_streams import make_verdict, values_with_sd
 from session_fixtures import elbow_flexion_sequence
 
-from motor_trainer.analysis.verdict import Severity
-from motor_trainer.coaching.progress import (
-    ProgressSettings,
-    ProgressTrend,
-    SessionVerdicts,
-    progress_by_skill,
-    skill_progress,
-    variability_trend,
-)
+from motor_trainer.records.verdict import Severity
+from motor_trainer.coaching.progress import ProgressSettings, ProgressTrend, progress_by_skill, skill_progress, variability_trend
+from motor_trainer.records.session_verdicts import SessionVerdicts
 from motor_trainer.feedback.messages import when_words
 from motor_trainer.storage.sessions import EventKind, SessionSource, SessionStore, SourceKind, finalise
 

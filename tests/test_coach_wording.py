@@ -16,7 +16,7 @@ from datetime import datetime
 import pytest
 from coach_streams import block_with_successes, form_stream, from_pattern, misses_by_channel
 
-from motor_trainer.analysis.verdict import SkillKind
+from motor_trainer.records.verdict import SkillKind
 from motor_trainer.coaching import classify as classify_module
 from motor_trainer.coaching.practice import PracticeMode, summarise_session
 from motor_trainer.feedback import messages

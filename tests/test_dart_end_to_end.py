@@ -12,16 +12,10 @@ from dataclasses import replace
 import pytest
 from arm_model import dart_session
 
-from motor_trainer.analysis.outcomes import (
-    HitMiss,
-    LandingPoint,
-    OutcomeType,
-    ThrowDistance,
-    judge_outcome,
-    read_outcomes_csv,
-)
+from motor_trainer.analysis.outcomes import HitMiss, LandingPoint, ThrowDistance, judge_outcome, read_outcomes_csv
+from motor_trainer.records.outcome_settings import OutcomeType
 from motor_trainer.analysis.rep_errors import analyse_clip
-from motor_trainer.analysis.verdict import Severity
+from motor_trainer.records.verdict import Severity
 from motor_trainer.commands.analyze import rep_table, save_session
 from motor_trainer.errors import UserFacingError
 from motor_trainer.skills.open_loop import load_open_loop_preset

@@ -20,9 +20,9 @@ from motor_trainer.analysis.routine_reference import build_reference, load_refer
 from motor_trainer.capture.sources import open_video
 from motor_trainer.feedback.clips import FrameRingBuffer
 from motor_trainer.feedback.replay import WARNING_RGB
-from motor_trainer.gui.live_analysis import REPLAY_MEMORY_S, PoseHistory, display_scale, shrink
-from motor_trainer.gui.practice_state import step_verdict
-from motor_trainer.gui.step_replay import step_replay
+from motor_trainer.live.live_analysis import REPLAY_MEMORY_S, PoseHistory, display_scale, shrink
+from motor_trainer.live.practice_state import step_verdict
+from motor_trainer.live.step_replay import step_replay
 from motor_trainer.gui.live_view import TIER_COLOURS
 from motor_trainer.gui.main_window import MainWindow
 from motor_trainer.pose.landmarks import Landmark

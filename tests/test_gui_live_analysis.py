@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from motor_trainer.feedback.replay import WARNING_RGB
-from motor_trainer.gui.live_analysis import MAX_BRIDGED_FRAMES, bridge_dropped_frames, mark_joints
+from motor_trainer.live.live_analysis import MAX_BRIDGED_FRAMES, bridge_dropped_frames, mark_joints
 from motor_trainer.pose.landmarks import Landmark
 
 

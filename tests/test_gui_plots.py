@@ -7,11 +7,11 @@ import pytest
 from arm_model import FPS, dart_session
 
 from motor_trainer.analysis.rep_errors import analyse_clip, reference_from_analyses
-from motor_trainer.analysis.verdict import SkillKind
+from motor_trainer.records.verdict import SkillKind
 from motor_trainer.coaching.practice import PracticeMode
-from motor_trainer.gui.live_analysis import RepFound
+from motor_trainer.live.live_analysis import RepFound
 from motor_trainer.gui.plots import ProgressPlots
-from motor_trainer.gui.practice_state import PracticeState
+from motor_trainer.live.practice_state import PracticeState
 from motor_trainer.skills.open_loop import DetectedRep, load_open_loop_preset
 
 DRIFTED = 5

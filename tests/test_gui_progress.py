@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from motor_trainer.analysis.verdict import Severity, SkillKind, Verdict
-from motor_trainer.coaching.progress import SessionVerdicts
+from motor_trainer.records.verdict import Severity, SkillKind, Verdict
+from motor_trainer.records.session_verdicts import SessionVerdicts
 from motor_trainer.gui.progress_view import ProgressView
 
 NOW = datetime(2026, 11, 22, 18, 0, tzinfo=UTC)

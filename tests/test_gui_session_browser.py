@@ -33,7 +33,7 @@ from motor_trainer.analysis.rep_reference import (
     load_reference,
     references_dir,
 )
-from motor_trainer.analysis.verdict import Severity
+from motor_trainer.records.verdict import Severity
 from motor_trainer.capture.seeking import FrameSeeker
 from motor_trainer.capture.sources import open_video
 from motor_trainer.commands.analyze import save_session

@@ -7,7 +7,7 @@ from PySide6.QtWidgets import QPushButton
 from motor_trainer.analysis.routine_reference import build_reference, save_reference
 from motor_trainer.coaching.practice import PracticeMode
 from motor_trainer.gui.main_window import MainWindow
-from motor_trainer.gui.preferences import PREFERENCES_NAME, load_preferences
+from motor_trainer.live.preferences import PREFERENCES_NAME, load_preferences
 from motor_trainer.skills.closed_loop import ClosedLoopSettings
 from motor_trainer.skills.presets import load_preset_table
 from motor_trainer.workspace import Workspace

@@ -14,10 +14,10 @@ import sys
 import numpy as np
 from PySide6.QtCore import QObject, Signal
 
-from motor_trainer.analysis.verdict import SkillKind
+from motor_trainer.records.verdict import SkillKind
 from motor_trainer.coaching.practice import PracticeMode
 from motor_trainer.gui.plots import ProgressPlots
-from motor_trainer.gui.practice_state import PracticeState
+from motor_trainer.live.practice_state import PracticeState
 
 #: Frames of a 30 fps session of about a minute.
 EMITS = 2_000

@@ -14,7 +14,7 @@ from __future__ import annotations
 import pytest
 
 from motor_trainer.capture.sources import open_video
-from motor_trainer.gui.live_analysis import OpenLoopAnalyser, RepFound
+from motor_trainer.live.live_analysis import OpenLoopAnalyser, RepFound
 from motor_trainer.pose.tracker import PoseTracker
 from motor_trainer.skills.open_loop import ActivityGate, load_open_loop_preset
 

@@ -14,7 +14,7 @@ from arm_model import FPS, dart_session, idle_session
 
 from motor_trainer.analysis.rep_errors import analyse_clip, reference_from_analyses, triage
 from motor_trainer.analysis.rep_reference import load_reference
-from motor_trainer.analysis.verdict import Deviation, Severity, SkillKind
+from motor_trainer.records.verdict import Deviation, Severity, SkillKind
 from motor_trainer.errors import UserFacingError
 from motor_trainer.pose.kinematics import Side, mirror_sequence
 from motor_trainer.skills.open_loop import (

@@ -17,7 +17,7 @@ import pytest
 from synthetic_recording import SIZE_PX, synthetic_frame, synthetic_pose
 from test_export import read_trc
 
-from motor_trainer.capture.recorder import SessionRecorder
+from motor_trainer.storage.recorder import SessionRecorder
 from motor_trainer.capture.sources import Frame
 from motor_trainer.errors import UserFacingError
 from motor_trainer.storage.sessions import (

@@ -11,7 +11,7 @@ import pytest
 from conftest import MEDIA
 from replay_footage_cases import FREE_THROW, attempt_clip, judged_dance, judged_free_throw
 
-from motor_trainer.analysis.verdict import Severity
+from motor_trainer.records.verdict import Severity
 from motor_trainer.feedback.clips import clip_from_video, clip_window_s
 from motor_trainer.feedback.replay import WARNING_RGB, ReplayRenderer, should_replay
 from motor_trainer.feedback.replay_inputs import open_loop_replay_spec, step_replay_spec

@@ -10,8 +10,9 @@ import numpy as np
 import pytest
 from replay_fixtures import elbow_verdict, synthetic_elbow_rep, synthetic_spec
 
-from motor_trainer.analysis.outcomes import HitMiss, LandingPoint, OutcomeSettings, OutcomeType
-from motor_trainer.analysis.verdict import Deviation, Severity, SkillKind, Verdict
+from motor_trainer.analysis.outcomes import HitMiss, LandingPoint
+from motor_trainer.records.outcome_settings import OutcomeSettings, OutcomeType
+from motor_trainer.records.verdict import Deviation, Severity, SkillKind, Verdict
 from motor_trainer.cvshim import cv2
 from motor_trainer.errors import UserFacingError
 from motor_trainer.feedback.clips import FrameRingBuffer, clip_window_s

@@ -27,7 +27,7 @@ from motor_trainer.analysis.outcomes import (
     Outcome,
     judge_outcome,
 )
-from motor_trainer.analysis.verdict import Severity
+from motor_trainer.records.verdict import Severity
 from motor_trainer.cli import main
 from motor_trainer.errors import UserFacingError
 from motor_trainer.feedback.session_replay import session_replay

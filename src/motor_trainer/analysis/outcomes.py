@@ -11,19 +11,13 @@ from __future__ import annotations
 import csv
 import math
 from dataclasses import dataclass
-from enum import StrEnum
 from pathlib import Path
 
 import numpy as np
 
 from motor_trainer.calibration.targets import DartBoard, aim_error, score_dart, standard_dartboard
 from motor_trainer.errors import UserFacingError
-
-
-class OutcomeType(StrEnum):
-    LANDING_POINT = "landing-point"
-    HIT_MISS = "hit-miss"
-    DISTANCE = "distance"
+from motor_trainer.records.outcome_settings import OutcomeSettings, OutcomeType
 
 
 @dataclass(frozen=True)
@@ -57,29 +51,6 @@ CSV_COLUMNS: dict[OutcomeType, tuple[str, ...]] = {
     OutcomeType.DISTANCE: ("distance_mm",),
 }
 _HIT_WORDS = {"1": True, "hit": True, "yes": True, "true": True, "0": False, "miss": False, "no": False, "false": False}
-
-
-@dataclass(frozen=True)
-class OutcomeSettings:
-    """What the result of a rep is and how close counts as a success.
-
-    ``aim`` is a dartboard bed label (``"T20"``, ``"bull"``) or an (x, y) point
-    in mm on the target plane; ``target_distance_mm`` is the goal of a
-    distance outcome. Beyond ``obvious_multiple`` tolerances a miss is obvious.
-    """
-
-    type: OutcomeType
-    tolerance_mm: float = 0.0
-    obvious_multiple: float = 2.0
-    aim: str | tuple[float, float] = (0.0, 0.0)
-    target_distance_mm: float = 0.0
-
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "type", OutcomeType(self.type))
-        if not isinstance(self.aim, str):
-            object.__setattr__(self, "aim", (float(self.aim[0]), float(self.aim[1])))
-        if self.tolerance_mm < 0 or self.obvious_multiple < 1:
-            raise ValueError("tolerance_mm must be >= 0 and obvious_multiple >= 1")
 
 
 @dataclass(frozen=True)

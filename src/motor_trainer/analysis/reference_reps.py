@@ -18,7 +18,7 @@ from motor_trainer.analysis.rep_errors import (
     reference_from_analyses,
 )
 from motor_trainer.analysis.rep_reference import RepReference
-from motor_trainer.analysis.verdict import Verdict
+from motor_trainer.records.verdict import Verdict
 from motor_trainer.errors import UserFacingError
 from motor_trainer.pose.landmarks import PoseSequence
 from motor_trainer.skills.open_loop import OpenLoopPreset

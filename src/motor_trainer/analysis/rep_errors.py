@@ -38,7 +38,7 @@ from motor_trainer.analysis.rep_reference import (
     build_reference,
     path_offsets,
 )
-from motor_trainer.analysis.verdict import Deviation, Severity, SkillKind, Verdict
+from motor_trainer.records.verdict import Deviation, Severity, SkillKind, Verdict
 from motor_trainer.calibration.targets import DartBoard
 from motor_trainer.pose.landmarks import Landmark, PoseSequence
 from motor_trainer.skills.open_loop import (

@@ -16,7 +16,8 @@ from motor_trainer.errors import UserFacingError
 from motor_trainer.pose.landmarks import PoseSequence
 from motor_trainer.skills.beats import detect_beats
 from motor_trainer.skills.closed_loop import BeatGrid, ContactSettings, StepEvent, detect_steps
-from motor_trainer.storage.sessions import atomic_write_json, load_landmarks, read_json, save_landmarks
+from motor_trainer.storage.sessions import SessionStore, atomic_write_json, load_landmarks, read_json, save_landmarks
+from motor_trainer.workspace import Workspace
 
 #: The workspace folder of saved references (open-loop ones are files in it, routines folders).
 REFERENCES_DIRNAME = "references"
@@ -163,3 +164,47 @@ def run_as_reference(
         beat_s=offset_s + rate * reference_grid.beat_s,
     )
     return dataclasses.replace(routine, beat_grid=grid)
+
+
+def resolve_routine(
+    choice: str,
+    workspace: Workspace | None,
+    contact: ContactSettings,
+    *,
+    rotate_deg: int = 0,
+    model: str = "lite",
+    bpm: float | None = None,
+    first_beat_s: float | None = None,
+) -> ReferenceRoutine:
+    """The routine a person named, the same way on the command line, in the app and in a replay.
+
+    ``choice`` is a saved routine folder, a video of the routine (tracked now
+    with ``rotate_deg`` and ``model``: coach and student usually share a camera
+    set-up; its soundtrack gives the beat grid unless ``bpm`` does), a saved
+    routine's id in the workspace, or the id of a saved session. ``bpm`` and
+    ``first_beat_s`` replace the routine's beat grid when given. Without a
+    workspace only folders and videos can be named.
+    """
+    path = Path(choice)
+    if path.is_dir():
+        if not is_reference_folder(path):
+            raise UserFacingError(f"{path}: not a saved reference routine (no routine.json)")
+        return replace_beat_grid(load_reference(path), bpm, first_beat_s)
+    if path.is_file():
+        from motor_trainer.pose.tracker import track_video  # noqa: PLC0415 — loads the pose model only when needed
+
+        sequence = track_video(path, rotate_deg=rotate_deg, model=model)
+        return build_reference(sequence, name=path.stem, bpm=bpm, first_beat_s=first_beat_s, audio_path=path, contact=contact)
+    if workspace is None:
+        raise UserFacingError(f"{choice}: no such routine folder or video")
+    if path.name == choice and is_reference_folder(routine_folder(workspace.root, choice)):
+        return replace_beat_grid(load_reference(routine_folder(workspace.root, choice)), bpm, first_beat_s)
+    session = SessionStore(workspace.sessions_dir).get(choice)
+    return build_reference(
+        session.landmarks(),
+        name=session.session_id,
+        bpm=bpm,
+        first_beat_s=first_beat_s,
+        audio_path=session.video_path if session.video_path is not None and session.video_path.is_file() else None,
+        contact=contact,
+    )

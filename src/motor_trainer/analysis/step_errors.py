@@ -22,7 +22,7 @@ import numpy as np
 
 from motor_trainer.analysis.alignment import Alignment, align_sequences, settle_labels_against
 from motor_trainer.analysis.routine_reference import ReferenceRoutine
-from motor_trainer.analysis.verdict import Deviation, Severity, SkillKind, Verdict
+from motor_trainer.records.verdict import Deviation, Severity, SkillKind, Verdict
 from motor_trainer.pose.kinematics import JOINT_ANGLES, body_length_px, joint_angles_deg, mirror_sequence
 from motor_trainer.pose.landmarks import PoseSequence
 from motor_trainer.skills.closed_loop import (

@@ -12,15 +12,10 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from types import MappingProxyType
 
-from motor_trainer.analysis.verdict import Severity, Verdict
+from motor_trainer.records.verdict import Severity, Verdict, is_success
 from motor_trainer.coaching.features import feature_sds
 
 
-def is_success(verdict: Verdict) -> bool:
-    """The one success rule: the entered outcome when there is one, else anything short of an obvious error."""
-    if verdict.success is not None:
-        return verdict.success
-    return verdict.severity is not Severity.OBVIOUS
 
 
 def has_error(verdict: Verdict) -> bool:

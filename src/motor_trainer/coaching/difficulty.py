@@ -20,7 +20,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from enum import StrEnum
 
-from motor_trainer.analysis.verdict import SkillKind
+from motor_trainer.records.verdict import SkillKind
 from motor_trainer.coaching.blocks import BlockSummary
 from motor_trainer.feedback import messages
 from motor_trainer.skills.closed_loop import TimingWindows

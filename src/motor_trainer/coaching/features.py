@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from motor_trainer.analysis.verdict import Verdict
+from motor_trainer.records.verdict import Verdict
 from motor_trainer.feedback import messages
 
 #: Unit suffixes in the order they are tried: compound units first so that

@@ -29,7 +29,7 @@ from enum import StrEnum
 
 import numpy as np
 
-from motor_trainer.analysis.verdict import SkillKind, Verdict
+from motor_trainer.records.verdict import SkillKind, Verdict
 from motor_trainer.coaching.features import feature_means, feature_sds, is_speed_feature
 from motor_trainer.feedback import messages
 

@@ -26,8 +26,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from enum import StrEnum
 
-from motor_trainer.analysis.verdict import SkillKind, Verdict
-from motor_trainer.coaching.blocks import BlockSummary, is_success, summarise_block
+from motor_trainer.records.verdict import SkillKind, Verdict
+from motor_trainer.coaching.blocks import BlockSummary, summarise_block
+from motor_trainer.records.verdict import is_success
 from motor_trainer.coaching.difficulty import Difficulty, DifficultyStep, SuccessBand, next_difficulty
 from motor_trainer.coaching.features import feature_words, parse_feature_key
 from motor_trainer.coaching.form import FormAssessment, FormSettings, assess_form

@@ -18,23 +18,10 @@ from types import MappingProxyType
 
 import numpy as np
 
-from motor_trainer.analysis.verdict import Verdict
-from motor_trainer.coaching.blocks import is_success
+from motor_trainer.records.session_verdicts import SessionVerdicts
+from motor_trainer.records.verdict import is_success
 from motor_trainer.coaching.features import feature_values, feature_words, parse_feature_key
 from motor_trainer.feedback import messages
-
-
-@dataclass(frozen=True)
-class SessionVerdicts:
-    """What progress needs from one saved session."""
-
-    session_id: str
-    started_at: datetime
-    skill: str
-    verdicts: tuple[Verdict, ...]
-
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "verdicts", tuple(self.verdicts))
 
 
 class ProgressTrend(StrEnum):

@@ -1,8 +1,8 @@
 """`motor-trainer analyze VIDEO... --skill NAME`: find every rep or step, judge it, save a session, write JSON.
 
-The skill's preset decides the analyser: open-loop skills (throws) are
-analysed here; closed-loop ones (routines) by
-``motor_trainer.skills.closed_loop.analyze_command``.
+The skill's preset decides the analyser: open-loop skills (throws) find and
+judge reps; closed-loop ones (routines) align each attempt to the reference
+routine and judge every step.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ import argparse
 import json
 import math
 import sys
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -20,13 +20,16 @@ from motor_trainer.analysis.outcomes import read_outcomes_csv
 from motor_trainer.analysis.reference_reps import choose_reference_reps, mean_fps
 from motor_trainer.analysis.rep_errors import ClipAnalysis, RepAnalysis, analyse_clip, reference_from_analyses
 from motor_trainer.analysis.rep_reference import RepReference, load_reference, references_dir
-from motor_trainer.analysis.verdict import SkillKind, Verdict
+from motor_trainer.analysis.routine_reference import ReferenceRoutine, resolve_routine, routine_folder, run_as_reference, save_reference as save_routine
+from motor_trainer.analysis.step_errors import RoutineAnalysis, analyse_attempt, format_step_table
+from motor_trainer.records.verdict import SkillKind, Verdict
 from motor_trainer.atomic_files import atomic_write_bytes
 from motor_trainer.calibration.camera import undistort_if_calibrated
 from motor_trainer.calibration.targets import workspace_dartboard
 from motor_trainer.errors import UserFacingError
 from motor_trainer.pose.kinematics import mirror_sequence
 from motor_trainer.pose.landmarks import PoseSequence
+from motor_trainer.skills.closed_loop import ClosedLoopSettings
 from motor_trainer.skills.open_loop import OpenLoopPreset
 from motor_trainer.skills.presets import available_presets, load_preset_table
 from motor_trainer.storage.sessions import EventKind, Session, save_tracked_session
@@ -99,8 +102,6 @@ def run(args: argparse.Namespace) -> int:
 
 def run_closed_loop(args: argparse.Namespace, table: dict[str, Any]) -> int:
     """Each attempt aligned to the reference routine, stored as a session with one verdict per step."""
-    from motor_trainer.skills.closed_loop import analyze_attempt_command  # noqa: PLC0415 - only closed-loop skills need it
-
     workspace = resolve_workspace(args.workspace)
     verdicts = []
     for video in args.videos:
@@ -114,6 +115,52 @@ def run_closed_loop(args: argparse.Namespace, table: dict[str, Any]) -> int:
         verdicts.extend(analysis.verdicts)
     print_coach_summary(verdicts, SkillKind.CLOSED_LOOP)
     return 0
+
+
+def load_reference_for(args: Any, settings: ClosedLoopSettings) -> ReferenceRoutine:
+    """The routine named by ``--reference``, tracked like the attempt (same ``--rotate`` and ``--model``)."""
+    given = getattr(args, "reference", None)
+    if not given:
+        raise UserFacingError(f"skill '{settings.skill}' is judged against a reference: pass --reference ID|VIDEO|FOLDER")
+    return resolve_routine(
+        str(given),
+        resolve_workspace(getattr(args, "workspace", None)),
+        settings.contact,
+        rotate_deg=int(getattr(args, "rotate", 0) or 0),
+        model=getattr(args, "model", None) or "lite",
+        bpm=getattr(args, "bpm", None),
+        first_beat_s=getattr(args, "first_beat", None),
+    )
+
+
+def analyze_command(args: Any, sequence: PoseSequence, preset_table: Mapping[str, Any]) -> int:
+    """`motor-trainer analyze VIDEO --skill <closed-loop preset> --reference ...` for one tracked attempt."""
+    analyze_attempt_command(args, sequence, preset_table)
+    return 0
+
+
+def analyze_attempt_command(args: Any, sequence: PoseSequence, preset_table: Mapping[str, Any]) -> RoutineAnalysis:
+    """The attempt aligned and judged: per-step table printed, JSON on request; the analysis returned to be stored.
+
+    ``--save-reference ID`` keeps this run as a routine to dance against
+    later (a saved good run), with the music's beat grid in the run's clock.
+    """
+    settings = ClosedLoopSettings.from_table(preset_table, getattr(args, "difficulty", None))
+    routine = load_reference_for(args, settings)
+    mirror = bool(getattr(args, "mirror", False)) or settings.mirror
+    analysis = analyse_attempt(routine, sequence, settings, mirror=mirror)
+    print(format_step_table(analysis, routine))
+    json_path = getattr(args, "json", None)
+    if json_path:
+        _write_json(Path(json_path), _json_safe(analysis.to_dict()))
+        print(f"wrote {json_path}")
+    save_id = getattr(args, "save_reference", None)
+    if save_id:
+        folder = routine_folder(resolve_workspace(getattr(args, "workspace", None)).ensure().root, str(save_id))
+        run = run_as_reference(sequence, str(save_id), routine.beat_grid, analysis.tempo.rate, analysis.tempo.offset_s, settings.contact)
+        save_routine(run, folder)
+        print(f"saved this run as reference '{save_id}' ({folder})")
+    return analysis
 
 
 def _positive_mm(text: str) -> float:
@@ -215,9 +262,10 @@ def analysis_document(video: Path, session: Session | None, preset: OpenLoopPres
 
 
 def _json_safe(value: Any) -> Any:
+    """NaN and infinities become null: JSON has no such numbers and other readers reject them."""
     if isinstance(value, float):
         return value if math.isfinite(value) else None
-    if isinstance(value, dict):
+    if isinstance(value, Mapping):
         return {k: _json_safe(v) for k, v in value.items()}
     if isinstance(value, list | tuple):
         return [_json_safe(v) for v in value]

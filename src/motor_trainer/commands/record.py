@@ -16,14 +16,14 @@ from pathlib import Path
 
 from typing import TYPE_CHECKING
 
-from motor_trainer.analysis.verdict import SkillKind
+from motor_trainer.records.verdict import SkillKind
 from motor_trainer.commands.sessions import unfinished_notice
 from motor_trainer.skills.presets import available_presets, preset_kind
 from motor_trainer.storage.sessions import EventKind, SessionSource, SessionStore, SourceKind
 from motor_trainer.workspace import resolve_workspace
 
 if TYPE_CHECKING:  # loaded in run(): MediaPipe, FFmpeg and SciPy would cost every other command 1.5 s
-    from motor_trainer.capture.recorder import SessionRecorder
+    from motor_trainer.storage.recorder import SessionRecorder
     from motor_trainer.capture.sources import LiveSource
     from motor_trainer.pose.tracker import PoseTracker
     from motor_trainer.skills.open_loop import OnlineRepSegmenter
@@ -94,7 +94,7 @@ def _record_until_stopped(source: LiveSource, tracker: PoseTracker, recorder: Se
 
 
 def run(args: argparse.Namespace) -> int:
-    from motor_trainer.capture.recorder import SessionRecorder
+    from motor_trainer.storage.recorder import SessionRecorder
     from motor_trainer.pose.tracker import PoseTracker
 
     store = SessionStore(resolve_workspace(args.workspace).ensure().sessions_dir)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from motor_trainer.analysis.verdict import SkillKind, Verdict
+from motor_trainer.records.verdict import SkillKind, Verdict
 from motor_trainer.storage.bundle import import_bundle
 from motor_trainer.storage.sessions import Event, EventKind, Session, SessionStatus, SessionStore
 from motor_trainer.workspace import resolve_workspace

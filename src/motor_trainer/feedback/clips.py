@@ -15,7 +15,7 @@ from pathlib import Path
 
 import numpy as np
 
-from motor_trainer.analysis.verdict import Verdict
+from motor_trainer.records.verdict import Verdict
 from motor_trainer.capture.sources import open_video
 from motor_trainer.cvshim import cv2
 from motor_trainer.errors import UserFacingError

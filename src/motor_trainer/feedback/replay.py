@@ -19,7 +19,7 @@ from enum import StrEnum
 
 import numpy as np
 
-from motor_trainer.analysis.verdict import Deviation, Severity, Verdict
+from motor_trainer.records.verdict import Deviation, Severity, Verdict
 from motor_trainer.cvshim import cv2
 from motor_trainer.feedback.exaggerate import (
     ReplayTimeline,

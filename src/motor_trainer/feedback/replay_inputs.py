@@ -16,11 +16,12 @@ from typing import Any
 
 import numpy as np
 
-from motor_trainer.analysis.outcomes import LandingPoint, Outcome, OutcomeSettings, aim_point_mm
+from motor_trainer.analysis.outcomes import LandingPoint, Outcome, aim_point_mm
+from motor_trainer.records.outcome_settings import OutcomeSettings
 from motor_trainer.analysis.rep_errors import RepAlignment, RepAnalysis
 from motor_trainer.analysis.step_errors import RoutineAnalysis, StepReport, TempoFit
-from motor_trainer.analysis.verdict import Verdict
-from motor_trainer.coaching.blocks import is_success
+from motor_trainer.records.verdict import Verdict
+from motor_trainer.records.verdict import is_success
 from motor_trainer.feedback.clips import Clip
 from motor_trainer.feedback.exaggerate import resample_reference
 from motor_trainer.calibration.targets import DartBoard

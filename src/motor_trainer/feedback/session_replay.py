@@ -18,7 +18,6 @@ import json
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from types import SimpleNamespace
 
 import numpy as np
 
@@ -34,7 +33,7 @@ from motor_trainer.analysis.entered_outcomes import (
 from motor_trainer.analysis.outcomes import HitMiss
 from motor_trainer.analysis.rep_errors import analyse_clip, analyse_rep
 from motor_trainer.analysis.rep_reference import load_reference, references_dir
-from motor_trainer.analysis.verdict import SkillKind, Verdict
+from motor_trainer.records.verdict import SkillKind, Verdict
 from motor_trainer.errors import UserFacingError
 from motor_trainer.feedback.clips import Clip, clip_from_video, clip_window_s
 from motor_trainer.feedback.exaggerate import faded_gain
@@ -55,6 +54,7 @@ from motor_trainer.skills.open_loop import OpenLoopPreset, Rep, find_reps
 from motor_trainer.skills.presets import load_preset_table
 from motor_trainer.storage.session_video import session_video
 from motor_trainer.storage.sessions import Session
+from motor_trainer.workspace import Workspace
 
 #: Where `analyze` leaves its JSON inside a session (commands/analyze.py).
 ANALYSIS_JSON = Path("derived") / "analysis.json"
@@ -266,16 +266,17 @@ def _tolerance_notes(rep: int, entry: OutcomeEntry, preset_tolerance_mm: float) 
 
 def _closed_loop(session: Session, step: int, workspace_root: Path, table: dict, options: ReplayOptions) -> _Judged:
     from motor_trainer.analysis.step_errors import analyse_attempt  # noqa: PLC0415 - dance skills only
-    from motor_trainer.skills.closed_loop import ClosedLoopSettings, load_reference_for  # noqa: PLC0415
+    from motor_trainer.analysis.routine_reference import resolve_routine  # noqa: PLC0415 - dance skills only
+    from motor_trainer.skills.closed_loop import ClosedLoopSettings  # noqa: PLC0415
 
     settings = ClosedLoopSettings.from_table(table)
     if settings.mirror:
         raise UserFacingError(f"skill '{settings.skill}' is danced mirrored; mirrored replays are not drawn yet")
-    # load_reference_for reads the command line's names; the review passes the same choices.
-    given = SimpleNamespace(reference=options.reference, bpm=options.bpm, first_beat=options.first_beat_s,
-                            workspace=str(workspace_root), rotate=session.manifest.source.rotate_deg,
-                            model=session.manifest.model)
-    routine = load_reference_for(given, settings)
+    if not options.reference:
+        raise UserFacingError(f"skill '{settings.skill}' is judged against a reference: pass --reference ID|VIDEO|FOLDER")
+    routine = resolve_routine(options.reference, Workspace(workspace_root), settings.contact,
+                              rotate_deg=session.manifest.source.rotate_deg, model=session.manifest.model,
+                              bpm=options.bpm, first_beat_s=options.first_beat_s)
     sequence = session.landmarks()
     analysis = analyse_attempt(routine, sequence, settings)
     verdicts = list(analysis.verdicts)

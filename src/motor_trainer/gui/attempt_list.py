@@ -7,9 +7,9 @@ from PySide6.QtWidgets import QListWidget, QListWidgetItem, QWidget
 
 from motor_trainer.analysis.alignment import StepTierEvent
 from motor_trainer.analysis.outcomes import HitMiss
-from motor_trainer.analysis.verdict import Severity
+from motor_trainer.records.verdict import Severity
 from motor_trainer.gui.live_view import TIER_COLOURS
-from motor_trainer.gui.practice_state import PracticeState, RepEntry
+from motor_trainer.live.practice_state import PracticeState, RepEntry
 
 SEVERITY_COLOURS = {
     Severity.CLEAN: QColor(0, 158, 115),

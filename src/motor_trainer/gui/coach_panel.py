@@ -6,7 +6,7 @@ from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QLabel, QListWidget, QListWidgetItem, QVBoxLayout, QWidget
 
 from motor_trainer.coaching.practice import CoachMessage, MessageKind
-from motor_trainer.gui.practice_state import PracticeState
+from motor_trainer.live.practice_state import PracticeState
 
 KIND_TITLES = {
     MessageKind.BLOCK_SUMMARY: "Block",

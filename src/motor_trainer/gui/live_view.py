@@ -6,7 +6,7 @@ import numpy as np
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from motor_trainer.gui.image_label import ImageLabel
-from motor_trainer.gui.live_analysis import LiveFrame, StatusChanged, StepProgress
+from motor_trainer.live.live_analysis import LiveFrame, StatusChanged, StepProgress
 from motor_trainer.skills.closed_loop import StepTier
 
 #: Tier colours (Okabe-Ito): bluish green, sky blue, orange, vermillion.

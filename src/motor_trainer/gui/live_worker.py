@@ -14,7 +14,7 @@ import time
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
-from motor_trainer.gui.live_analysis import LiveFrame, LiveRun, RepFound, RunEnded, RunState, StatusChanged, StepProgress
+from motor_trainer.live.live_analysis import LiveFrame, LiveRun, RepFound, RunEnded, RunState, StatusChanged, StepProgress
 
 #: How often the GUI looks for new results: faster than any camera's frame interval.
 TICK_MS = 15

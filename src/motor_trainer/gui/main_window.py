@@ -14,8 +14,8 @@ from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QMainWindow, QStackedWidget, QWidget
 
 from motor_trainer.errors import UserFacingError
-from motor_trainer.gui.preferences import PracticePreferences, load_preferences, preferences_path, save_preferences
-from motor_trainer.gui.session_setup import SessionSetup
+from motor_trainer.live.preferences import PracticePreferences, load_preferences, preferences_path, save_preferences
+from motor_trainer.live.session_setup import SessionSetup
 from motor_trainer.workspace import Workspace
 from motor_trainer.gui.start_panel import StartPanel
 
@@ -66,7 +66,7 @@ class MainWindow(QMainWindow):
         # The analysers (scipy, dtaidistance, PyAV) load on the first session, not before the window shows.
         from motor_trainer.gui.live_worker import LiveSession  # noqa: PLC0415
         from motor_trainer.gui.practice_screen import PracticeScreen  # noqa: PLC0415
-        from motor_trainer.gui.session_factory import live_run  # noqa: PLC0415
+        from motor_trainer.live.session_factory import live_run  # noqa: PLC0415
 
         self._close_screen()
         self._remember(self.start_panel.preferences(self.preferences))

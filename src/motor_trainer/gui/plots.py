@@ -12,10 +12,10 @@ import pyqtgraph as pg
 from PySide6.QtWidgets import QVBoxLayout, QWidget
 
 from motor_trainer.analysis.rep_reference import RepReference
-from motor_trainer.analysis.verdict import SkillKind
+from motor_trainer.records.verdict import SkillKind
 from motor_trainer.coaching.practice import PracticeSettings
-from motor_trainer.gui.live_analysis import CLOSED_LOOP_KEY_JOINT
-from motor_trainer.gui.practice_state import PracticeState
+from motor_trainer.live.live_analysis import CLOSED_LOOP_KEY_JOINT
+from motor_trainer.live.practice_state import PracticeState
 from motor_trainer.skills.closed_loop import StepTier
 from motor_trainer.skills.open_loop import OpenLoopPreset
 

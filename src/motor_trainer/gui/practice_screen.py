@@ -28,13 +28,13 @@ from PySide6.QtWidgets import (
 
 from motor_trainer.analysis.entered_outcomes import outcome_event_payload
 from motor_trainer.analysis.outcomes import HitMiss, Outcome, aim_point_mm
-from motor_trainer.analysis.verdict import SkillKind
+from motor_trainer.records.verdict import SkillKind
 from motor_trainer.calibration.targets import standard_dartboard
 from motor_trainer.gui.attempt_list import AttemptList
 from motor_trainer.gui.coach_panel import CoachPanel
 from motor_trainer.gui.dartboard_widget import DartboardWidget
 from motor_trainer.analysis.alignment import StepTierEvent
-from motor_trainer.gui.live_analysis import (
+from motor_trainer.live.live_analysis import (
     MAX_MIRROR_DELAY_S,
     ClosedLoopAnalyser,
     LiveFrame,
@@ -47,13 +47,13 @@ from motor_trainer.gui.live_view import LiveView
 from motor_trainer.gui.live_worker import LiveSession
 from motor_trainer.feedback.replay import ReplayRenderer
 from motor_trainer.feedback.replay_inputs import outcome_inset
-from motor_trainer.gui.open_loop_outcome import replay_for
+from motor_trainer.live.open_loop_outcome import replay_for
 from motor_trainer.gui.plots import ProgressPlots
-from motor_trainer.gui.practice_state import PracticeState, step_verdict
+from motor_trainer.live.practice_state import PracticeState, step_verdict
 from motor_trainer.gui.replay_panel import ReplayPanel
-from motor_trainer.gui.session_factory import open_loop_preset, starting_difficulty
-from motor_trainer.gui.session_setup import SessionSetup
-from motor_trainer.gui.step_replay import step_replay
+from motor_trainer.live.session_factory import open_loop_preset, starting_difficulty
+from motor_trainer.live.session_setup import SessionSetup
+from motor_trainer.live.step_replay import step_replay
 from motor_trainer.storage.sessions import EventKind
 
 #: How often the plots are redrawn during a live run.

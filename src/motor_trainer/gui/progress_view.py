@@ -9,7 +9,8 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtWidgets import QComboBox, QDialog, QLabel, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget
 
-from motor_trainer.coaching.progress import SessionVerdicts, skill_progress
+from motor_trainer.coaching.progress import skill_progress
+from motor_trainer.records.session_verdicts import SessionVerdicts
 
 _YOU = (240, 240, 240)
 

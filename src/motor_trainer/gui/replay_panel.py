@@ -17,7 +17,7 @@ from PySide6.QtWidgets import QLabel, QPushButton, QVBoxLayout, QWidget
 
 from motor_trainer.feedback.replay import ReplayRenderer
 from motor_trainer.gui.image_label import ImageLabel
-from motor_trainer.gui.live_analysis import lower_thread_priority
+from motor_trainer.live.live_analysis import lower_thread_priority
 
 #: Frames drawn ahead of the one shown.
 _AHEAD_FRAMES = 6

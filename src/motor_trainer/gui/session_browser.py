@@ -27,9 +27,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from motor_trainer.analysis.verdict import Verdict
-from motor_trainer.coaching.blocks import is_success
-from motor_trainer.coaching.progress import SessionVerdicts
+from motor_trainer.records.verdict import Verdict
+from motor_trainer.records.verdict import is_success
+from motor_trainer.records.session_verdicts import SessionVerdicts
 from motor_trainer.errors import UserFacingError
 from motor_trainer.gui.background_job import BackgroundJob
 from motor_trainer.gui.progress_view import ProgressPanel

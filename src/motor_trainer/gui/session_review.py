@@ -34,7 +34,7 @@ from PySide6.QtWidgets import (
 
 from motor_trainer.analysis.reference_reps import reference_from_session_reps
 from motor_trainer.analysis.rep_reference import references_dir
-from motor_trainer.analysis.verdict import SkillKind, Verdict
+from motor_trainer.records.verdict import SkillKind, Verdict
 from motor_trainer.capture.seeking import FrameSeeker
 from motor_trainer.errors import UserFacingError
 from motor_trainer.feedback.overlay import draw_skeleton
@@ -47,7 +47,7 @@ from motor_trainer.feedback.session_replay import (
 )
 from motor_trainer.gui.background_job import BackgroundJob
 from motor_trainer.gui.image_label import ImageLabel
-from motor_trainer.gui.live_analysis import lower_thread_priority
+from motor_trainer.live.live_analysis import lower_thread_priority
 from motor_trainer.gui.replay_panel import ReplayPanel
 from motor_trainer.pose.landmarks import PoseSequence
 from motor_trainer.skills.open_loop import load_open_loop_preset

@@ -24,12 +24,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from motor_trainer.analysis.verdict import SkillKind
+from motor_trainer.records.verdict import SkillKind
 from motor_trainer.coaching.classify import Classification, Question, next_step
 from motor_trainer.coaching.practice import PracticeMode
 from motor_trainer.gui.labels import problem_label
-from motor_trainer.gui.preferences import PracticePreferences
-from motor_trainer.gui.session_setup import SessionSetup
+from motor_trainer.live.preferences import PracticePreferences
+from motor_trainer.live.session_setup import SessionSetup
 from motor_trainer.media_files import VIDEO_SUFFIXES, dialog_filter
 from motor_trainer.skills.presets import available_presets, preset_kind
 from motor_trainer.storage.sessions import now_utc

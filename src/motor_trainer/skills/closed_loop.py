@@ -1,4 +1,4 @@
-"""Closed-loop skills (dance footwork): foot-contact steps, the beat grid, the preset, the analyse command.
+"""Closed-loop skills (dance footwork): foot-contact steps, the beat grid, the preset.
 
 A step is one foot leaving the floor and landing again. Contacts are read
 from how fast the heel AND the toe move in the image, in body lengths per
@@ -10,12 +10,10 @@ toe taps and pivots from counting as steps.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import StrEnum
-from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 
@@ -23,10 +21,6 @@ from motor_trainer.errors import UserFacingError
 from motor_trainer.pose.kinematics import TORSO_FRACTION_OF_STATURE, body_length_px, pelvis_centre, shoulder_centre
 from motor_trainer.pose.landmarks import Landmark, PoseSequence
 from motor_trainer.pose.smoothing import butterworth_track, interpolate_track
-
-if TYPE_CHECKING:
-    from motor_trainer.analysis.routine_reference import ReferenceRoutine
-    from motor_trainer.analysis.step_errors import AttemptAnalysis
 
 
 class Foot(StrEnum):
@@ -478,95 +472,3 @@ class ClosedLoopSettings:
             )
         except (KeyError, TypeError, ValueError) as error:
             raise UserFacingError(f"skill preset '{name}': invalid closed-loop settings ({type(error).__name__}: {error})") from None
-
-
-def load_reference_for(args: Any, settings: ClosedLoopSettings) -> ReferenceRoutine:
-    """The routine named by ``--reference``: a routine folder, a video to track, a saved routine's id, or a session ID.
-
-    A video reference is tracked like the attempt (same ``--rotate`` and
-    ``--model``: coach and student usually share a camera set-up); its
-    soundtrack gives the beat grid unless ``--bpm`` does.
-    """
-    from motor_trainer.analysis.routine_reference import (  # noqa: PLC0415 — those modules build on this one
-        build_reference,
-        is_reference_folder,
-        load_reference,
-        replace_beat_grid,
-        routine_folder,
-    )
-    from motor_trainer.storage.sessions import SessionStore  # noqa: PLC0415
-    from motor_trainer.workspace import resolve_workspace  # noqa: PLC0415
-
-    given = getattr(args, "reference", None)
-    if not given:
-        raise UserFacingError(f"skill '{settings.skill}' is judged against a reference: pass --reference ID|VIDEO|FOLDER")
-    bpm, first_beat_s = getattr(args, "bpm", None), getattr(args, "first_beat", None)
-    path = Path(given)
-    if path.is_dir() and is_reference_folder(path):
-        return replace_beat_grid(load_reference(path), bpm, first_beat_s)
-    if path.is_file():
-        from motor_trainer.pose.tracker import track_video  # noqa: PLC0415 — loads the pose model only when needed
-
-        sequence = track_video(path, rotate_deg=int(getattr(args, "rotate", 0) or 0), model=getattr(args, "model", None) or "lite")
-        return build_reference(sequence, name=path.stem, bpm=bpm, first_beat_s=first_beat_s, audio_path=path, contact=settings.contact)
-    workspace = resolve_workspace(getattr(args, "workspace", None))
-    if Path(str(given)).name == str(given) and is_reference_folder(routine_folder(workspace.root, str(given))):
-        return replace_beat_grid(load_reference(routine_folder(workspace.root, str(given))), bpm, first_beat_s)
-    session = SessionStore(workspace.sessions_dir).get(str(given))
-    return build_reference(
-        session.landmarks(),
-        name=session.session_id,
-        bpm=bpm,
-        first_beat_s=first_beat_s,
-        audio_path=session.video_path if session.video_path is not None and session.video_path.is_file() else None,
-        contact=settings.contact,
-    )
-
-
-def _json_safe(value: Any) -> Any:
-    """NaN and infinities become null: JSON has no such numbers and other readers reject them."""
-    if isinstance(value, float):
-        return value if np.isfinite(value) else None
-    if isinstance(value, Mapping):
-        return {key: _json_safe(item) for key, item in value.items()}
-    if isinstance(value, list | tuple):
-        return [_json_safe(item) for item in value]
-    return value
-
-
-def analyze_command(args: Any, sequence: PoseSequence, preset_table: Mapping[str, Any]) -> int:
-    """`motor-trainer analyze VIDEO --skill <closed-loop preset> --reference ...` for one tracked attempt."""
-    analyze_attempt_command(args, sequence, preset_table)
-    return 0
-
-
-def analyze_attempt_command(args: Any, sequence: PoseSequence, preset_table: Mapping[str, Any]) -> AttemptAnalysis:
-    """The attempt aligned and judged: per-step table printed, JSON on request; the analysis returned to be stored.
-
-    ``--save-reference ID`` keeps this run as a routine to dance against
-    later (a saved good run), with the music's beat grid in the run's clock.
-    """
-    from motor_trainer.analysis.routine_reference import routine_folder, run_as_reference, save_reference  # noqa: PLC0415
-    from motor_trainer.analysis.step_errors import analyse_attempt, format_step_table  # noqa: PLC0415
-    from motor_trainer.workspace import resolve_workspace  # noqa: PLC0415
-
-    settings = ClosedLoopSettings.from_table(preset_table, getattr(args, "difficulty", None))
-    routine = load_reference_for(args, settings)
-    mirror = bool(getattr(args, "mirror", False)) or settings.mirror
-    analysis = analyse_attempt(routine, sequence, settings, mirror=mirror)
-    print(format_step_table(analysis, routine))
-    json_path = getattr(args, "json", None)
-    if json_path:
-        target = Path(json_path)
-        try:
-            target.write_text(json.dumps(_json_safe(analysis.to_dict()), indent=2, allow_nan=False) + "\n", encoding="utf-8")
-        except OSError as error:
-            raise UserFacingError(f"{target}: cannot write the analysis ({error.strerror or error})") from None
-        print(f"wrote {target}")
-    save_id = getattr(args, "save_reference", None)
-    if save_id:
-        folder = routine_folder(resolve_workspace(getattr(args, "workspace", None)).ensure().root, str(save_id))
-        run = run_as_reference(sequence, str(save_id), routine.beat_grid, analysis.tempo.rate, analysis.tempo.offset_s, settings.contact)
-        save_reference(run, folder)
-        print(f"saved this run as reference '{save_id}' ({folder})")
-    return analysis

@@ -21,8 +21,8 @@ from typing import Any
 
 import numpy as np
 
-from motor_trainer.analysis.outcomes import OutcomeSettings
-from motor_trainer.analysis.verdict import SkillKind
+from motor_trainer.records.outcome_settings import OutcomeSettings
+from motor_trainer.records.verdict import SkillKind
 from motor_trainer.errors import UserFacingError
 from motor_trainer.pose.kinematics import (
     TORSO_FRACTION_OF_STATURE,

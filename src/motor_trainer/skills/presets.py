@@ -10,7 +10,7 @@ import tomllib
 from importlib.resources import files
 from typing import Any
 
-from motor_trainer.analysis.verdict import SkillKind
+from motor_trainer.records.verdict import SkillKind
 from motor_trainer.errors import UserFacingError
 
 _PRESET_FOLDER = files("motor_trainer") / "presets" / "skills"

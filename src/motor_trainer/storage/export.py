@@ -29,7 +29,7 @@ from pathlib import Path
 
 import numpy as np
 
-from motor_trainer.analysis.verdict import Verdict
+from motor_trainer.records.verdict import Verdict
 from motor_trainer.errors import UserFacingError
 from motor_trainer.pose.kinematics import joint_angles_deg
 from motor_trainer.pose.landmarks import LANDMARK_NAMES, Landmark, PoseSequence

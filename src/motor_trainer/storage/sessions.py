@@ -41,14 +41,14 @@ try:
 except ImportError:  # Windows: no advisory locks; see RecordingLock
     fcntl = None  # type: ignore[assignment]
 
-from motor_trainer.analysis.verdict import Verdict
+from motor_trainer.records.session_verdicts import SessionVerdicts
+from motor_trainer.records.verdict import Verdict
 from motor_trainer.atomic_files import atomic_write_bytes, write_error
 from motor_trainer.errors import UserFacingError
 from motor_trainer.media_files import VIDEO_SUFFIXES
 from motor_trainer.pose.landmarks import LANDMARK_COUNT, PoseSequence
 
 if TYPE_CHECKING:
-    from motor_trainer.coaching.progress import SessionVerdicts
     from motor_trainer.workspace import Workspace
 
 #: Bumped when a manifest field changes meaning; older readers refuse newer manifests.
@@ -656,10 +656,6 @@ class SessionStore:
 
     def query_verdicts(self, skill: str | None = None) -> list[SessionVerdicts]:
         """Verdicts of every complete session (of one skill if given), oldest session first, for progress."""
-        from motor_trainer.coaching.progress import (
-            SessionVerdicts,  # the coach's type; loaded only when asked
-        )
-
         return [SessionVerdicts(s.session_id, s.manifest.started_at, s.manifest.skill or "", tuple(s.verdicts()))
                 for s in self._complete_sessions(skill)]
 

@@ -9,19 +9,19 @@ from pathlib import Path
 from motor_trainer.analysis.entered_outcomes import BOARD_SETTING, with_board_outcome
 from motor_trainer.analysis.rep_reference import RepReference
 from motor_trainer.analysis.rep_reference import load_reference as load_rep_reference
-from motor_trainer.analysis.routine_reference import ReferenceRoutine, build_reference, is_reference_folder
-from motor_trainer.analysis.routine_reference import load_reference as load_routine
-from motor_trainer.analysis.verdict import SkillKind
-from motor_trainer.capture.recorder import SessionRecorder
+from motor_trainer.analysis.routine_reference import ReferenceRoutine, resolve_routine
+from motor_trainer.records.verdict import SkillKind
+from motor_trainer.storage.recorder import SessionRecorder
 from motor_trainer.capture.sources import LiveSource, VideoAsCamera, WebcamSource
 from motor_trainer.coaching.difficulty import Difficulty, DifficultyLadder
 from motor_trainer.errors import UserFacingError
-from motor_trainer.gui.live_analysis import Analyser, ClosedLoopAnalyser, LiveRun, OpenLoopAnalyser
-from motor_trainer.gui.session_setup import SessionSetup
+from motor_trainer.live.live_analysis import Analyser, ClosedLoopAnalyser, LiveRun, OpenLoopAnalyser
+from motor_trainer.live.session_setup import SessionSetup
 from motor_trainer.skills.closed_loop import ClosedLoopSettings
 from motor_trainer.skills.open_loop import OpenLoopPreset, load_open_loop_preset
 from motor_trainer.skills.presets import load_preset_table
 from motor_trainer.storage.sessions import SessionSource, SessionStore, SourceKind
+from motor_trainer.workspace import Workspace
 
 def open_source(setup: SessionSetup) -> LiveSource:
     if setup.video_path is not None:
@@ -42,18 +42,11 @@ def load_open_loop_reference(path: Path | None) -> RepReference | None:
 
 
 def load_routine_reference(setup: SessionSetup, settings: ClosedLoopSettings) -> ReferenceRoutine:
-    """A saved routine folder, or a routine video tracked now (with the session's rotation and model)."""
-    path = setup.reference_path
-    if path is None:
+    """The chosen routine (a saved routine folder or a video tracked now with the session's rotation and model)."""
+    if setup.reference_path is None:
         raise UserFacingError(f"skill '{setup.skill}' follows a reference routine: choose a routine folder or video")
-    if path.is_dir():
-        if not is_reference_folder(path):
-            raise UserFacingError(f"{path}: not a saved reference routine (no routine.json)")
-        return load_routine(path)
-    from motor_trainer.pose.tracker import track_video  # noqa: PLC0415 — loads the model only when needed
-
-    sequence = track_video(path, rotate_deg=setup.rotate_deg, model=setup.model)
-    return build_reference(sequence, name=path.stem, audio_path=path, contact=settings.contact)
+    workspace = None if setup.sessions_dir is None else Workspace(setup.sessions_dir.parent)
+    return resolve_routine(str(setup.reference_path), workspace, settings.contact, rotate_deg=setup.rotate_deg, model=setup.model)
 
 
 def starting_difficulty(setup: SessionSetup) -> Difficulty:

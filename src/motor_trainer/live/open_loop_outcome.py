@@ -14,7 +14,7 @@ from motor_trainer.analysis.rep_errors import RepAnalysis, analyse_rep
 from motor_trainer.feedback.clips import FrameRingBuffer, clip_window_s
 from motor_trainer.feedback.rep_replay import rep_replay_spec
 from motor_trainer.feedback.replay import OutcomeInset, ReplayRenderer, should_replay
-from motor_trainer.gui.live_analysis import OpenLoopAnalyser, PoseHistory, RepFound
+from motor_trainer.live.live_analysis import OpenLoopAnalyser, PoseHistory, RepFound
 
 
 def judge_with_outcome(

@@ -118,3 +118,10 @@ class Verdict:
             outcome_error_mm=None if data.get("outcome_error_mm") is None else float(data["outcome_error_mm"]),
             features={str(k): float(v) for k, v in dict(data.get("features", {})).items()},
         )
+
+
+def is_success(verdict: Verdict) -> bool:
+    """The one success rule: the entered outcome when there is one, else anything short of an obvious error."""
+    if verdict.success is not None:
+        return verdict.success
+    return verdict.severity is not Severity.OBVIOUS

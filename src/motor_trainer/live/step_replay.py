@@ -16,11 +16,11 @@ import numpy as np
 
 from motor_trainer.analysis.alignment import StepTierEvent
 from motor_trainer.analysis.routine_reference import ReferenceRoutine
-from motor_trainer.analysis.verdict import Verdict
+from motor_trainer.records.verdict import Verdict
 from motor_trainer.feedback.clips import FrameRingBuffer
 from motor_trainer.feedback.exaggerate import resample_reference
 from motor_trainer.feedback.replay import ReplayRenderer, ReplaySpec, should_replay
-from motor_trainer.gui.live_analysis import PoseHistory
+from motor_trainer.live.live_analysis import PoseHistory
 
 #: Seconds of clip before the step was due, and after its window closed.
 BEFORE_DUE_S = 1.0

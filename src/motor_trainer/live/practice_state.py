@@ -13,12 +13,12 @@ from dataclasses import dataclass, field
 from motor_trainer.analysis.alignment import StepTierEvent
 from motor_trainer.analysis.outcomes import Outcome
 from motor_trainer.analysis.rep_errors import RepAnalysis
-from motor_trainer.analysis.verdict import Deviation, Severity, SkillKind, Verdict
+from motor_trainer.records.verdict import Deviation, Severity, SkillKind, Verdict
 from motor_trainer.coaching.difficulty import Difficulty
 from motor_trainer.coaching.practice import CoachMessage, MessageKind, PracticeCoach, PracticeMode
 from motor_trainer.feedback.messages import difficulty_carried_over
-from motor_trainer.gui.live_analysis import REPLAY_MEMORY_S, OpenLoopAnalyser, RepFound, StepProgress
-from motor_trainer.gui.open_loop_outcome import judge_with_outcome
+from motor_trainer.live.live_analysis import REPLAY_MEMORY_S, OpenLoopAnalyser, RepFound, StepProgress
+from motor_trainer.live.open_loop_outcome import judge_with_outcome
 from motor_trainer.skills.closed_loop import StepTier
 
 #: Live frames whose match in the reference is kept (for a replay): the replay memory at up to 60 fps.

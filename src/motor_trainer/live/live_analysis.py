@@ -31,7 +31,7 @@ from motor_trainer.analysis.alignment import LiveFollower, StepTierEvent
 from motor_trainer.analysis.rep_errors import RepAnalysis, analyse_rep
 from motor_trainer.analysis.rep_reference import RepReference
 from motor_trainer.analysis.routine_reference import ReferenceRoutine
-from motor_trainer.capture.recorder import SessionRecorder
+from motor_trainer.storage.recorder import SessionRecorder
 from motor_trainer.capture.sources import Frame, LiveSource
 from motor_trainer.cvshim import cv2
 from motor_trainer.errors import UserFacingError
