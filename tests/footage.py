@@ -17,7 +17,7 @@ from pathlib import Path
 
 from motor_trainer.pose.landmarks import PoseSequence
 from motor_trainer.pose.tracker import track_video
-from motor_trainer.storage.sessions import load_landmarks, save_landmarks
+from motor_trainer.storage.landmark_files import load_landmarks, save_landmarks
 
 from conftest import MEDIA, REPO_ROOT
 

@@ -9,14 +9,10 @@ import numpy as np
 
 from motor_trainer.records.verdict import Deviation, Severity, SkillKind, Verdict
 from motor_trainer.pose.landmarks import LANDMARK_COUNT, Landmark, PoseSequence
-from motor_trainer.storage.sessions import (
-    EventKind,
-    Session,
-    SessionSource,
-    SessionStore,
-    SourceKind,
-    finalise,
-)
+from motor_trainer.storage.events import EventKind
+from motor_trainer.storage.manifest import SessionSource, SourceKind
+from motor_trainer.storage.session_folder import Session, finalise
+from motor_trainer.storage.store import SessionStore
 
 FPS = 30.0
 IMAGE_SIZE_PX = (640, 480)

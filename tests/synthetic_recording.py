@@ -20,7 +20,9 @@ from motor_trainer.storage.recorder import SessionRecorder
 from motor_trainer.capture.sources import Frame
 from motor_trainer.pose.landmarks import LANDMARK_COUNT
 from motor_trainer.pose.tracker import PoseFrame
-from motor_trainer.storage.sessions import EventKind, SessionSource, SessionStore, SourceKind
+from motor_trainer.storage.events import EventKind
+from motor_trainer.storage.manifest import SessionSource, SourceKind
+from motor_trainer.storage.store import SessionStore
 
 FPS = 30.0
 SIZE_PX = (96, 64)

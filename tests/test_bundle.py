@@ -14,7 +14,8 @@ from session_fixtures import complete_session
 
 from motor_trainer.errors import UserFacingError
 from motor_trainer.storage.bundle import export_bundle, import_bundle
-from motor_trainer.storage.sessions import SCHEMA_VERSION, SessionStore
+from motor_trainer.storage.manifest import SCHEMA_VERSION
+from motor_trainer.storage.store import SessionStore
 
 
 @pytest.fixture

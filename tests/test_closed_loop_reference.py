@@ -15,7 +15,8 @@ from motor_trainer.errors import UserFacingError
 from motor_trainer.commands.analyze import analyze_command
 from motor_trainer.skills.closed_loop import BeatGrid
 from motor_trainer.skills.presets import load_preset_table
-from motor_trainer.storage.sessions import SessionSource, SessionStore, SourceKind
+from motor_trainer.storage.manifest import SessionSource, SourceKind
+from motor_trainer.storage.store import SessionStore
 
 pytestmark = pytest.mark.footage
 
@@ -167,7 +168,7 @@ def test_analyze_command_stores_the_steps_as_a_session_and_coaches(tmp_path, med
     """`motor-trainer analyze` on a closed-loop skill: the per-step table, a saved session holding one
     verdict per reference step, and the coach's block summary."""
     from motor_trainer.cli import main
-    from motor_trainer.storage.sessions import SessionStore
+    from motor_trainer.storage.store import SessionStore
 
     workspace = tmp_path / "ws"
     code = main([

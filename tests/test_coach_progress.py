@@ -12,7 +12,10 @@ from motor_trainer.records.verdict import Severity
 from motor_trainer.coaching.progress import ProgressSettings, ProgressTrend, progress_by_skill, skill_progress, variability_trend
 from motor_trainer.records.session_verdicts import SessionVerdicts
 from motor_trainer.feedback.messages import when_words
-from motor_trainer.storage.sessions import EventKind, SessionSource, SessionStore, SourceKind, finalise
+from motor_trainer.storage.events import EventKind
+from motor_trainer.storage.manifest import SessionSource, SourceKind
+from motor_trainer.storage.session_folder import finalise
+from motor_trainer.storage.store import SessionStore
 
 NOW = datetime(2026, 11, 22, 18, 30)
 

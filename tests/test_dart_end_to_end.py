@@ -19,7 +19,9 @@ from motor_trainer.records.verdict import Severity
 from motor_trainer.commands.analyze import rep_table, save_session
 from motor_trainer.errors import UserFacingError
 from motor_trainer.skills.open_loop import load_open_loop_preset
-from motor_trainer.storage.sessions import EventKind, SessionStore, save_landmarks
+from motor_trainer.storage.events import EventKind
+from motor_trainer.storage.landmark_files import save_landmarks
+from motor_trainer.storage.store import SessionStore
 from motor_trainer.workspace import Workspace
 
 

@@ -21,7 +21,8 @@ from motor_trainer.storage.export import (
     mot_text,
     trc_text,
 )
-from motor_trainer.storage.sessions import SessionSource, SessionStore, SourceKind
+from motor_trainer.storage.manifest import SessionSource, SourceKind
+from motor_trainer.storage.store import SessionStore
 
 
 @dataclass
@@ -144,7 +145,7 @@ def test_unfinished_session_is_not_exported(tmp_path):
 def test_trc_of_tracked_lab_steps_parses_upright(tmp_path, media_dir):
     from footage import tracked
 
-    from motor_trainer.storage.sessions import save_tracked_session
+    from motor_trainer.storage.store import save_tracked_session
     from motor_trainer.workspace import Workspace
 
     video = media_dir / "lab_steps_view1.mp4"
@@ -171,7 +172,7 @@ def test_reps_recorded_live_without_analysis_still_get_rows():
     from datetime import UTC, datetime
 
     from motor_trainer.storage.export import reps_csv_text
-    from motor_trainer.storage.sessions import Event, EventKind
+    from motor_trainer.storage.events import Event, EventKind
 
     live = [Event(seq=i, kind=EventKind.REP, wall_time=datetime.now(UTC), time_s=1.0 + i,
                   payload={"index": i, "side": "left", "start_frame": 10 * i, "end_frame": 10 * i + 9,

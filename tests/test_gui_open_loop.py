@@ -14,7 +14,9 @@ from PySide6.QtWidgets import QPushButton
 
 from motor_trainer.gui.main_window import MainWindow
 from motor_trainer.gui.start_panel import NO_CAMERA_TEXT
-from motor_trainer.storage.sessions import EventKind, SessionStatus, SessionStore
+from motor_trainer.storage.events import EventKind
+from motor_trainer.storage.manifest import SessionStatus
+from motor_trainer.storage.store import SessionStore
 from motor_trainer.workspace import Workspace
 
 from gui_helpers import FREEZE_MS, LIVE_TIMEOUT_MS, longest_tick_gap, start_from_panel, stop_and_wait

@@ -43,7 +43,7 @@ from motor_trainer.feedback.replay_output import write_mp4
 from motor_trainer.gui.session_browser import SessionBrowser
 from motor_trainer.gui.session_review import SessionReview
 from motor_trainer.pose.landmarks import Landmark, PoseSequence
-from motor_trainer.storage.sessions import SessionStore
+from motor_trainer.storage.store import SessionStore
 from motor_trainer.workspace import Workspace
 
 pytestmark = pytest.mark.footage

@@ -20,15 +20,10 @@ from test_export import read_trc
 from motor_trainer.storage.recorder import SessionRecorder
 from motor_trainer.capture.sources import Frame
 from motor_trainer.errors import UserFacingError
-from motor_trainer.storage.sessions import (
-    EventKind,
-    SessionSource,
-    SessionStatus,
-    SessionStore,
-    SourceKind,
-    read_events,
-    read_landmark_chunks,
-)
+from motor_trainer.storage.events import EventKind, read_events
+from motor_trainer.storage.landmark_files import read_landmark_chunks
+from motor_trainer.storage.manifest import SessionSource, SessionStatus, SourceKind
+from motor_trainer.storage.store import SessionStore
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 KILL_AFTER_S = 3.7

@@ -20,7 +20,7 @@ from motor_trainer.capture.sources import open_video
 from motor_trainer.cli import main
 from motor_trainer.cvshim import cv2
 from motor_trainer.feedback.replay_output import write_mp4
-from motor_trainer.storage.sessions import save_tracked_session
+from motor_trainer.storage.store import save_tracked_session
 from motor_trainer.workspace import Workspace
 
 pytestmark = pytest.mark.footage

@@ -34,7 +34,9 @@ from motor_trainer.feedback.session_replay import session_replay
 from motor_trainer.gui.main_window import MainWindow
 from motor_trainer.gui.session_review import SessionReview
 from motor_trainer.skills.open_loop import load_open_loop_preset
-from motor_trainer.storage.sessions import EventKind, Session, SessionStore
+from motor_trainer.storage.events import EventKind
+from motor_trainer.storage.session_folder import Session
+from motor_trainer.storage.store import SessionStore
 from motor_trainer.workspace import Workspace
 
 pytestmark = pytest.mark.footage

@@ -11,21 +11,10 @@ import pytest
 from session_fixtures import complete_session, elbow_flexion_sequence, example_verdict
 
 from motor_trainer.errors import UserFacingError
-from motor_trainer.storage.sessions import (
-    SCHEMA_VERSION,
-    EventKind,
-    EventLog,
-    LandmarkChunk,
-    SessionSource,
-    SessionStatus,
-    SessionStore,
-    SourceKind,
-    load_landmarks,
-    read_events,
-    read_manifest,
-    save_landmarks,
-    write_landmark_chunk,
-)
+from motor_trainer.storage.events import EventKind, EventLog, read_events
+from motor_trainer.storage.landmark_files import LandmarkChunk, load_landmarks, save_landmarks, write_landmark_chunk
+from motor_trainer.storage.manifest import SCHEMA_VERSION, SessionSource, SessionStatus, SourceKind, read_manifest
+from motor_trainer.storage.store import SessionStore
 
 
 @pytest.fixture

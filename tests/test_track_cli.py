@@ -7,7 +7,7 @@ import pytest
 
 from motor_trainer.cli import main
 from motor_trainer.feedback.replay_output import write_mp4
-from motor_trainer.storage.sessions import load_landmarks
+from motor_trainer.storage.landmark_files import load_landmarks
 
 
 def run_cli(capsys, *argv: str) -> tuple[int, str, str]:

@@ -40,7 +40,7 @@ def build_parser() -> argparse.ArgumentParser:
 def offer_recovery(workspace_option: str | None) -> None:
     """On start, a session left unfinished by a crash or kill is pointed out with how to keep it."""
     from motor_trainer.commands.sessions import unfinished_notice
-    from motor_trainer.storage.sessions import SessionStore
+    from motor_trainer.storage.store import SessionStore
     from motor_trainer.workspace import resolve_workspace
 
     sessions_dir = resolve_workspace(workspace_option).sessions_dir

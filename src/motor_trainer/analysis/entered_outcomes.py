@@ -30,7 +30,7 @@ from motor_trainer.analysis.outcomes import (
 from motor_trainer.errors import UserFacingError
 from motor_trainer.pose.kinematics import Side
 from motor_trainer.skills.open_loop import OpenLoopPreset, Rep, load_open_loop_preset
-from motor_trainer.storage.sessions import Event, EventKind
+from motor_trainer.storage.events import Event, EventKind
 
 #: The preset whose outcome settings (a dartboard bed, tolerance, obvious multiple) a board click is judged with.
 BOARD_OUTCOME_PRESET = "dart-throw"

@@ -16,7 +16,9 @@ from motor_trainer.errors import UserFacingError
 from motor_trainer.pose.landmarks import PoseSequence
 from motor_trainer.skills.beats import detect_beats
 from motor_trainer.skills.closed_loop import BeatGrid, ContactSettings, StepEvent, detect_steps
-from motor_trainer.storage.sessions import SessionStore, atomic_write_json, load_landmarks, read_json, save_landmarks
+from motor_trainer.storage.json_files import atomic_write_json, read_json
+from motor_trainer.storage.landmark_files import load_landmarks, save_landmarks
+from motor_trainer.storage.store import SessionStore
 from motor_trainer.workspace import Workspace
 
 #: The workspace folder of saved references (open-loop ones are files in it, routines folders).

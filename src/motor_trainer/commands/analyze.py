@@ -32,7 +32,9 @@ from motor_trainer.pose.landmarks import PoseSequence
 from motor_trainer.skills.closed_loop import ClosedLoopSettings
 from motor_trainer.skills.open_loop import OpenLoopPreset
 from motor_trainer.skills.presets import available_presets, load_preset_table
-from motor_trainer.storage.sessions import EventKind, Session, save_tracked_session
+from motor_trainer.storage.events import EventKind
+from motor_trainer.storage.session_folder import Session
+from motor_trainer.storage.store import save_tracked_session
 from motor_trainer.workspace import Workspace, resolve_workspace
 
 ANALYSIS_JSON_NAME = "analysis.json"

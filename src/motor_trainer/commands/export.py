@@ -6,7 +6,7 @@ import argparse
 from pathlib import Path
 
 from motor_trainer.storage.export import ExportFormat, export_session
-from motor_trainer.storage.sessions import SessionStore
+from motor_trainer.storage.store import SessionStore
 from motor_trainer.workspace import resolve_workspace
 
 

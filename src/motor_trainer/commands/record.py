@@ -19,7 +19,9 @@ from typing import TYPE_CHECKING
 from motor_trainer.records.verdict import SkillKind
 from motor_trainer.commands.sessions import unfinished_notice
 from motor_trainer.skills.presets import available_presets, preset_kind
-from motor_trainer.storage.sessions import EventKind, SessionSource, SessionStore, SourceKind
+from motor_trainer.storage.events import EventKind
+from motor_trainer.storage.manifest import SessionSource, SourceKind
+from motor_trainer.storage.store import SessionStore
 from motor_trainer.workspace import resolve_workspace
 
 if TYPE_CHECKING:  # loaded in run(): MediaPipe, FFmpeg and SciPy would cost every other command 1.5 s

@@ -14,7 +14,7 @@ from pathlib import Path
 from motor_trainer.feedback.replay import ReplayMode
 from motor_trainer.feedback.replay_output import export_replay
 from motor_trainer.feedback.session_replay import ReplayOptions, session_replay
-from motor_trainer.storage.sessions import SessionStore
+from motor_trainer.storage.store import SessionStore
 from motor_trainer.workspace import resolve_workspace
 
 

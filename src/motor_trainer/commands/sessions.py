@@ -7,7 +7,10 @@ from pathlib import Path
 
 from motor_trainer.records.verdict import SkillKind, Verdict
 from motor_trainer.storage.bundle import import_bundle
-from motor_trainer.storage.sessions import Event, EventKind, Session, SessionStatus, SessionStore
+from motor_trainer.storage.events import Event, EventKind
+from motor_trainer.storage.manifest import SessionStatus
+from motor_trainer.storage.session_folder import Session
+from motor_trainer.storage.store import SessionStore
 from motor_trainer.workspace import resolve_workspace
 
 

@@ -13,7 +13,9 @@ from motor_trainer.feedback.overlay import draw_skeleton
 from motor_trainer.feedback.replay_output import write_mp4
 from motor_trainer.pose.landmarks import PoseSequence
 from motor_trainer.storage.export import landmarks_csv_text
-from motor_trainer.storage.sessions import atomic_write_bytes, save_landmarks, save_tracked_session
+from motor_trainer.atomic_files import atomic_write_bytes
+from motor_trainer.storage.landmark_files import save_landmarks
+from motor_trainer.storage.store import save_tracked_session
 from motor_trainer.workspace import resolve_workspace
 
 

@@ -53,7 +53,7 @@ from motor_trainer.feedback.replay_inputs import (
 from motor_trainer.skills.open_loop import OpenLoopPreset, Rep, find_reps
 from motor_trainer.skills.presets import load_preset_table
 from motor_trainer.storage.session_video import session_video
-from motor_trainer.storage.sessions import Session
+from motor_trainer.storage.session_folder import Session
 from motor_trainer.workspace import Workspace
 
 #: Where `analyze` leaves its JSON inside a session (commands/analyze.py).

@@ -54,7 +54,7 @@ from motor_trainer.gui.replay_panel import ReplayPanel
 from motor_trainer.live.session_factory import open_loop_preset, starting_difficulty
 from motor_trainer.live.session_setup import SessionSetup
 from motor_trainer.live.step_replay import step_replay
-from motor_trainer.storage.sessions import EventKind
+from motor_trainer.storage.events import EventKind
 
 #: How often the plots are redrawn during a live run.
 PLOT_REFRESH_MS = 1000

@@ -36,12 +36,9 @@ from motor_trainer.gui.progress_view import ProgressPanel
 from motor_trainer.gui.session_review import SessionReview
 from motor_trainer.storage.export import ExportFormat, export_session
 from motor_trainer.storage.session_video import missing_video_line, session_video
-from motor_trainer.storage.sessions import (
-    Session,
-    SessionStatus,
-    SessionStore,
-    SourceKind,
-)
+from motor_trainer.storage.manifest import SessionStatus, SourceKind
+from motor_trainer.storage.session_folder import Session
+from motor_trainer.storage.store import SessionStore
 
 COLUMNS = ("Date", "Skill", "Source", "Duration", "Attempts", "Successes")
 

@@ -53,7 +53,7 @@ from motor_trainer.pose.landmarks import PoseSequence
 from motor_trainer.skills.open_loop import load_open_loop_preset
 from motor_trainer.skills.presets import preset_kind
 from motor_trainer.storage.session_video import missing_video_line, session_video
-from motor_trainer.storage.sessions import Session
+from motor_trainer.storage.session_folder import Session
 
 
 def attempt_name(verdict: Verdict) -> str:

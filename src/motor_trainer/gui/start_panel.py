@@ -32,7 +32,7 @@ from motor_trainer.live.preferences import PracticePreferences
 from motor_trainer.live.session_setup import SessionSetup
 from motor_trainer.media_files import VIDEO_SUFFIXES, dialog_filter
 from motor_trainer.skills.presets import available_presets, preset_kind
-from motor_trainer.storage.sessions import now_utc
+from motor_trainer.storage.manifest import now_utc
 from motor_trainer.workspace import Workspace
 
 VIDEO_FILTER = dialog_filter("Videos", VIDEO_SUFFIXES)

@@ -49,7 +49,7 @@ from motor_trainer.skills.open_loop import (
     prepare_arm_track,
     segment_reps,
 )
-from motor_trainer.storage.sessions import EventKind
+from motor_trainer.storage.events import EventKind
 
 #: Height of the image the live view shows and the replay buffer keeps; the model still sees full frames.
 DISPLAY_HEIGHT_PX = 540

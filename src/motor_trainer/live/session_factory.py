@@ -20,7 +20,8 @@ from motor_trainer.live.session_setup import SessionSetup
 from motor_trainer.skills.closed_loop import ClosedLoopSettings
 from motor_trainer.skills.open_loop import OpenLoopPreset, load_open_loop_preset
 from motor_trainer.skills.presets import load_preset_table
-from motor_trainer.storage.sessions import SessionSource, SessionStore, SourceKind
+from motor_trainer.storage.manifest import SessionSource, SourceKind
+from motor_trainer.storage.store import SessionStore
 from motor_trainer.workspace import Workspace
 
 def open_source(setup: SessionSetup) -> LiveSource:

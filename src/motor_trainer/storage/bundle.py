@@ -22,20 +22,12 @@ from pathlib import Path, PurePosixPath
 from motor_trainer.atomic_files import FILE_MODE
 from motor_trainer.errors import UserFacingError
 from motor_trainer.media_files import IMAGE_SUFFIXES, VIDEO_SUFFIXES
-from motor_trainer.storage.sessions import (
-    DERIVED_DIRNAME,
-    EVENTS_NAME,
-    LANDMARKS_NAME,
-    MANIFEST_NAME,
-    Manifest,
-    Session,
-    SessionStatus,
-    SessionStore,
-    load_landmarks,
-    manifest_from_json,
-    parse_json,
-    read_events,
-)
+from motor_trainer.storage.events import read_events
+from motor_trainer.storage.json_files import parse_json
+from motor_trainer.storage.landmark_files import load_landmarks
+from motor_trainer.storage.manifest import Manifest, SessionStatus, manifest_from_json
+from motor_trainer.storage.session_folder import DERIVED_DIRNAME, EVENTS_NAME, LANDMARKS_NAME, MANIFEST_NAME, Session
+from motor_trainer.storage.store import SessionStore
 
 BUNDLE_SUFFIX = ".mtbundle.zip"
 MAX_MEMBER_COUNT = 500

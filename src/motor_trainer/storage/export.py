@@ -33,7 +33,10 @@ from motor_trainer.records.verdict import Verdict
 from motor_trainer.errors import UserFacingError
 from motor_trainer.pose.kinematics import joint_angles_deg
 from motor_trainer.pose.landmarks import LANDMARK_NAMES, Landmark, PoseSequence
-from motor_trainer.storage.sessions import Event, EventKind, Session, SessionStatus, atomic_write_bytes
+from motor_trainer.atomic_files import atomic_write_bytes
+from motor_trainer.storage.events import Event, EventKind
+from motor_trainer.storage.manifest import SessionStatus
+from motor_trainer.storage.session_folder import Session
 
 DLC_SCORER = "MotorTrainer_BlazePose"
 

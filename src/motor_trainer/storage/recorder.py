@@ -34,16 +34,10 @@ import av
 import numpy as np
 
 from motor_trainer.errors import UserFacingError
-from motor_trainer.storage.sessions import (
-    RECORDED_VIDEO_NAME,
-    Event,
-    EventKind,
-    LandmarkChunk,
-    RecordingLock,
-    Session,
-    finalise,
-    write_landmark_chunk,
-)
+from motor_trainer.storage.events import Event, EventKind
+from motor_trainer.storage.landmark_files import LandmarkChunk, write_landmark_chunk
+from motor_trainer.storage.locks import RecordingLock
+from motor_trainer.storage.session_folder import RECORDED_VIDEO_NAME, Session, finalise
 
 if TYPE_CHECKING:
     from pathlib import Path

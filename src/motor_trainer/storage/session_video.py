@@ -11,7 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from motor_trainer.storage.sessions import Session, SourceKind
+from motor_trainer.storage.manifest import SourceKind
+from motor_trainer.storage.session_folder import Session
 
 
 @dataclass(frozen=True)
