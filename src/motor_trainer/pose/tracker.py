@@ -21,6 +21,7 @@ import threading
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
+from enum import StrEnum
 from pathlib import Path
 
 import mediapipe as mp
@@ -484,6 +485,14 @@ class PoseTracker:
         return PoseFrame(frame.index, frame.time_s, xy, visibility, presence, world_m, frame.size_px, swapped)
 
 
+class Labelling(StrEnum):
+    """Whose left and right a tracked sequence carries."""
+
+    LIVE = "live"  # chosen frame by frame, as the live view shows them
+    SETTLED = "settled"  # chosen for the whole clip at once (what `track` saves)
+    MEDIAPIPE = "mediapipe"  # the model's own, uncorrected (a cross-check for benchmarks and tests)
+
+
 class PoseSequenceBuilder:
     """Collects PoseFrames into a PoseSequence (one row per frame, in order)."""
 
@@ -495,20 +504,22 @@ class PoseSequenceBuilder:
     def append(self, pose: PoseFrame) -> None:
         self.frames.append(pose)
 
-    def build(self, settle_labels_for_clip: bool = False) -> PoseSequence:
-        """The sequence; with ``settle_labels_for_clip`` (offline) left and right are re-chosen
-        for the whole clip at once, which beats the frame-by-frame choice made live."""
+    def build(self, labels: Labelling = Labelling.LIVE) -> PoseSequence:
+        """The sequence with left and right as ``labels`` says: as chosen live frame by frame,
+        re-chosen for the whole clip at once (offline, which beats the live choice), or as
+        MediaPipe gave them."""
         frames = self.frames
         n = len(frames)
         xy = np.array([f.xy_px for f in frames]).reshape(n, LANDMARK_COUNT, 2)
         visibility = np.array([f.visibility for f in frames]).reshape(n, LANDMARK_COUNT)
         presence = np.array([f.presence for f in frames]).reshape(n, LANDMARK_COUNT)
         world = np.array([f.world_m for f in frames]).reshape(n, LANDMARK_COUNT, 3)
-        if settle_labels_for_clip and n:
+        if labels is not Labelling.LIVE and n:
             live_swapped = np.array([f.labels_swapped for f in frames])
-            raw = [_swap_where(a, live_swapped) for a in (xy, visibility, presence, world)]
-            settled = settle_left_right(raw[0])
-            xy, visibility, presence, world = (_swap_where(a, settled) for a in raw)
+            xy, visibility, presence, world = (_swap_where(a, live_swapped) for a in (xy, visibility, presence, world))
+        if labels is Labelling.SETTLED and n:
+            settled = settle_left_right(xy)
+            xy, visibility, presence, world = (_swap_where(a, settled) for a in (xy, visibility, presence, world))
         return PoseSequence(
             time_s=np.array([f.time_s for f in frames], dtype=float),
             xy_px=xy,
@@ -536,6 +547,7 @@ def track_video(
     model: str = "lite",
     subject_hint_px: tuple[float, float] | None = None,
     progress: ProgressCallback | None = None,
+    labels: Labelling = Labelling.SETTLED,
 ) -> PoseSequence:
     """Track the subject through a whole video file (decoding runs in its own thread)."""
     with open_video(path, rotate_deg) as video, PoseTracker(model, subject_hint_px) as tracker:
@@ -546,7 +558,7 @@ def track_video(
                 progress(frame.index + 1, video.frame_count)
         if not builder.frames:
             raise UserFacingError(f"{path}: the video has no decodable frames")
-        sequence = builder.build(settle_labels_for_clip=True)
+        sequence = builder.build(labels)
     if not sequence.detected.any():
         raise UserFacingError(f"{path}: no person found in any of its {len(sequence)} frames")
     return sequence
