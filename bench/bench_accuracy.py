@@ -30,7 +30,7 @@ from pathlib import Path
 
 import numpy as np
 
-from motor_trainer.analysis.verdict import SkillKind
+from motor_trainer.records.verdict import SkillKind
 from motor_trainer.errors import UserFacingError
 from motor_trainer.pose import tracker
 from motor_trainer.pose.landmarks import Landmark, PoseSequence
