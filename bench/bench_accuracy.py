@@ -38,7 +38,7 @@ from motor_trainer.pose.tracker import Labelling, track_video
 from motor_trainer.skills.closed_loop import ContactSettings, detect_steps
 from motor_trainer.skills.open_loop import find_reps, load_open_loop_preset
 from motor_trainer.skills.presets import available_presets, load_preset_table
-from motor_trainer.storage.sessions import load_landmarks, save_landmarks
+from motor_trainer.storage.landmark_files import load_landmarks, save_landmarks
 
 MEDIA = Path(__file__).resolve().parents[2] / "shared" / "media"
 FALLBACK_SKILL = "generic-throw"
