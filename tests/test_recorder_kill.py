@@ -9,6 +9,7 @@ import subprocess
 import sys
 import threading
 import time
+from functools import partial
 from pathlib import Path
 
 import av
@@ -239,22 +240,21 @@ def test_every_rep_reported_before_a_kill_is_on_disk_with_its_landmarks(tmp_path
 
 @pytest.mark.footage
 def test_record_loop_finds_and_commits_a_free_throw_rep(tmp_path, media_dir):
-    """The live loop of `record` on every frame of free_throw_side.mp4: the throw is committed as a rep."""
-    from motor_trainer.capture.sources import open_video
-    from motor_trainer.commands.record import _record_until_stopped, _rep_segmenter
-    from motor_trainer.pose.tracker import PoseTracker
+    """The live run of `record` on free_throw_side.mp4 played as a camera: the throw is committed as a rep."""
+    from motor_trainer.capture.sources import VideoAsCamera
+    from motor_trainer.commands.record import follow_recording, recording_run
 
+    video = media_dir / "free_throw_side.mp4"
     store = SessionStore(tmp_path / "sessions")
-    with open_video(media_dir / "free_throw_side.mp4") as video, PoseTracker("lite") as tracker:
-        session = store.create(source=SessionSource(SourceKind.VIDEO_FILE, path=str(video.path)), model="lite",
-                               skill="free-throw", image_size_px=video.frame_size_px, fps=video.fps)
-        recorder = SessionRecorder(session, video.frame_size_px, fps_hint=video.fps)
-        reason = _record_until_stopped(video, tracker, recorder, _rep_segmenter("free-throw", video.fps), None)
-        [rep] = [e for e in read_events(session.events_path) if e.kind is EventKind.REP]  # durable already
-        assert len(read_landmark_chunks(session.chunks_dir)[-1]) > 0
-        committed_frames = sum(len(c) for c in read_landmark_chunks(session.chunks_dir))
-        recorder.close()
-    assert reason == "the source ended"
-    assert committed_frames >= rep.payload["end_frame"], "the rep's landmarks were committed with it"
+    live = recording_run(partial(VideoAsCamera, video), SessionSource(SourceKind.VIDEO_AS_CAMERA, path=str(video)),
+                         store, "lite", "free-throw", {})
+    live.start()
+    reason, ended = follow_recording(live, None)
+    session = live.recorder.session
+    [rep] = [e for e in read_events(session.events_path) if e.kind is EventKind.REP]  # durable already
+    committed = read_landmark_chunks(session.chunks_dir)
+    live.close_recording()
+    assert reason == "the source ended" and ended.error == ""
+    assert committed[-1].time_s[-1] >= rep.payload["end_s"], "the rep's landmarks were committed with it"
     assert 1.0 < rep.payload["release_s"] < 2.0, "the ball leaves the hand about 1.5 s into the clip"
     assert rep.payload["start_frame"] < rep.payload["release_frame"] < rep.payload["end_frame"] <= 90

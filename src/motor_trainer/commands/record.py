@@ -1,34 +1,40 @@
 """`motor-trainer record`: record a live session (camera or a video played as one) to the workspace.
 
-What a coach uses to record drills: frames go to H.264 video, landmarks to a
-chunk every second, and for an open-loop skill each rep is committed (with the
-landmarks up to it) the moment the live segmenter confirms it. Every commit is
-reported on stdout as it lands, so a session killed mid-way keeps everything
-reported before the kill (`motor-trainer sessions recover` finishes it).
+What a coach uses to record drills. It drives the app's own live run (LiveRun):
+frames go to H.264 video, landmarks to a chunk every second, and for an
+open-loop skill each rep is committed (with the landmarks up to it) the moment
+the live analyser confirms it, numbered and saved exactly as the app saves it.
+Every commit is reported on stdout as it lands, so a session killed mid-way
+keeps everything reported before the kill (`motor-trainer sessions recover`
+finishes it).
 """
 
 from __future__ import annotations
 
 import argparse
-import dataclasses
+import queue
 import sys
+from collections.abc import Callable
+from functools import partial
 from pathlib import Path
-
 from typing import TYPE_CHECKING
 
-from motor_trainer.records.verdict import SkillKind
 from motor_trainer.commands.sessions import unfinished_notice
+from motor_trainer.errors import UserFacingError
+from motor_trainer.records.verdict import SkillKind
 from motor_trainer.skills.presets import available_presets, preset_kind
 from motor_trainer.storage.events import EventKind
-from motor_trainer.storage.manifest import SessionSource, SourceKind
+from motor_trainer.storage.manifest import SessionSource
 from motor_trainer.storage.store import SessionStore
 from motor_trainer.workspace import resolve_workspace
 
 if TYPE_CHECKING:  # loaded in run(): MediaPipe, FFmpeg and SciPy would cost every other command 1.5 s
-    from motor_trainer.storage.recorder import SessionRecorder
     from motor_trainer.capture.sources import LiveSource
-    from motor_trainer.pose.tracker import PoseTracker
-    from motor_trainer.skills.open_loop import OnlineRepSegmenter
+    from motor_trainer.live.live_analysis import LiveRun, OpenLoopAnalyser, RunEnded
+    from motor_trainer.storage.recorder import SessionRecorder
+
+#: How often the waiting main thread wakes, so that Ctrl-C is handled promptly.
+POLL_EVENTS_S = 0.25
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -46,82 +52,115 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.set_defaults(run=run)
 
 
-def _open_source(args: argparse.Namespace) -> tuple[LiveSource, SessionSource]:
+def _open_source(args: argparse.Namespace) -> LiveSource:
+    """The camera, or the video played as one; a lost camera is a warning on stderr, the run goes on."""
     from motor_trainer.capture.sources import VideoAsCamera, WebcamSource
 
+    source: LiveSource
     if args.video_as_camera is not None:
-        path = args.video_as_camera
-        return (VideoAsCamera(path, rotate_deg=args.rotate),
-                SessionSource(SourceKind.VIDEO_AS_CAMERA, path=str(path), rotate_deg=args.rotate))
-    return (WebcamSource(args.camera, rotate_deg=args.rotate),
-            SessionSource(SourceKind.WEBCAM, rotate_deg=args.rotate, camera_index=args.camera))
+        source = VideoAsCamera(args.video_as_camera, rotate_deg=args.rotate)
+    else:
+        source = WebcamSource(args.camera, rotate_deg=args.rotate)
+    source.on_lost(lambda message: print(f"warning: {message}", file=sys.stderr, flush=True))
+    return source
 
 
-def _rep_segmenter(skill: str | None, fps: float) -> OnlineRepSegmenter | None:
+def rep_analyser(skill: str | None, fps: float) -> OpenLoopAnalyser | None:
     """Live rep finding for an open-loop skill; closed-loop skills are analysed after recording."""
     if skill is None or preset_kind(skill) is not SkillKind.OPEN_LOOP:
         return None
-    from motor_trainer.skills.open_loop import OnlineRepSegmenter, load_open_loop_preset
+    from motor_trainer.live.live_analysis import OpenLoopAnalyser
+    from motor_trainer.skills.open_loop import load_open_loop_preset
 
-    return OnlineRepSegmenter(load_open_loop_preset(skill), fps=fps)
+    return OpenLoopAnalyser(load_open_loop_preset(skill), fps, reference=None)
 
 
-def _record_until_stopped(source: LiveSource, tracker: PoseTracker, recorder: SessionRecorder,
-                          segmenter: OnlineRepSegmenter | None, seconds: float | None) -> str:
-    """The live loop; returns why it stopped. Ctrl-C is the normal way to stop a webcam recording.
+def _open_recorder(store: SessionStore, origin: SessionSource, model: str, skill: str | None,
+                   settings: dict[str, object], source: LiveSource) -> SessionRecorder:
+    from motor_trainer.storage.recorder import SessionRecorder
 
-    Rep frames are rows of the recorded session (frames the loop processed), not
-    the source's capture indices, so they index the saved landmarks directly.
+    session = store.create(source=origin, model=model, skill=skill, image_size_px=source.frame_size_px,
+                           fps=source.fps, settings=settings)
+    return SessionRecorder(session, source.frame_size_px, fps_hint=source.fps)
+
+
+def recording_run(open_source: Callable[[], LiveSource], origin: SessionSource, store: SessionStore, model: str,
+                  skill: str | None, settings: dict[str, object]) -> LiveRun:
+    """The app's live run, recording into ``store``; reps are found live for an open-loop ``skill``."""
+    from motor_trainer.live.live_analysis import LiveRun
+    from motor_trainer.pose.tracker import PoseTracker
+
+    return LiveRun(
+        make_source=open_source,
+        make_tracker=partial(PoseTracker, model),
+        make_analyser=partial(rep_analyser, skill),
+        make_recorder=partial(_open_recorder, store, origin, model, skill, settings),
+    )
+
+
+def follow_recording(live: LiveRun, seconds: float | None) -> tuple[str, RunEnded]:
+    """Report every commit as it lands until the run ends; returns why it stopped and how it ended.
+
+    Ctrl-C is the normal way to stop a webcam recording: the run then stops
+    after its current frame and everything it did is still saved.
     """
-    try:
-        for frame in source.frames():
-            pose = tracker.process(frame)
-            chunk = recorder.add_frame(frame, pose)
-            if chunk is not None:
-                first = recorder.frames_recorded - len(chunk)
-                print(f"committed landmarks chunk {chunk.index}: frames [{first}, {recorder.frames_recorded}) "
-                      f"up to {chunk.time_s[-1]:.3f} s", flush=True)
-            detected = None if segmenter is None else segmenter.push(recorder.frames_recorded - 1, pose.time_s,
-                                                                     pose.xy_px)
-            if detected is not None:
-                rep = detected.rep
-                recorder.commit_event(EventKind.REP, dataclasses.asdict(rep), time_s=rep.end_s)
+    from motor_trainer.live.live_analysis import LandmarksSaved, LiveFrame, RepFound, RunEnded, RunState, StatusChanged
+
+    reason = "the source ended"
+    while True:
+        try:
+            try:
+                event = live.events.get(timeout=POLL_EVENTS_S)
+            except queue.Empty:
+                continue
+            if isinstance(event, RunEnded):
+                return reason, event
+            if isinstance(event, StatusChanged) and event.state is RunState.RUNNING and live.recorder is not None:
+                session = live.recorder.session
+                print(f"recording session {session.session_id} in {session.directory}", flush=True)
+            elif isinstance(event, LandmarksSaved):
+                print(f"committed landmarks chunk {event.chunk_index}: frames [{event.first_row}, {event.end_row}) "
+                      f"up to {event.last_time_s:.3f} s", flush=True)
+            elif isinstance(event, RepFound):
+                rep = event.detected.rep
+                live.record_rep(rep)
                 print(f"committed rep {rep.index}: frames [{rep.start_frame}, {rep.end_frame}) "
                       f"release {rep.release_s:.3f} s", flush=True)
-            if seconds is not None and frame.time_s >= seconds:
-                return f"{seconds:g} s recorded"
-    except KeyboardInterrupt:
-        return "stopped with Ctrl-C"
-    return "the source ended"
+            elif isinstance(event, LiveFrame) and seconds is not None and event.time_s >= seconds:
+                if reason == "the source ended":
+                    reason = f"{seconds:g} s recorded"
+                live.request_stop()
+        except KeyboardInterrupt:
+            reason = "stopped with Ctrl-C"
+            live.request_stop()
 
 
 def run(args: argparse.Namespace) -> int:
-    from motor_trainer.storage.recorder import SessionRecorder
-    from motor_trainer.pose.tracker import PoseTracker
+    from motor_trainer.live.session_factory import session_origin
 
     store = SessionStore(resolve_workspace(args.workspace).ensure().sessions_dir)
     notice = unfinished_notice(store)
     if notice:
         print(notice, file=sys.stderr, flush=True)
-    with PoseTracker(args.model) as tracker:  # load the model before the clock starts
-        source, description = _open_source(args)
-        segmenter = _rep_segmenter(args.skill, source.fps)
-        session = store.create(source=description, model=args.model, skill=args.skill,
-                               image_size_px=source.frame_size_px, fps=source.fps,
-                               settings={"chunk_every_s": 1.0, "seconds": args.seconds})
-        print(f"recording session {session.session_id} in {session.directory}", flush=True)
-        source.on_lost(lambda message: print(f"warning: {message}", file=sys.stderr, flush=True))
-        with SessionRecorder(session, source.frame_size_px, fps_hint=source.fps) as recorder, source:
-            reason = _record_until_stopped(source, tracker, recorder, segmenter, args.seconds)
-            recorder.commit_event(EventKind.NOTE, {
-                "text": f"recording ended: {reason}",
-                "frames_captured": source.frames_captured,
-                "frames_processed": recorder.frames_recorded,
-                "video_frames_dropped": recorder.video_frames_dropped,
-            })
-        session = recorder.session
-    manifest = session.manifest
-    print(f"saved session {session.session_id}: {manifest.frame_count} frames, "
-          f"{manifest.duration_s or 0.0:.1f} s, {source.frames_captured} captured "
-          f"({source.frames_dropped} dropped by the live source)")
+    origin = session_origin(args.video_as_camera, args.camera, args.rotate)
+    live = recording_run(partial(_open_source, args), origin, store, args.model, args.skill,
+                         {"chunk_every_s": 1.0, "seconds": args.seconds})
+    live.start()
+    reason, ended = follow_recording(live, args.seconds)
+    recorder = live.recorder
+    if recorder is None:  # the source, the model or the skill failed before anything was recorded
+        raise UserFacingError(ended.error or "the recording never started")
+    live.record_event(EventKind.NOTE, {
+        "text": f"recording ended: {ended.error or reason}",
+        "frames_captured": ended.frames_captured,
+        "frames_processed": ended.frames_processed,
+        "video_frames_dropped": recorder.video_frames_dropped,
+    })
+    live.close_recording()
+    if ended.error:
+        raise UserFacingError(f"{ended.error} (the session so far is saved as {recorder.session.session_id})")
+    manifest = recorder.session.manifest
+    print(f"saved session {recorder.session.session_id}: {manifest.frame_count} frames, "
+          f"{manifest.duration_s or 0.0:.1f} s, {ended.frames_captured} captured "
+          f"({ended.frames_captured - ended.frames_processed} dropped by the live source)")
     return 0

@@ -8,7 +8,6 @@ the replay panel's own thread).
 
 from __future__ import annotations
 
-import dataclasses
 from pathlib import Path
 
 from PySide6.QtCore import Qt, QTimer, Signal
@@ -176,8 +175,7 @@ class PracticeScreen(QWidget):
         if not self.state.reps:  # the analyser, and with it the reference, exists once reps come
             self.plots.show_reference(self.session.run.analyser.reference)
         self.attempts._on_rep(self.state.add_rep(found))
-        rep = found.detected.rep
-        self.session.run.record_event(EventKind.REP, dataclasses.asdict(rep), rep.release_s)
+        self.session.run.record_rep(found.detected.rep)
 
     def _on_outcome(self, outcome: Outcome) -> None:
         analyser = self.session.run.analyser

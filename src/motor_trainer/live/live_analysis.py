@@ -23,7 +23,7 @@ from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 import numpy as np
 
@@ -46,10 +46,14 @@ from motor_trainer.skills.open_loop import (
     DetectedRep,
     OnlineRepSegmenter,
     OpenLoopPreset,
+    Rep,
     prepare_arm_track,
     segment_reps,
 )
 from motor_trainer.storage.events import EventKind
+
+if TYPE_CHECKING:  # the tracker module loads mediapipe; the live run gets its tracker from its caller
+    from motor_trainer.pose.tracker import PoseFrame
 
 #: Height of the image the live view shows and the replay buffer keeps; the model still sees full frames.
 DISPLAY_HEIGHT_PX = 540
@@ -106,6 +110,16 @@ class RepFound:
 
 
 @dataclass(frozen=True)
+class LandmarksSaved:
+    """A chunk of the recording's landmarks is on disk: rows ``[first_row, end_row)`` up to ``last_time_s``."""
+
+    chunk_index: int
+    first_row: int
+    end_row: int
+    last_time_s: float
+
+
+@dataclass(frozen=True)
 class StatusChanged:
     state: RunState
     message: str
@@ -120,7 +134,7 @@ class RunEnded:
     error: str = ""
 
 
-LiveEvent = LiveFrame | StepProgress | RepFound | StatusChanged | RunEnded
+LiveEvent = LiveFrame | StepProgress | RepFound | LandmarksSaved | StatusChanged | RunEnded
 
 
 class PoseEstimator(Protocol):
@@ -359,7 +373,8 @@ class LiveRun:
 
     ``make_source`` and ``make_tracker`` open the camera and load the model
     inside the thread (both take a moment, and the window must not wait);
-    ``make_analyser(fps)`` builds the skill's analyser once the frame rate is known;
+    ``make_analyser(fps)`` builds the skill's analyser once the frame rate is known
+    (None: the frames are only recorded, as ``record`` does for a closed-loop skill);
     ``make_recorder(source)`` opens the session recording (or returns None).
     The recording outlives the frames (outcomes are entered after the last
     rep): ``close_recording`` ends it once the worker has stopped.
@@ -367,7 +382,7 @@ class LiveRun:
 
     make_source: Callable[[], LiveSource]
     make_tracker: Callable[[], AbstractContextManager]
-    make_analyser: Callable[[float], Analyser]
+    make_analyser: Callable[[float], Analyser | None]
     make_recorder: Callable[[LiveSource], SessionRecorder | None] = lambda source: None
     events: queue.Queue = field(default_factory=queue.Queue)
     recorder: SessionRecorder | None = None
@@ -410,11 +425,15 @@ class LiveRun:
         if self._thread is not None:
             self._thread.join(timeout_s)
 
-    def record_event(self, kind: EventKind, payload: Mapping[str, Any], time_s: float) -> None:
+    def record_event(self, kind: EventKind, payload: Mapping[str, Any], time_s: float | None = None) -> None:
         """Commit one event (rep, outcome, verdict) to the recording, with every landmark before it."""
         with self._record_lock:
             if self.recorder is not None:
                 self.recorder.commit_event(kind, payload, time_s)
+
+    def record_rep(self, rep: Rep) -> None:
+        """Commit a rep the analyser found, stamped at its release (the app and ``record`` save reps alike)."""
+        self.record_event(EventKind.REP, dataclasses.asdict(rep), rep.release_s)
 
     def close_recording(self) -> Path | None:
         """Finish the recording (after ``stop``): the session's folder, or None when nothing was recorded."""
@@ -477,7 +496,7 @@ class LiveRun:
                 self._launch.put((None, started))
         self.events.put(RunEnded(captured, processed, error))
 
-    def _loop(self, source: LiveSource, tracker: PoseEstimator, analyser: Analyser) -> int:
+    def _loop(self, source: LiveSource, tracker: PoseEstimator, analyser: Analyser | None) -> int:
         processed = 0
         scale = None
         for frame in source.frames():  # ends when the source ends or stop() stops it
@@ -488,20 +507,30 @@ class LiveRun:
             scale = display_scale(frame.size_px) if scale is None else scale
             image = shrink(frame.image_rgb, scale)
             self.frames.push(frame.index, frame.time_s, image)
-            if self.recorder is not None:
-                self.recorder.add_frame(frame, pose)
+            saved = self._record_frame(frame, pose)
             self.poses.append(frame.index, frame.time_s, pose.xy_px)
-            events = analyser.push(pose)
+            events = [] if analyser is None else analyser.push(pose)
             shown_xy = pose.xy_px * scale
             if pose.detected:
                 draw_skeleton(image, shown_xy, thickness_px=2)
-                mark_joints(image, shown_xy, analyser.joints_in_error())
+                if analyser is not None:
+                    mark_joints(image, shown_xy, analyser.joints_in_error())
             processing_ms = 1000.0 * (time.monotonic() - started)
             self.events.put(LiveFrame(frame.index, frame.time_s, image, pose.detected, processing_ms))
-            for event in events:
+            for event in (*saved, *events):
                 self.events.put(event)
             processed += 1
-        for event in analyser.flush():
+        for event in [] if analyser is None else analyser.flush():
             self.events.put(event)
         return processed
+
+    def _record_frame(self, frame: Frame, pose: PoseFrame) -> list[LiveEvent]:
+        """Hand the frame to the recording; a landmark chunk it completed is reported."""
+        if self.recorder is None:
+            return []
+        chunk = self.recorder.add_frame(frame, pose)
+        if chunk is None:
+            return []
+        end_row = self.recorder.frames_recorded
+        return [LandmarksSaved(chunk.index, end_row - len(chunk), end_row, float(chunk.time_s[-1]))]
 

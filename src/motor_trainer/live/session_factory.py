@@ -73,16 +73,19 @@ def make_tracker(setup: SessionSetup):
     return PoseTracker(setup.model)
 
 
+def session_origin(video_path: Path | None, camera_index: int | None, rotate_deg: int) -> SessionSource:
+    """Where a live session's frames came from, as its manifest says: a video played as a camera, or a webcam."""
+    if video_path is not None:
+        return SessionSource(SourceKind.VIDEO_AS_CAMERA, path=str(video_path), rotate_deg=rotate_deg)
+    return SessionSource(SourceKind.WEBCAM, rotate_deg=rotate_deg, camera_index=camera_index)
+
+
 def open_recorder(setup: SessionSetup, source: LiveSource) -> SessionRecorder | None:
     """A new session in the store, recorded as the run goes; None when the session is not to be saved."""
     if setup.sessions_dir is None:
         return None
-    if setup.video_path is not None:
-        origin = SessionSource(SourceKind.VIDEO_AS_CAMERA, path=str(setup.video_path), rotate_deg=setup.rotate_deg)
-    else:
-        origin = SessionSource(SourceKind.WEBCAM, rotate_deg=setup.rotate_deg, camera_index=setup.camera_index)
     session = SessionStore(setup.sessions_dir).create(
-        source=origin,
+        source=session_origin(setup.video_path, setup.camera_index, setup.rotate_deg),
         model=setup.model,
         skill=setup.skill,
         image_size_px=source.frame_size_px,
