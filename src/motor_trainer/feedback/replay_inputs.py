@@ -49,10 +49,11 @@ def _person_for_clip(attempt: PoseSequence, clip: Clip) -> np.ndarray:
     return interpolate_gaps(attempt.slice(first, last + 1), MAX_DRAWN_GAP_FRAMES).xy_px[clip.frame_index - first]
 
 
-def _rep_frames_in_clip(verdict: Verdict, clip: Clip) -> dict[str, int]:
+def rep_frames_in_clip(verdict: Verdict, clip: Clip) -> tuple[int, int]:
+    """``[start, end)`` of the verdict's rep in clip frames (never empty): ReplaySpec's rep_start/end_frame."""
     start = min(int(np.searchsorted(clip.frame_index, verdict.start_frame)), len(clip) - 1)
     end = int(np.searchsorted(clip.frame_index, verdict.end_frame))
-    return {"rep_start_frame": start, "rep_end_frame": max(end, start + 1)}
+    return start, max(end, start + 1)
 
 
 def beat_clock_reference_frames(tempo: TempoFit, attempt_time_s: np.ndarray, reference_time_s: np.ndarray) -> np.ndarray:
@@ -71,15 +72,19 @@ def replay_spec_for(
     reference: PoseSequence,
     reference_frame_for_frame: np.ndarray,
     clip: Clip,
-    **options: Any,
+    key_body_part: str | None = None,
+    beat_strip: BeatStrip | None = None,
+    amplify_in_space: bool = True,
 ) -> ReplaySpec:
-    """The replay of ``verdict`` over ``clip``.
+    """The replay of ``verdict`` over ``clip``, drawn in ReplaySpec's default style (``dataclasses.replace`` changes it).
 
     ``reference_frame_for_frame (attempt frame,)`` says which (fractional)
     reference frame each attempt frame should be compared with; ``clip``
-    holds the attempt's frames by their index in ``attempt``. ``options``
-    are passed to :class:`ReplaySpec` (gain, mode, speed, beat_strip, ...).
+    holds the attempt's frames by their index in ``attempt``. The keywords
+    are ReplaySpec's: the joint drawn loud, a beat strip, whether the error
+    is exaggerated in space.
     """
+    rep_start_frame, rep_end_frame = rep_frames_in_clip(verdict, clip)
     reference_xy = interpolate_gaps(reference, MAX_DRAWN_GAP_FRAMES).xy_px
     ghost_source = resample_reference(reference_xy, np.asarray(reference_frame_for_frame, float)[clip.frame_index])
     return ReplaySpec(
@@ -89,8 +94,11 @@ def replay_spec_for(
         time_s=clip.time_s,
         image_size_px=attempt.image_size_px,
         verdict=verdict,
-        **_rep_frames_in_clip(verdict, clip),
-        **options,
+        rep_start_frame=rep_start_frame,
+        rep_end_frame=rep_end_frame,
+        key_body_part=key_body_part,
+        beat_strip=beat_strip,
+        amplify_in_space=amplify_in_space,
     )
 
 
@@ -100,7 +108,6 @@ def step_replay_spec(
     attempt: PoseSequence,
     reference: PoseSequence,
     clip: Clip,
-    **options: Any,
 ) -> ReplaySpec:
     """The replay of one judged dance step: the stepping foot's ankle drawn loud, a beat strip for rhythm misses.
 
@@ -113,10 +120,11 @@ def step_replay_spec(
     routine).
     """
     step = report.attempt_step or report.reference_step
-    rhythm_miss = report.verdict.channel == "timing" and report.rhythm is not None
-    if rhythm_miss:
+    rhythm = report.rhythm if report.verdict.channel == "timing" else None
+    rhythm_miss = rhythm is not None
+    if rhythm is not None:
         positions = beat_clock_reference_frames(analysis.tempo, attempt.time_s, reference.time_s)
-        beat_strip = BeatStrip(report.rhythm.step_s, report.rhythm.expected_s, report.rhythm.beat_s)
+        beat_strip = BeatStrip(rhythm.step_s, rhythm.expected_s, rhythm.beat_s)
     else:
         positions = analysis.reference_frame_for_frame
         beat_strip = None
@@ -129,7 +137,6 @@ def step_replay_spec(
         key_body_part=f"{step.foot}_ankle",
         beat_strip=beat_strip,
         amplify_in_space=not rhythm_miss,
-        **options,
     )
 
 
@@ -154,7 +161,7 @@ def rep_ghost_xy_px(alignment: RepAlignment, frame_index: np.ndarray) -> np.ndar
     return ghost
 
 
-def open_loop_replay_spec(analysis: RepAnalysis, attempt: PoseSequence, clip: Clip, **options: Any) -> ReplaySpec:
+def open_loop_replay_spec(analysis: RepAnalysis, attempt: PoseSequence, clip: Clip) -> ReplaySpec:
     """The replay of one analysed open-loop rep, slowed and frozen at the release.
 
     The release decides where an open-loop throw goes, so that is the moment
@@ -165,6 +172,7 @@ def open_loop_replay_spec(analysis: RepAnalysis, attempt: PoseSequence, clip: Cl
     if analysis.alignment is None:
         raise ValueError(f"rep {analysis.verdict.index} was judged without a reference: nothing to draw it against")
     release = int(np.searchsorted(clip.frame_index, analysis.rep.release_frame))
+    rep_start_frame, rep_end_frame = rep_frames_in_clip(analysis.verdict, clip)
     return ReplaySpec(
         frames=clip.image,
         person_xy_px=_person_for_clip(attempt, clip),
@@ -172,10 +180,10 @@ def open_loop_replay_spec(analysis: RepAnalysis, attempt: PoseSequence, clip: Cl
         time_s=clip.time_s,
         image_size_px=attempt.image_size_px,
         verdict=analysis.verdict,
-        **_rep_frames_in_clip(analysis.verdict, clip),
+        rep_start_frame=rep_start_frame,
+        rep_end_frame=rep_end_frame,
         reference_anchored=True,
         peak_frame=min(release, len(clip) - 1),
-        **options,
     )
 
 

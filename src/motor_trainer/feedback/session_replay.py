@@ -14,6 +14,7 @@ them in one line that says what the rep was.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -59,8 +60,8 @@ from motor_trainer.workspace import Workspace
 #: Where `analyze` leaves its JSON inside a session (commands/analyze.py).
 ANALYSIS_JSON = Path("derived") / "analysis.json"
 
-#: Builds the replay of the chosen rep from its clip (drawing options as keywords).
-SpecBuilder = Callable[..., ReplaySpec]
+#: Builds the replay of the chosen rep from its clip, in ReplaySpec's default style.
+SpecBuilder = Callable[[Clip], ReplaySpec]
 
 
 @dataclass(frozen=True)
@@ -148,13 +149,14 @@ def session_replay(session: Session, rep: int, workspace_root: Path, options: Re
     refusal = replay_refusal(verdict)
     if refusal is not None:
         # A step missed live can be on time once the whole recording is aligned (a loaded machine drops frames live).
-        now = "judged again it is" if stored is not None and should_replay(stored) else "is"
-        was = f" was saved as {stored.severity} live, but" if now != "is" else ""
+        saved_as_miss = stored is not None and should_replay(stored)
+        was = f" was saved as {stored.severity} live, but" if stored is not None and saved_as_miss else ""
+        now = "judged again it is" if saved_as_miss else "is"
         raise UserFacingError(f"rep {rep} of session {session.session_id}{was} {now} {refusal}")
     rate = judged.recent_success_rate
     gain = faded_gain(options.gain, rate) if options.fade else options.gain
     clip = clip_from_video(video.path, *_video_window_s(verdict, judged.landmarks_start_s), rotate_deg=video.rotate_deg)
-    renderer = ReplayRenderer(judged.build(clip, gain=gain, mode=options.mode, speed=options.speed))
+    renderer = ReplayRenderer(dataclasses.replace(judged.build(clip), gain=gain, mode=options.mode, speed=options.speed))
     return SessionReplay(renderer, verdict, stored, gain, rate, judged.notes)
 
 
@@ -219,9 +221,9 @@ def _open_loop(session: Session, rep: int, workspace_root: Path, preset: OpenLoo
     entries = {entry.rep_index: entry for entry in outcome_entries(events, str(session.events_path))}
     _, reps = find_reps(sequence, preset)
     outcome_for = {}  # the outcomes on the reps found again, to pick the reps of an own reference as analyze does
-    for entry in entries.values():
-        if (found := overlapping_rep(reps, entry.rep_start_s, entry.rep_end_s)) is not None:
-            outcome_for[found.index] = entry.outcome
+    for entered in entries.values():
+        if (found := overlapping_rep(reps, entered.rep_start_s, entered.rep_end_s)) is not None:
+            outcome_for[found.index] = entered.outcome
     clip = analyse_clip(sequence, preset, reference, [outcome_for.get(r.index) for r in reps])
     chosen_rep = _rep_to_judge(session, rep, recorded_reps(events), sequence.time_s, [a.rep for a in clip.analyses])
     entry = entries.get(rep)
@@ -231,9 +233,8 @@ def _open_loop(session: Session, rep: int, workspace_root: Path, preset: OpenLoo
     inset = None if entry is None else outcome_inset(entry.outcome, preset.outcome, entry.tolerance_mm)
     notes = () if entry is None else _tolerance_notes(rep, entry, preset.outcome.tolerance_mm)
 
-    def build(clip: Clip, **drawing) -> ReplaySpec:
-        return rep_replay_spec(judged, clip, _person_for_clip(sequence, clip), sequence.image_size_px,
-                               outcome=inset, **drawing)
+    def build(clip: Clip) -> ReplaySpec:
+        return rep_replay_spec(judged, clip, _person_for_clip(sequence, clip), sequence.image_size_px, outcome=inset)
 
     latest = {v.index: v for v in session.verdicts()}  # an outcome entered twice left two verdicts: the later counts
     rate = recent_success_rate(list(latest.values()), rep)
@@ -283,8 +284,8 @@ def _closed_loop(session: Session, step: int, workspace_root: Path, table: dict,
     verdict = _verdict_for(verdicts, step, session)
     report = next(report for report in analysis.steps if report.verdict.index == step)
 
-    def build(clip: Clip, **drawing) -> ReplaySpec:
-        return step_replay_spec(report, analysis, sequence, routine.sequence, clip, **drawing)
+    def build(clip: Clip) -> ReplaySpec:
+        return step_replay_spec(report, analysis, sequence, routine.sequence, clip)
 
     return _Judged(verdict, recent_success_rate(verdicts, step), build, float(sequence.time_s[0]))
 

@@ -9,6 +9,8 @@ spec as a saved session's replay: feedback/rep_replay.py).
 
 from __future__ import annotations
 
+import dataclasses
+
 from motor_trainer.analysis.outcomes import Outcome
 from motor_trainer.analysis.rep_errors import RepAnalysis, analyse_rep
 from motor_trainer.feedback.clips import FrameRingBuffer, clip_window_s
@@ -49,4 +51,5 @@ def replay_for(
     except ValueError:
         return None
     person = poses.xy_for(clip.frame_index)  # in the camera's pixels; the kept images may be smaller
-    return ReplayRenderer(rep_replay_spec(analysis, clip, person, image_size_px, outcome=inset, output_height_px=480))
+    spec = rep_replay_spec(analysis, clip, person, image_size_px, outcome=inset)
+    return ReplayRenderer(dataclasses.replace(spec, output_height_px=480))
