@@ -406,10 +406,11 @@ class LiveFollower:
         assert self._cost is not None
         return self._cost
 
-    def start_clock(self, time_s: float) -> None:
-        """The music starts with the first frame filmed, whether or not anybody is in view yet."""
+    def start_clock(self, time_s: float) -> float:
+        """The music starts with the first frame filmed, whether or not anybody is in view yet; returns that time."""
         if self._start_time_s is None:
             self._start_time_s = time_s
+        return self._start_time_s
 
     def update(self, pose: Any, time_s: float | None = None) -> LiveState:
         """Feed one frame: a PoseFrame (``xy_px``, ``world_m``, ``time_s``) or a (landmark, 2) row with ``time_s``."""
@@ -417,11 +418,11 @@ class LiveFollower:
         world_m = getattr(pose, "world_m", None)
         if time_s is None:
             time_s = float(pose.time_s)
-        self.start_clock(time_s)
+        start_time_s = self.start_clock(time_s)
         self._frame += 1
         cost = self._advance_to(time_s, self._features(xy_px))
         reference_frame = int(np.argmin(cost))
-        music_s = time_s - self._start_time_s
+        music_s = time_s - start_time_s
         timing_offset_ms = 1000.0 * (music_s - self._reference_time_s[reference_frame])
         vote = self._naming_vote(xy_px, reference_frame)
         events = self._judge_steps(xy_px, time_s, vote)
@@ -429,7 +430,7 @@ class LiveFollower:
             xy_px = xy_px[MIRROR_ORDER]
             world_m = None if world_m is None else np.asarray(world_m)[MIRROR_ORDER]
         posture = self._posture_error_deg(xy_px, world_m, reference_frame)
-        return LiveState(self._frame, time_s, reference_frame, timing_offset_ms, posture, events)
+        return LiveState(self._frame, time_s, reference_frame, timing_offset_ms, posture, tuple(events))
 
     def _naming_vote(self, xy_px: np.ndarray, reference_frame: int) -> bool | None:
         """Whether this frame alone fits the matched reference frame better with left and right exchanged (None: incomplete)."""

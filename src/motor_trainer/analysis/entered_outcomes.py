@@ -71,7 +71,7 @@ def outcome_event_payload(
 
 def outcome_from_entered(entered: Mapping[str, Any]) -> Outcome:
     """The Outcome an OUTCOME event's ``entered`` holds; ValueError naming what is wrong with it."""
-    kind = _OUTCOME_TYPES.get(entered.get("type"))
+    kind = _OUTCOME_TYPES.get(str(entered.get("type")))
     if kind is None:
         raise ValueError(f"unknown outcome type {entered.get('type')!r}")
     fields = {field.name: entered.get(field.name) for field in dataclasses.fields(kind)}
@@ -79,10 +79,12 @@ def outcome_from_entered(entered: Mapping[str, Any]) -> Outcome:
         if not isinstance(fields["hit"], bool):
             raise ValueError(f"hit must be true or false, got {fields['hit']!r}")
         return HitMiss(fields["hit"])
+    numbers = {}
     for name, value in fields.items():
         if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
             raise ValueError(f"{name} must be a finite number, got {value!r}")
-    return kind(**{name: float(value) for name, value in fields.items()})
+        numbers[name] = float(value)
+    return kind(**numbers)
 
 
 def outcome_entries(events: Iterable[Event], source: str) -> list[OutcomeEntry]:

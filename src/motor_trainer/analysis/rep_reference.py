@@ -231,7 +231,7 @@ def build_reference(
         raise UserFacingError(f"the {skill} reps chosen for a reference have body parts missing around release")
     complete = [w for w in stacked if np.all(np.isfinite(w))]
     distances = np.stack([path_distances(w, before, mean, before) for w in complete]).reshape(len(complete), len(parts))
-    centre_spread = [robust_centre_spread(distances[:, i], settings.spread_floor_bl) for i in range(len(parts))]
+    centre_spread = [robust_centre_spread(distances[:, i].tolist(), settings.spread_floor_bl) for i in range(len(parts))]
     names = sorted({k for m in members for k in m.features})
     features = {n: robust_centre_spread([m.features.get(n, np.nan) for m in members], settings.floor_for(n)) for n in names}
     return RepReference(

@@ -191,7 +191,10 @@ def split_detections(
     views: list[BoardView] = []
     skipped: list[SkippedView] = []
     for detection in detections:
-        (views if isinstance(detection, BoardView) else skipped).append(detection)
+        if isinstance(detection, BoardView):
+            views.append(detection)
+        else:
+            skipped.append(detection)
     return views, skipped
 
 
@@ -277,11 +280,11 @@ def calibrate_from_images(
 
     ``camera_name`` defaults to the name of the photos' folder.
     """
-    paths = [Path(p) for p in paths]
-    if not paths:
+    photos = [Path(p) for p in paths]
+    if not photos:
         raise UserFacingError("no calibration images given")
-    views, skipped = split_detections(detect_board_in_file(path, board_inner_corners) for path in paths)
-    name = camera_name or paths[0].resolve().parent.name
+    views, skipped = split_detections(detect_board_in_file(photo, board_inner_corners) for photo in photos)
+    name = camera_name or photos[0].resolve().parent.name
     return calibrate_from_views(views, skipped, board_inner_corners, square_mm, name)
 
 

@@ -156,8 +156,13 @@ def safe_stem(name: str) -> str:
 
 
 class _Calibration(Protocol):
-    image_size_px: tuple[int, int]
-    created: dt.datetime
+    """What newest_for_size reads of a calibration (read-only: calibrations are frozen dataclasses)."""
+
+    @property
+    def image_size_px(self) -> tuple[int, int]: ...
+
+    @property
+    def created(self) -> dt.datetime: ...
 
 
 CalibrationT = TypeVar("CalibrationT", bound=_Calibration)

@@ -10,6 +10,7 @@ decodes nothing new. Not thread-safe: one reader per thread.
 from __future__ import annotations
 
 from collections import OrderedDict
+from collections.abc import Iterator
 from fractions import Fraction
 from pathlib import Path
 
@@ -46,7 +47,7 @@ class FrameSeeker:
         self._first_pts = self._stream.start_time if self._stream.start_time is not None else 0
         self._cache: OrderedDict[int, np.ndarray] = OrderedDict()  # pts -> image
         self._cache_frames = cache_frames
-        self._decoder = None  # the running decode generator, positioned after _last_pts
+        self._decoder: Iterator[av.VideoFrame] | None = None  # the running decode generator, positioned after _last_pts
         self._last_pts: int | None = None
         self.seeks = 0
         self.frames_decoded = 0
@@ -75,12 +76,13 @@ class FrameSeeker:
         if cached is not None:
             return self._frame(*cached)
         ahead_pts = FORWARD_DECODE_S / float(self._time_base)
-        if self._decoder is None or self._last_pts is None or not 0 <= target_pts - self._last_pts <= ahead_pts:
-            self._seek(target_pts)
+        decoder = self._decoder
+        if decoder is None or self._last_pts is None or not 0 <= target_pts - self._last_pts <= ahead_pts:
+            decoder = self._seek(target_pts)
         found: tuple[int, np.ndarray] | None = None
         keep_from_pts = KEEP_BEFORE_FRAMES * 2 * self._half_frame_pts
         try:
-            for decoded in self._decoder:
+            for decoded in decoder:
                 pts = decoded.pts if decoded.pts is not None else (self._last_pts or 0) + 1
                 self._last_pts = pts
                 if target_pts - pts > keep_from_pts:
@@ -101,14 +103,16 @@ class FrameSeeker:
             raise UserFacingError(f"{self.path}: no frame near {time_s:.2f} s")
         return self._frame(*found)
 
-    def _seek(self, target_pts: float) -> None:
+    def _seek(self, target_pts: float) -> Iterator[av.VideoFrame]:
+        """Restart decoding at the keyframe before ``target_pts``; returns the new decoder."""
         self._container.seek(int(target_pts), stream=self._stream, backward=True, any_frame=False)
         self._decoder = self._container.decode(self._stream)
         self._last_pts = None
         self.seeks += 1
+        return self._decoder
 
     def _keep(self, pts: int, decoded: av.VideoFrame) -> np.ndarray:
-        image = decoded.to_ndarray(format="rgb24")
+        image: np.ndarray = decoded.to_ndarray(format="rgb24")
         height, width = image.shape[:2]
         upright_height = width if self.rotation in (Rotation.CW_90, Rotation.CW_270) else height
         if self.max_height_px is not None and upright_height > self.max_height_px:

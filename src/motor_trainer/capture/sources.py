@@ -213,6 +213,10 @@ class LiveSource(ABC):
     handing back the last image is caught by freshness, not by a return code.
     """
 
+    #: Set by each source when it opens: the nominal frame rate and the upright frame size.
+    fps: float
+    frame_size_px: tuple[int, int]
+
     def __init__(self, name: str, stale_after_s: float = STALE_AFTER_S):
         self.name = name
         self.stale_after_s = stale_after_s

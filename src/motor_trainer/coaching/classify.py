@@ -154,6 +154,7 @@ def next_step(answer_ids: Sequence[str]) -> Question | Classification:
             if position != len(answer_ids) - 1:
                 raise UserFacingError(f"too many answers: the flow ended at '{answer_id}'")
             return answer.result
+        assert answer.next_question is not None  # Answer.__post_init__: no result means a next question
         question = FLOW[answer.next_question]
     return question
 

@@ -150,16 +150,20 @@ def next_difficulty(current: Difficulty, block: BlockSummary, band: SuccessBand)
 def describe_changes(before: Difficulty, after: Difficulty) -> list[str]:
     """Each parameter that differs, in words."""
     changes = []
-    if before.outcome_tolerance_mm != after.outcome_tolerance_mm and after.outcome_tolerance_mm is not None:
+    # A parameter is described when it changed between two values; one the skill does not have stays None on both sides.
+    if before.outcome_tolerance_mm is not None and after.outcome_tolerance_mm is not None \
+            and before.outcome_tolerance_mm != after.outcome_tolerance_mm:
         changes.append(messages.tolerance_change(before.outcome_tolerance_mm, after.outcome_tolerance_mm))
-    if before.trajectory_z_threshold != after.trajectory_z_threshold and after.trajectory_z_threshold is not None:
+    if before.trajectory_z_threshold is not None and after.trajectory_z_threshold is not None \
+            and before.trajectory_z_threshold != after.trajectory_z_threshold:
         changes.append(
             messages.trajectory_threshold_change(before.trajectory_z_threshold, after.trajectory_z_threshold)
         )
-    if before.timing_windows_ms != after.timing_windows_ms and after.timing_windows_ms is not None:
+    if before.timing_windows_ms is not None and after.timing_windows_ms is not None \
+            and before.timing_windows_ms != after.timing_windows_ms:
         changes.append(
             messages.timing_windows_change(before.timing_windows_ms.as_tuple(), after.timing_windows_ms.as_tuple())
         )
-    if before.tempo_factor != after.tempo_factor and after.tempo_factor is not None:
+    if before.tempo_factor is not None and after.tempo_factor is not None and before.tempo_factor != after.tempo_factor:
         changes.append(messages.tempo_change(before.tempo_factor, after.tempo_factor))
     return changes

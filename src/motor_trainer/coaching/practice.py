@@ -249,7 +249,7 @@ def reflect(summary: BlockSummary, previous: BlockSummary | None) -> str:
             messages.reflection_channel(count, summary.misses, feature_words(channel), summary.top_direction(channel))
         )
     previous_top = previous.top_miss_channel() if previous else None
-    if top is not None and previous_top is not None:
+    if top is not None and previous is not None and previous_top is not None:
         parts.append(
             messages.reflection_previous_channel(
                 feature_words(previous_top[0]), previous_top[1], previous.misses, same=previous_top[0] == top[0]

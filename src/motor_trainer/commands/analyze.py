@@ -105,7 +105,7 @@ def run(args: argparse.Namespace) -> int:
 def run_closed_loop(args: argparse.Namespace, table: dict[str, Any]) -> int:
     """Each attempt aligned to the reference routine, stored as a session with one verdict per step."""
     workspace = resolve_workspace(args.workspace)
-    verdicts = []
+    verdicts: list[Verdict] = []
     for video in args.videos:
         sequence, calibration = _track(video, args, workspace)
         analysis = analyze_attempt_command(args, sequence, table)

@@ -57,7 +57,7 @@ class Clip:
 
     def image(self, index: int) -> np.ndarray:
         stored = self.images[index]
-        return cv2.imdecode(stored, cv2.IMREAD_UNCHANGED) if self.jpeg else stored
+        return decode_jpeg(stored) if self.jpeg else stored
 
     @property
     def image_size_px(self) -> tuple[int, int]:
@@ -134,8 +134,16 @@ class FrameRingBuffer:
         if chosen is None:
             return None
         index, frame_time_s, stored = chosen
-        image = cv2.imdecode(stored, cv2.IMREAD_UNCHANGED) if self.jpeg_quality is not None else stored.copy()
+        image = decode_jpeg(stored) if self.jpeg_quality is not None else stored.copy()
         return index, frame_time_s, image
+
+
+def decode_jpeg(encoded: np.ndarray) -> np.ndarray:
+    """An image the ring buffer kept JPEG-encoded; OpenCV returns None for bytes it cannot read."""
+    image = cv2.imdecode(encoded, cv2.IMREAD_UNCHANGED)
+    if image is None:
+        raise ValueError("a kept frame is not a readable JPEG")
+    return np.asarray(image)
 
 
 def clip_from_video(path: str | Path, start_s: float, end_s: float, rotate_deg: int = 0) -> Clip:
@@ -159,4 +167,4 @@ def clip_from_video(path: str | Path, start_s: float, end_s: float, rotate_deg: 
                 images.append(frame.image_rgb)
     if not images:
         raise UserFacingError(f"{path}: no frames between {start_s:.2f} s and {end_s:.2f} s")
-    return Clip(np.array(indices), np.array(times), images)
+    return Clip(np.array(indices), np.array(times), tuple(images))

@@ -20,6 +20,14 @@ def pixel(point: np.ndarray) -> tuple[int, int] | None:
     return (int(round(point[0])), int(round(point[1]))) if np.all(np.isfinite(point)) else None
 
 
+def finite_pixel(point: np.ndarray) -> tuple[int, int]:
+    """The pixel of a point the caller computed from finite values (ValueError otherwise: a drawing bug)."""
+    found = pixel(point)
+    if found is None:
+        raise ValueError(f"cannot draw at the non-finite point {point}")
+    return found
+
+
 def draw_skeleton(
     image_rgb: np.ndarray,
     xy_px: np.ndarray,

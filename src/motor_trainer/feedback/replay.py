@@ -30,7 +30,7 @@ from motor_trainer.feedback.exaggerate import (
     slow_motion_timeline,
 )
 from motor_trainer.feedback.messages import replay_caption
-from motor_trainer.feedback.overlay import draw_skeleton, pixel
+from motor_trainer.feedback.overlay import draw_skeleton, finite_pixel, pixel
 from motor_trainer.pose.kinematics import TORSO_FRACTION_OF_STATURE, pelvis_centre, shoulder_centre
 from motor_trainer.pose.landmarks import LANDMARK_COUNT, LANDMARK_NAMES, SKELETON_EDGES, Landmark
 
@@ -63,7 +63,7 @@ class ReplayMode(StrEnum):
 
 
 def _read_only(array: object, dtype: type = np.float64) -> np.ndarray:
-    out = np.array(array, dtype=dtype, copy=True)
+    out: np.ndarray = np.array(array, dtype=dtype, copy=True)
     out.setflags(write=False)
     return out
 
@@ -544,7 +544,7 @@ class ReplayRenderer:
             beside = np.array([-direction[1], direction[0]]) * (self._joint_radius_px + 2 * self._thickness + 6)
             tail, stop = tip - direction * shortest_px + beside, tip + beside
         for colour, extra in ((PANEL_RGB, 3), (ARROW_RGB, 0)):
-            cv2.arrowedLine(image, pixel(tail), pixel(stop), colour, self._thickness + 1 + extra, cv2.LINE_AA, tipLength=0.3)
+            cv2.arrowedLine(image, finite_pixel(tail), finite_pixel(stop), colour, self._thickness + 1 + extra, cv2.LINE_AA, tipLength=0.3)
 
     def _draw_outcome_inset(self, image: np.ndarray, outcome: OutcomeInset) -> None:
         """A target seen face-on in the top-right corner: aim and tolerance in sky blue, landing amplified."""
@@ -563,13 +563,13 @@ class ReplayRenderer:
         centre = np.array([left + size / 2, top + size / 2])
 
         def to_px(offset_mm: np.ndarray) -> tuple[int, int]:
-            return pixel(centre + np.array([offset_mm[0], -offset_mm[1]]) * px_per_mm)
+            return finite_pixel(centre + np.array([offset_mm[0], -offset_mm[1]]) * px_per_mm)
 
         radius = self._joint_radius_px
         tolerance_px = round(outcome.tolerance_mm * px_per_mm)
         if tolerance_px >= 1:
-            cv2.circle(image, pixel(centre), tolerance_px, GHOST_RGB, self._thickness, cv2.LINE_AA)
-        cv2.drawMarker(image, pixel(centre), GHOST_RGB, cv2.MARKER_CROSS, radius, self._thickness, cv2.LINE_AA)
+            cv2.circle(image, finite_pixel(centre), tolerance_px, GHOST_RGB, self._thickness, cv2.LINE_AA)
+        cv2.drawMarker(image, finite_pixel(centre), GHOST_RGB, cv2.MARKER_CROSS, radius, self._thickness, cv2.LINE_AA)
         cv2.circle(image, to_px(error_mm), max(3, radius // 2), PERSON_RGB, 1, cv2.LINE_AA)
         cv2.circle(image, to_px(shown_mm), radius, WARNING_RGB, -1, cv2.LINE_AA)
         miss_cm = float(np.linalg.norm(error_mm)) / 10.0

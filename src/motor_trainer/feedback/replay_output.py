@@ -51,7 +51,8 @@ def write_mp4(frames: Iterable[np.ndarray], path: str | Path, fps: float, crf: i
                 elif (image.shape[1], image.shape[0]) != (stream.width, stream.height):
                     raise ValueError(f"frame {written} is {image.shape[1]}x{image.shape[0]}, not {stream.width}x{stream.height}")
                 # OpenCV's I420 is the same limited-range BT.601 FFmpeg assumes, and 5x faster than swscale here.
-                frame = av.VideoFrame.from_ndarray(cv2.cvtColor(image, cv2.COLOR_RGB2YUV_I420), format="yuv420p")
+                yuv: np.ndarray = cv2.cvtColor(image, cv2.COLOR_RGB2YUV_I420)
+                frame = av.VideoFrame.from_ndarray(yuv, format="yuv420p")
                 frame.pts = written
                 frame.time_base = 1 / rate
                 container.mux(stream.encode(frame))

@@ -499,6 +499,8 @@ class LiveRun:
     def _loop(self, source: LiveSource, tracker: PoseEstimator, analyser: Analyser | None) -> int:
         processed = 0
         scale = None
+        frames, poses = self.frames, self.poses
+        assert frames is not None and poses is not None  # _run makes both before the loop starts
         for frame in source.frames():  # ends when the source ends or stop() stops it
             if self._stop.is_set():
                 break
@@ -506,9 +508,9 @@ class LiveRun:
             pose = tracker.process(frame)
             scale = display_scale(frame.size_px) if scale is None else scale
             image = shrink(frame.image_rgb, scale)
-            self.frames.push(frame.index, frame.time_s, image)
+            frames.push(frame.index, frame.time_s, image)
             saved = self._record_frame(frame, pose)
-            self.poses.append(frame.index, frame.time_s, pose.xy_px)
+            poses.append(frame.index, frame.time_s, pose.xy_px)
             events = [] if analyser is None else analyser.push(pose)
             shown_xy = pose.xy_px * scale
             if pose.detected:

@@ -48,7 +48,7 @@ class RepEntry:
 def step_verdict(event: StepTierEvent, skill: str) -> Verdict:
     """A live step tier as the coach's Verdict: timing is the channel, a MISS an obvious error."""
     severity = _TIER_SEVERITY[event.tier]
-    deviations = ()
+    deviations: tuple[Deviation, ...] = ()
     if event.timing_error_ms is not None:
         direction = "late" if event.timing_error_ms > 0 else "early"
         deviations = (Deviation("timing", float("nan"), abs(event.timing_error_ms), "ms", f"{event.foot}_ankle", direction),)

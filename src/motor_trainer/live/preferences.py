@@ -53,11 +53,12 @@ class PracticePreferences:
     def from_table(cls, table: dict[str, Any], source: Path) -> PracticePreferences:
         """Known keys checked one by one (unknown ones, from a newer version, are ignored)."""
         values: dict[str, Any] = {}
+        defaults = cls()
         for spec in dataclasses.fields(cls):
             if spec.name not in table:
                 continue
             value = table[spec.name]
-            default = spec.default_factory() if spec.default is dataclasses.MISSING else spec.default
+            default = getattr(defaults, spec.name)
             if isinstance(default, PracticeMode):
                 if value not in {str(mode) for mode in PracticeMode}:
                     raise UserFacingError(f"{source}: {spec.name} must be one of {', '.join(map(str, PracticeMode))}, got {value!r}")

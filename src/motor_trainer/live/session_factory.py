@@ -27,6 +27,7 @@ from motor_trainer.workspace import Workspace
 def open_source(setup: SessionSetup) -> LiveSource:
     if setup.video_path is not None:
         return VideoAsCamera(setup.video_path, setup.rotate_deg, speed=setup.speed)
+    assert setup.camera_index is not None  # SessionSetup.__post_init__: a camera when there is no video
     return WebcamSource(setup.camera_index, setup.rotate_deg)
 
 
@@ -62,7 +63,7 @@ def make_analyser(setup: SessionSetup, fps: float) -> Analyser:
     """The skill's online analyser with its reference loaded (slow for a routine video: call off the GUI thread)."""
     if setup.kind is SkillKind.CLOSED_LOOP:
         settings = ClosedLoopSettings.from_table(load_preset_table(setup.skill))
-        settings = dataclasses.replace(settings, windows=starting_difficulty(setup).timing_windows_ms)
+        settings = dataclasses.replace(settings, windows=starting_difficulty(setup).timing_windows_ms or settings.windows)
         return ClosedLoopAnalyser(load_routine_reference(setup, settings), settings)
     return OpenLoopAnalyser(open_loop_preset(setup), fps, load_open_loop_reference(setup.reference_path))
 

@@ -99,7 +99,7 @@ SKELETON_EDGES: tuple[tuple[Landmark, Landmark], ...] = (
 
 
 def _frozen(array: np.ndarray, dtype: type = np.float64) -> np.ndarray:
-    out = np.array(array, dtype=dtype, copy=True)
+    out: np.ndarray = np.array(array, dtype=dtype, copy=True)
     out.setflags(write=False)
     return out
 

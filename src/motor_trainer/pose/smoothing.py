@@ -110,7 +110,7 @@ class OneEuroFilter:
 
     def __call__(self, value: np.ndarray, time_s: float) -> np.ndarray:
         value = np.asarray(value, dtype=float)
-        if self._value is None or self._time_s is None or time_s <= self._time_s:
+        if self._value is None or self._derivative is None or self._time_s is None or time_s <= self._time_s:
             self._value = value.copy()
             self._derivative = np.zeros_like(value)
             self._time_s = time_s

@@ -123,7 +123,7 @@ def _torso_length(xy: np.ndarray) -> float:
 
 def _candidate_arrays(result: vision.PoseLandmarkerResult, crop: CropBox) -> list[tuple[np.ndarray, ...]]:
     """(xy_px, visibility, presence, world_m) in full-frame pixels for every pose MediaPipe returned."""
-    candidates = []
+    candidates: list[tuple[np.ndarray, ...]] = []
     for landmarks, world in zip(result.pose_landmarks, result.pose_world_landmarks):
         raw = np.array([(p.x, p.y, p.visibility or 0.0, p.presence or 0.0) for p in landmarks])
         xy = raw[:, :2] * (crop.width_px, crop.height_px) + (crop.x0_px, crop.y0_px)
@@ -331,7 +331,7 @@ class LeftRightChain:
     def step(self, raw_xy: np.ndarray) -> bool:
         """Add one detected frame's raw landmarks; True if its labels should be swapped now."""
         facing = _facing_costs(raw_xy)
-        if self._totals is None:
+        if self._totals is None or self._previous_raw_xy is None:
             totals, pointers = facing, np.array([0, 1])
         else:
             candidates = self._totals[:, None] + _labelling_costs(self._previous_raw_xy, raw_xy)

@@ -122,9 +122,9 @@ def estimate_beats(envelope: np.ndarray, frame_rate_hz: float) -> BeatEstimate |
         index = int(np.argmax(scores))
         if scores[index] > best[0]:
             best = (float(scores[index]), float(period_s), float(phase_s[index]))
-    score, period_s, phase_s = best
+    score, best_period_s, first_beat_s = best
     mean = float(envelope.mean())
-    return BeatEstimate(bpm=60.0 / period_s, first_beat_s=phase_s, strength=score / mean if mean > 0 else 0.0)
+    return BeatEstimate(bpm=60.0 / best_period_s, first_beat_s=first_beat_s, strength=score / mean if mean > 0 else 0.0)
 
 
 def _moving_median(values: np.ndarray, width: int) -> np.ndarray:

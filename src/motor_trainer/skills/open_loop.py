@@ -402,8 +402,11 @@ class ActivityGate:
                 self._armed, self._armed_frame = True, frame
             if self._armed and speed >= s.enter_speed_bl_per_s:
                 self._active = True
-                recent = self._last_rest_frame is not None and time_s - self._last_rest_s <= s.max_duration_s
-                self._start_frame = max(self._last_rest_frame + 1, self._armed_frame) if recent else frame
+                last_rest_frame = self._last_rest_frame
+                if last_rest_frame is not None and time_s - self._last_rest_s <= s.max_duration_s:  # rested just before
+                    self._start_frame = max(last_rest_frame + 1, self._armed_frame)
+                else:
+                    self._start_frame = frame
                 if self._wind_up is not None and time_s - self._wind_up[1] <= s.wind_up_gap_s:
                     self._start_frame = self._wind_up[0]
                 self._wind_up = None
@@ -430,11 +433,13 @@ class ActivityGate:
     def _end_movement(self) -> tuple[int, int, float] | None:
         """Close the movement under way at ``_below_frame``; ``(start, end, peak)`` if it was fast and long enough."""
         s = self._settings
+        end_frame = self._below_frame
+        assert end_frame is not None  # both callers mark where the movement fell below the exit speed first
         self._active = False
         self._wind_up = (self._start_frame, self._below_s)
         if self._peak < s.min_peak_speed_bl_per_s or self._below_s - self._start_s < s.min_duration_s:
             return None
-        return self._start_frame, self._below_frame, self._peak
+        return self._start_frame, end_frame, self._peak
 
     @property
     def active(self) -> bool:

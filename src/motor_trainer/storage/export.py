@@ -132,7 +132,7 @@ def _csv_text(rows: Iterable[Iterable[object]]) -> str:
 
 def dlc_csv_text(sequence: PoseSequence, scorer: str = DLC_SCORER) -> str:
     """DeepLabCut's CSV layout: scorer / bodyparts / coords header rows, then one row per frame."""
-    header = [
+    header: list[list[object]] = [
         ["scorer", *([scorer] * 3 * len(LANDMARK_NAMES))],
         ["bodyparts", *(name for name in LANDMARK_NAMES for _ in range(3))],
         ["coords", *(["x", "y", "likelihood"] * len(LANDMARK_NAMES))],
@@ -146,9 +146,9 @@ def dlc_csv_text(sequence: PoseSequence, scorer: str = DLC_SCORER) -> str:
 
 def landmarks_csv_text(sequence: PoseSequence) -> str:
     """One row per frame and landmark (tidy), pixels and world metres side by side."""
-    header = ["frame", "time_s", "landmark", "x_px", "y_px", "visibility", "presence",
+    header: list[object] = ["frame", "time_s", "landmark", "x_px", "y_px", "visibility", "presence",
               "world_x_m", "world_y_m", "world_z_m"]
-    rows = [header]
+    rows: list[list[object]] = [header]
     for frame in range(len(sequence)):
         time_s = _csv_number(sequence.time_s[frame])
         for landmark, name in enumerate(LANDMARK_NAMES):
@@ -201,14 +201,14 @@ def reps_csv_text(session_id: str, rep_events: Iterable[Event], verdicts: Iterab
         rows.setdefault(verdict.index, {}).update(_verdict_columns(verdict))
     present = {key for row in rows.values() for key in row} - {"index"}
     columns = [c for c in _VERDICT_COLUMNS if c in present] + sorted(present - set(_VERDICT_COLUMNS))
-    table = [["session_id", "rep", *columns]]
+    table: list[list[object]] = [["session_id", "rep", *columns]]
     table += [[session_id, index, *(_cell(rows[index].get(c)) for c in columns)] for index in sorted(rows)]
     return _csv_text(table)
 
 
 def events_csv_text(events: Iterable[Event]) -> str:
     """Every event, its payload kept as JSON in the last column."""
-    rows = [["seq", "kind", "time_s", "wall_time", "payload_json"]]
+    rows: list[list[object]] = [["seq", "kind", "time_s", "wall_time", "payload_json"]]
     rows += [[e.seq, e.kind, _csv_number(e.time_s), e.wall_time.isoformat(), json.dumps(dict(e.payload),
                                                                                        sort_keys=True)]
              for e in events]
