@@ -86,7 +86,7 @@ def open_loop_views(app: QApplication, window: MainWindow, out_dir: Path) -> Non
     panel.choose_video(MEDIA / "free_throw_side.mp4")
     panel.choose_skill("free-throw")
     panel.start_button.click()
-    screen = window.screen
+    screen = window.practice_screen
     wait_until(app, lambda: screen.attempts.count() >= 1, 60, "the free throw rep")
     save(window, out_dir, "03_free_throw_rep_and_board")
     board = screen.dartboard
@@ -111,7 +111,7 @@ def closed_loop_views(app: QApplication, window: MainWindow, out_dir: Path, rout
     panel.choose_skill("dance-footwork")
     panel.reference_path.setText(str(routine))
     panel.start_button.click()
-    screen = window.screen
+    screen = window.practice_screen
     wait_until(app, lambda: len(screen.state.steps) >= 4, 60, "four judged dance steps")
     save(window, out_dir, "07_dance_live_step_tiers")
     screen.mirror_delay.setValue(2.0)

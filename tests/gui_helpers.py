@@ -22,8 +22,8 @@ def start_from_panel(
         panel.reference_path.setText(str(reference))
     with qtbot.waitSignal(panel.start_requested, timeout=2_000):
         panel.start_button.click()
-    assert window.screen is not None, panel.problem.text()
-    return window.screen
+    assert window.practice_screen is not None, panel.problem.text()
+    return window.practice_screen
 
 
 def stop_and_wait(screen: PracticeScreen, qtbot) -> None:

@@ -35,9 +35,9 @@ def window(qtbot):
     window.show()
     qtbot.waitExposed(window)
     yield window
-    if window.screen is not None:
-        stop_and_wait(window.screen, qtbot)
-        window.screen.replay.close_replay()
+    if window.practice_screen is not None:
+        stop_and_wait(window.practice_screen, qtbot)
+        window.practice_screen.replay.close_replay()
 
 
 def test_window_opens_within_two_seconds(qtbot):
@@ -55,7 +55,7 @@ def test_without_a_camera_the_panel_says_so_and_asks_for_a_video(window, qtbot):
     assert not panel.use_camera.isEnabled()
     panel.start_button.click()
     assert panel.problem.text() == NO_CAMERA_TEXT
-    assert window.screen is None
+    assert window.practice_screen is None
 
 
 def _board_click(screen, qtbot, point_mm: np.ndarray) -> None:

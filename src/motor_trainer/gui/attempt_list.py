@@ -9,7 +9,7 @@ from motor_trainer.analysis.alignment import StepTierEvent
 from motor_trainer.analysis.outcomes import HitMiss
 from motor_trainer.records.verdict import Severity
 from motor_trainer.gui.live_view import TIER_COLOURS
-from motor_trainer.live.practice_state import PracticeState, RepEntry
+from motor_trainer.live.practice_state import RepEntry
 
 SEVERITY_COLOURS = {
     Severity.CLEAN: QColor(0, 158, 115),
@@ -43,9 +43,8 @@ def step_line(event: StepTierEvent) -> str:
 class AttemptList(QListWidget):
     """Reps (open-loop) or steps (closed-loop) as they are judged; the newest stays in view."""
 
-    def __init__(self, state: PracticeState, parent: QWidget | None = None):
+    def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
-        self.state = state
         self.setWordWrap(True)
 
     def _on_rep(self, entry: RepEntry) -> None:

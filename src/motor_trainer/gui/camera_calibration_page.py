@@ -113,7 +113,7 @@ def _row_colours(rows: int) -> list[tuple[int, int, int]]:
     """One hue per board row, red to blue like OpenCV's, so a flipped detection is visible."""
     hues = np.linspace(0, 120, rows, dtype=np.uint8).reshape(-1, 1, 1)
     hsv = np.concatenate([hues, np.full_like(hues, 255), np.full_like(hues, 255)], axis=2)
-    return [tuple(int(c) for c in rgb) for rgb in cv2.cvtColor(hsv, cv2.COLOR_HSV2RGB).reshape(-1, 3)]
+    return [(int(rgb[0]), int(rgb[1]), int(rgb[2])) for rgb in cv2.cvtColor(hsv, cv2.COLOR_HSV2RGB).reshape(-1, 3)]
 
 
 def detect_file(path: Path, board_inner_corners: tuple[int, int]) -> BoardInput:
@@ -146,9 +146,9 @@ def calibrate_and_save(
 ) -> CameraCalibrationResult:
     """What ``calibrate camera`` does with its inputs: calibrate from the found boards, then save atomically."""
     views, skipped = split_detections(item.detection for item in inputs)
-    calibration, skipped = calibrate_from_views(views, skipped, board_inner_corners, square_mm, camera_name)
+    calibration, skipped_views = calibrate_from_views(views, skipped, board_inner_corners, square_mm, camera_name)
     saved = save_camera_calibration(calibration, camera_calibration_path(calibration_dir, calibration.camera_name))
-    return CameraCalibrationResult(calibration, skipped, saved)
+    return CameraCalibrationResult(calibration, skipped_views, saved)
 
 
 class CameraCalibrationPage(QWidget):
@@ -343,7 +343,8 @@ class CameraCalibrationPage(QWidget):
             self._detect([(item.source, item.name) for item in stale])
         found = [item for item in found if item.board_inner_corners == self.board_inner_corners]
         self.inputs.extend(found)
-        unreadable = [str(item.source) for item in found if not item.found and item.detection.reason == UNREADABLE_IMAGE]
+        unreadable = [str(item.source) for item in found
+                      if isinstance(item.detection, SkippedView) and item.detection.reason == UNREADABLE_IMAGE]
         if unreadable:
             self.problem.setText(f"{', '.join(unreadable)}: {UNREADABLE_IMAGE}, skipped")
         self._refresh_list()
@@ -369,7 +370,7 @@ class CameraCalibrationPage(QWidget):
     def _refresh_list(self) -> None:
         self.thumbnails.clear()
         for item in self.inputs:
-            status = "board found" if item.found else item.detection.reason
+            status = item.detection.reason if isinstance(item.detection, SkippedView) else "board found"
             entry = QListWidgetItem(QIcon(QPixmap.fromImage(to_qimage(item.thumbnail_rgb))), f"{item.name}\n{status}")
             entry.setForeground(_FOUND_COLOUR if item.found else _MISSING_COLOUR)
             entry.setTextAlignment(Qt.AlignmentFlag.AlignHCenter)

@@ -47,7 +47,7 @@ class MainWindow(QMainWindow):
         self.start_panel.start_requested.connect(self.start)
         self.pages.addWidget(self.start_panel)
         self.setCentralWidget(self.pages)
-        self.screen: PracticeScreen | None = None
+        self.practice_screen: PracticeScreen | None = None
         self.preferences, problem = (PracticePreferences(), "") if self.preferences_file is None else load_preferences(self.preferences_file)
         self.start_panel.apply_preferences(self.preferences)
         self.start_panel.problem.setText(problem)
@@ -72,35 +72,35 @@ class MainWindow(QMainWindow):
         self._remember(self.start_panel.preferences(self.preferences))
         setup = dataclasses.replace(setup, coach_level=self.preferences.coach_levels.get(setup.skill, 0))
         session = LiveSession(live_run(setup), self)
-        self.screen = PracticeScreen(setup, session, self.preferences.mirror_delay_s, self.preferences.sound_cue)
-        self.screen.closed.connect(self._on_screen_closed)
-        self.pages.addWidget(self.screen)
-        self.pages.setCurrentWidget(self.screen)
+        self.practice_screen = PracticeScreen(setup, session, self.preferences.mirror_delay_s, self.preferences.sound_cue)
+        self.practice_screen.closed.connect(self._on_screen_closed)
+        self.pages.addWidget(self.practice_screen)
+        self.pages.setCurrentWidget(self.practice_screen)
         session.start()
-        return self.screen
+        return self.practice_screen
 
     def _on_screen_closed(self) -> None:
         self._close_screen()
         self.pages.setCurrentWidget(self.start_panel)
 
     def _close_screen(self) -> None:
-        if self.screen is None:
+        if self.practice_screen is None:
             return
-        saved = self.screen.close_session()
-        reached = {**self.preferences.coach_levels, self.screen.setup.skill: self.screen.state.coach.difficulty.level}
+        saved = self.practice_screen.close_session()
+        reached = {**self.preferences.coach_levels, self.practice_screen.setup.skill: self.practice_screen.state.coach.difficulty.level}
         self._remember(
             dataclasses.replace(
                 self.preferences,
-                mirror_delay_s=self.screen.mirror_delay.value(),
-                sound_cue=self.screen.sound_cue.isChecked(),
+                mirror_delay_s=self.practice_screen.mirror_delay.value(),
+                sound_cue=self.practice_screen.sound_cue.isChecked(),
                 coach_levels=reached,
             )
         )
         if saved is not None:
             self.start_panel.problem.setText(f"Saved the last session in {saved}")
-        self.pages.removeWidget(self.screen)
-        self.screen.deleteLater()
-        self.screen = None
+        self.pages.removeWidget(self.practice_screen)
+        self.practice_screen.deleteLater()
+        self.practice_screen = None
 
     def closeEvent(self, event) -> None:  # noqa: N802 — Qt's name
         self._close_screen()

@@ -387,7 +387,9 @@ class PlaneCalibrationPage(QWidget):
             self.instruction.setText("All points placed: press Save (or undo to move one).")
         else:
             step = len(picker.points_px) + 1
-            self.instruction.setText(f"Click point {step} of {len(picker.point_names)}: {click_instruction(picker.next_point_name)}")
+            name = picker.next_point_name
+            assert name is not None  # not complete: a named point is still to be clicked
+            self.instruction.setText(f"Click point {step} of {len(picker.point_names)}: {click_instruction(name)}")
 
     def _on_open_clicked(self) -> None:
         path, _ = QFileDialog.getOpenFileName(self, "Open a frame showing the board or the floor", "", FRAME_FILTER)

@@ -14,6 +14,7 @@ from PySide6.QtCore import QPointF, QRectF, QSize, Qt, Signal
 from PySide6.QtGui import (
     QColor,
     QFont,
+    QImage,
     QKeyEvent,
     QMouseEvent,
     QPainter,
@@ -41,7 +42,7 @@ class PointPicker(QWidget):
         self.setMinimumSize(320, 240)
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         self.setCursor(Qt.CursorShape.CrossCursor)
-        self._image = None  # QImage
+        self._image: QImage | None = None
         self._image_size_px: tuple[int, int] | None = None
         self.point_names: tuple[str, ...] = ()
         self.points_px: list[tuple[float, float]] = []
@@ -106,6 +107,8 @@ class PointPicker(QWidget):
 
     def image_to_widget(self, xy_px: tuple[float, float]) -> QPointF:
         rect = self.image_rect()
+        if self._image_size_px is None:  # no image shown: nothing is drawn over one
+            return QPointF()
         scale = rect.width() / self._image_size_px[0]
         return QPointF(rect.left() + (xy_px[0] + 0.5) * scale, rect.top() + (xy_px[1] + 0.5) * scale)
 

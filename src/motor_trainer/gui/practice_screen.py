@@ -78,7 +78,7 @@ class PracticeScreen(QWidget):
         self.state = PracticeState(setup.skill, setup.kind, setup.mode, starting_difficulty(setup))
         self.live_view = LiveView(closed_loop)
         self.replay = ReplayPanel()
-        self.attempts = AttemptList(self.state)
+        self.attempts = AttemptList()
         self.coach = CoachPanel(self.state)
         self.plots = ProgressPlots(self.state, None if closed_loop else open_loop_preset(setup))
         self.dartboard: DartboardWidget | None = None
@@ -139,7 +139,7 @@ class PracticeScreen(QWidget):
         session.step_progress.connect(self._on_step_progress)
         session.rep_found.connect(self._on_rep_found)
         session.ended.connect(self._on_ended)
-        QShortcut(QKeySequence(Qt.Key.Key_Escape), self, activated=self.replay.close_replay)
+        QShortcut(QKeySequence(Qt.Key.Key_Escape), self, self.replay.close_replay)
         self._plot_timer = QTimer(self)
         self._plot_timer.timeout.connect(self.plots.refresh)
         self._plot_timer.start(PLOT_REFRESH_MS)
@@ -154,8 +154,8 @@ class PracticeScreen(QWidget):
             layout.addWidget(self.dartboard, 2)
         else:
             layout.addWidget(QLabel("After each rep: press H for a hit, M for a miss."))
-        QShortcut(QKeySequence(Qt.Key.Key_H), self, activated=lambda: self._on_outcome(HitMiss(True)))
-        QShortcut(QKeySequence(Qt.Key.Key_M), self, activated=lambda: self._on_outcome(HitMiss(False)))
+        QShortcut(QKeySequence(Qt.Key.Key_H), self, lambda: self._on_outcome(HitMiss(True)))
+        QShortcut(QKeySequence(Qt.Key.Key_M), self, lambda: self._on_outcome(HitMiss(False)))
 
     # --- handlers -----------------------------------------------------------------------------
 
@@ -172,8 +172,9 @@ class PracticeScreen(QWidget):
         self.live_view.mirror_caption.setVisible(delay_s > 0)
 
     def _on_rep_found(self, found: RepFound) -> None:
-        if not self.state.reps:  # the analyser, and with it the reference, exists once reps come
-            self.plots.show_reference(self.session.run.analyser.reference)
+        analyser = self.session.run.analyser
+        if not self.state.reps and isinstance(analyser, OpenLoopAnalyser):  # the analyser and its reference exist once reps come
+            self.plots.show_reference(analyser.reference)
         self.attempts._on_rep(self.state.add_rep(found))
         self.session.run.record_rep(found.detected.rep)
 
@@ -195,6 +196,8 @@ class PracticeScreen(QWidget):
         self.coach._on_messages(said)
         self.plots.refresh()
         run = self.session.run
+        if run.frames is None or run.poses is None:  # nothing filmed yet to replay from
+            return
         inset = outcome_inset(outcome, analyser.preset.outcome, difficulty.outcome_tolerance_mm)
         renderer = replay_for(entry.analysis, run.frames, run.poses, inset, run.image_size_px)
         if renderer is not None:
@@ -212,9 +215,9 @@ class PracticeScreen(QWidget):
     def _replay_missed_step(self, event: StepTierEvent) -> None:
         """A missed step's replay opens at once, unless another is still playing (half a replay teaches nothing)."""
         analyser = self.session.run.analyser
-        if self.replay.playing or not isinstance(analyser, ClosedLoopAnalyser):
-            return
         run = self.session.run
+        if self.replay.playing or not isinstance(analyser, ClosedLoopAnalyser) or run.frames is None or run.poses is None:
+            return
         verdict = step_verdict(event, self.setup.skill)
         renderer = step_replay(
             event, verdict, analyser.routine, list(self.state.followed), run.frames, run.poses, run.image_size_px, analyser.ok_window_s

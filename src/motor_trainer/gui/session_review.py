@@ -114,6 +114,8 @@ class FrameLoader(QObject):
                 if self._stopping:
                     return
                 frame, self._wanted = self._wanted, None
+            if frame is None:  # only when stopping, which returned above
+                continue
             try:
                 image = self._draw(frame)
             except UserFacingError as error:
@@ -256,8 +258,11 @@ class SessionReview(QDialog):
             self.reference_choice.setCurrentIndex(index)
 
     def _is_open_loop(self) -> bool:
+        skill = self.session.manifest.skill
+        if not skill:
+            return False
         try:
-            return bool(self.session.manifest.skill) and preset_kind(self.session.manifest.skill) is SkillKind.OPEN_LOOP
+            return preset_kind(skill) is SkillKind.OPEN_LOOP
         except UserFacingError as error:
             self.problems.append(str(error))
             return False
@@ -265,15 +270,20 @@ class SessionReview(QDialog):
     # ------------------------------------------------------------------ scrubbing
 
     def _on_slider_moved(self, frame: int) -> None:
+        if self.sequence is None:  # the slider is enabled once the landmarks are loaded
+            return
         time_s = float(self.sequence.time_s[frame] - self.sequence.time_s[0])
         self.position.setText(f"frame {frame + 1} of {len(self.sequence)} · {time_s:.2f} s")
         self._frames.want(frame)
 
     def _decode_frame(self, frame: int) -> np.ndarray:
         """Runs in the loader's thread: seek, then draw the skeleton of that landmark frame."""
-        time_s = float(self.sequence.time_s[frame] - self.sequence.time_s[0])
-        image = self.seeker.frame_at(time_s).image_rgb
-        return overlay_frame(image, self.sequence.xy_px[frame], self.sequence.image_size_px)
+        sequence, seeker = self.sequence, self.seeker
+        if sequence is None or seeker is None:
+            raise UserFacingError(f"session {self.session.session_id} has no video and landmarks to show")
+        time_s = float(sequence.time_s[frame] - sequence.time_s[0])
+        image = seeker.frame_at(time_s).image_rgb
+        return overlay_frame(image, sequence.xy_px[frame], sequence.image_size_px)
 
     def _on_frame_decoded(self, frame: int, image: np.ndarray) -> None:
         self.image.show_image(image)
@@ -298,7 +308,7 @@ class SessionReview(QDialog):
         if verdict is None:
             self.replay_button.setEnabled(False)
             return
-        if self.slider.isEnabled():  # by time: a live recording keeps only the frames analysed, and a step has no frame
+        if self.slider.isEnabled() and self.sequence is not None:  # by time: a live recording keeps only the frames analysed, and a step has no frame
             self.slider.setValue(min(int(np.searchsorted(self.sequence.time_s, verdict.start_s)), self.slider.maximum()))
         refusal = replay_refusal(verdict)
         self.replay_button.setEnabled(refusal is None and self.seeker is not None and not self._replay_job.busy)
@@ -307,6 +317,8 @@ class SessionReview(QDialog):
         self._replay_rep = verdict
 
     def _on_replay(self) -> None:
+        if self._replay_rep is None:  # the button is enabled once a rep is chosen
+            return
         self.replay_button.setEnabled(False)
         self.status.setText(f"preparing the replay of {attempt_name(self._replay_rep)} (analysing it again)…")
         options = ReplayOptions(reference=self.reference_choice.currentData())
@@ -351,6 +363,8 @@ class SessionReview(QDialog):
 def _save_session_reference(session: Session, sequence: PoseSequence, chosen: list[Verdict], reference_id: str,
                             folder: Path) -> Path:
     """Runs in a job's thread: the chosen reps as a reference, saved; the path of its JSON."""
+    if not session.manifest.skill:
+        raise UserFacingError(f"session {session.session_id} names no skill: its reps cannot make a reference")
     preset = load_open_loop_preset(session.manifest.skill)
     source = f"reps {', '.join(str(v.index) for v in chosen)} of session {session.session_id}"
     return reference_from_session_reps(sequence, preset, chosen, reference_id, source).save(folder)

@@ -53,8 +53,9 @@ class SkillQuestions(QDialog):
     def _show(self, step: Question | Classification) -> None:
         while self._layout.count():
             item = self._layout.takeAt(0)
-            if item.widget() is not None:
-                item.widget().deleteLater()
+            widget = None if item is None else item.widget()
+            if widget is not None:
+                widget.deleteLater()
         if isinstance(step, Classification):
             self.classification = step
             self._layout.addWidget(QLabel(step.explanation))
@@ -256,11 +257,15 @@ class StartPanel(QWidget):
     def _on_sessions(self) -> None:
         from motor_trainer.gui.session_browser import SessionBrowser  # noqa: PLC0415 — pyqtgraph loads when asked
 
+        if self.workspace is None:  # the button is disabled without a workspace
+            return
         SessionBrowser(self.workspace.sessions_dir, now_utc(), self, workspace_root=self.workspace.root).exec()
 
     def _on_calibrate(self) -> None:
         from motor_trainer.gui.calibration_wizard import CalibrationWizard  # noqa: PLC0415 — loads when asked
 
+        if self.workspace is None:  # the button is disabled without a workspace
+            return
         CalibrationWizard(self.workspace.calibration_dir, self.cameras, self).exec()
 
     def _on_classify(self) -> None:
