@@ -75,7 +75,7 @@ def main() -> int:
         stages["analyse_attempt (with label settling)"].append(time.perf_counter() - finished)
     best = {name: 1000.0 * min(times) for name, times in stages.items()}
     total_ms = best["analyse_attempt (with label settling)"]
-    print("offline per attempt (best of %d): " % args.repeat + ", ".join(f"{name} {ms:.1f} ms" for name, ms in best.items())
+    print(f"offline per attempt (best of {args.repeat}): " + ", ".join(f"{name} {ms:.1f} ms" for name, ms in best.items())
           + f"; = {total_ms / len(attempt):.3f} ms per attempt frame")
     return 0
 

@@ -56,7 +56,8 @@ def wait_until(app: QApplication, done: Callable[[], bool], timeout_s: float, wh
 
 
 def pause(app: QApplication, seconds: float) -> None:
-    wait_until(app, lambda end=time.monotonic() + seconds: time.monotonic() >= end, seconds + 1, "a pause")
+    end = time.monotonic() + seconds
+    wait_until(app, lambda: time.monotonic() >= end, seconds + 1, "a pause")
 
 
 def save(widget: QWidget, out_dir: Path, name: str) -> None:

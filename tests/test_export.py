@@ -124,11 +124,11 @@ def test_export_session_writes_every_format_and_reps_table(tmp_path):
     assert names[ExportFormat.TRC] == sorted([f"{sid}.trc", f"{sid}_angles.mot"])
     assert names[ExportFormat.DLC] == [f"{sid}_dlc.csv"]
     assert names[ExportFormat.BUNDLE] == [f"{sid}.mtbundle.zip"]
-    reps = list(csv.DictReader(open(tmp_path / "out" / f"{sid}_reps.csv")))
+    reps = list(csv.DictReader((tmp_path / "out" / f"{sid}_reps.csv").read_text().splitlines()))
     assert [r["rep"] for r in reps] == ["0", "1", "2"]
     assert reps[1]["severity"] == "obvious" and reps[1]["largest_deviation"] == "elbow_drift"
     assert float(reps[2]["release_angle_deg"]) == 52.0 and reps[0]["success"] == "true"
-    events = list(csv.DictReader(open(tmp_path / "out" / f"{sid}_events.csv")))
+    events = list(csv.DictReader((tmp_path / "out" / f"{sid}_events.csv").read_text().splitlines()))
     assert [e["kind"] for e in events] == ["rep", "verdict"] * 3 + ["note"]
     assert read_trc((tmp_path / "out" / f"{sid}.trc").read_text()).header["NumFrames"] == "60"
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
 import threading
@@ -16,7 +17,5 @@ def lower_this_thread_priority(nice_steps: int) -> None:
     if not sys.platform.startswith("linux"):  # elsewhere a thread id is no process id: leave it be
         return
     thread_id = threading.get_native_id()
-    try:
+    with contextlib.suppress(AttributeError, OSError):
         os.setpriority(os.PRIO_PROCESS, thread_id, os.getpriority(os.PRIO_PROCESS, thread_id) + nice_steps)
-    except (AttributeError, OSError):
-        pass

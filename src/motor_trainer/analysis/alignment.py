@@ -375,10 +375,7 @@ class LiveFollower:
         step_cost = np.sum((self._reference_features - features) ** 2, axis=1)
         free_start = 0.0 if self._tick_count <= self._slack_frames else np.inf
         self._tick_count += 1
-        if self._cost is None:
-            previous = np.where(np.arange(len(step_cost)) < self._slack_frames, 0.0, np.inf)
-        else:
-            previous = self._cost
+        previous = np.where(np.arange(len(step_cost)) < self._slack_frames, 0.0, np.inf) if self._cost is None else self._cost
         diagonal = np.concatenate([[free_start], previous[:-1]])
         best_previous = np.minimum(previous, diagonal)
         cumulative = np.cumsum(step_cost)

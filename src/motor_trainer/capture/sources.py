@@ -8,6 +8,7 @@ its capture time and drops the ones a slow consumer missed, as a webcam does.
 
 from __future__ import annotations
 
+import contextlib
 import queue
 from abc import ABC, abstractmethod
 import threading
@@ -146,10 +147,8 @@ class VideoFileSource:
         finally:
             stop.set()
             while decoder.is_alive():  # unblock a decoder waiting on a full queue
-                try:
+                with contextlib.suppress(queue.Empty):
                     frames.get(timeout=0.05)
-                except queue.Empty:
-                    pass
             decoder.join()
 
 

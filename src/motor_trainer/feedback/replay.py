@@ -585,10 +585,7 @@ class ReplayRenderer:
         top = height - strip_height
         cv2.rectangle(image, (0, top), (width - 1, height - 1), PANEL_RGB, -1)
         error_s = strip.step_time_s - strip.expected_time_s
-        if self.spec.mode is ReplayMode.OFFSET:
-            shown_s = error_s + np.sign(error_s) * OFFSET_BEAT_S
-        else:
-            shown_s = self.gain * error_s
+        shown_s = error_s + np.sign(error_s) * OFFSET_BEAT_S if self.spec.mode is ReplayMode.OFFSET else self.gain * error_s
         beat_interval_s = float(np.median(np.diff(strip.beat_times_s))) if len(strip.beat_times_s) > 1 else 0.5
         half_span_s = max(2.0 * beat_interval_s, 1.3 * abs(shown_s))
         px_per_s = (width / 2 - width / 20) / half_span_s

@@ -12,7 +12,6 @@ lateness the replay is meant to show.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
 
 import numpy as np
 
