@@ -56,7 +56,8 @@ def main() -> int:
     update_ms = np.array(update_ms)
     median, p95, p99 = np.percentile(update_ms, [50, 95, 99])
     print(f"live follower per frame: median {median:.3f} ms, p95 {p95:.3f} ms, p99 {p99:.3f} ms, max {update_ms.max():.3f} ms")
-    print(f"  p95 / {LIVE_BUDGET_MS:.0f} ms budget = {p95 / LIVE_BUDGET_MS:.2f};  p95 / frame period ({frame_period_ms:.0f} ms) = {p95 / frame_period_ms:.3f}")
+    print(f"  p95 / {LIVE_BUDGET_MS:.0f} ms budget = {p95 / LIVE_BUDGET_MS:.2f};  "
+          f"p95 / frame period ({frame_period_ms:.0f} ms) = {p95 / frame_period_ms:.3f}")
 
     stages = {"steps": [], "dtw": [], "errors": [], "analyse_attempt (with label settling)": []}
     for _ in range(args.repeat):

@@ -74,7 +74,8 @@ def raw_model_ms(video: Path, rotate_deg: int) -> float:
 
 
 def window_open_s() -> float:
-    result = subprocess.run([sys.executable, "-c", WINDOW_PROBE], capture_output=True, text=True, env=os.environ | {"QT_QPA_PLATFORM": "offscreen"})
+    result = subprocess.run([sys.executable, "-c", WINDOW_PROBE], capture_output=True, text=True,
+                            env=os.environ | {"QT_QPA_PLATFORM": "offscreen"})
     return float(result.stdout.strip().splitlines()[-1])
 
 

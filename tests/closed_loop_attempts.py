@@ -50,8 +50,9 @@ def stretch_delayed(sequence: PoseSequence, start_s: float, end_s: float, delay_
     ``start_s`` and the catch-up where the feet are still.
     """
     attempt_time_s = sequence.time_s - sequence.time_s[0]
-    knots_attempt = [0.0, start_s, start_s + delay_s, end_s + delay_s, end_s + catch_up_s, max(attempt_time_s[-1], end_s + catch_up_s + 1e-3)]
-    knots_source = [0.0, start_s, start_s, end_s, end_s + catch_up_s, max(attempt_time_s[-1], end_s + catch_up_s + 1e-3)]
+    last_s = max(attempt_time_s[-1], end_s + catch_up_s + 1e-3)
+    knots_attempt = [0.0, start_s, start_s + delay_s, end_s + delay_s, end_s + catch_up_s, last_s]
+    knots_source = [0.0, start_s, start_s, end_s, end_s + catch_up_s, last_s]
     source_time_s = np.interp(attempt_time_s, knots_attempt, knots_source)
     return resample_at(sequence, sequence.time_s[0] + source_time_s, sequence.fps)
 

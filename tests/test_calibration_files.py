@@ -227,7 +227,8 @@ def test_cli_floor_without_its_size_exits_2(tmp_path, capsys):
 
 def test_cli_calibrates_the_shared_camera_and_saves_a_loadable_file(shared_dir, tmp_path, capsys):
     photos = sorted((shared_dir / "calibration" / "checkerboard_view2").glob("*.jpg"))
-    assert main(["calibrate", "camera", "--board", "4x7", "--square-mm", "60", "--name", "lab2", "--out", str(tmp_path), *map(str, photos)]) == 0
+    arguments = ["calibrate", "camera", "--board", "4x7", "--square-mm", "60", "--name", "lab2", "--out", str(tmp_path)]
+    assert main([*arguments, *map(str, photos)]) == 0
     out = capsys.readouterr().out
     assert "board 4x7 found in 6 of 7:" in out and "  cam02_01_int.jpg: 0." in out
     assert "skipped cam02_06_int.jpg: board not found" in out

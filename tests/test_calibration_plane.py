@@ -116,7 +116,8 @@ def test_floor_rectangle_puts_feet_in_centimetres():
 def test_degenerate_or_wrong_points_are_refused_in_one_line():
     board = standard_dartboard()
     with pytest.raises(UserFacingError, match="at least 4"):
-        fit_plane({"bull": (1, 1), "double_outer_20": (1, 50), "double_outer_6": (60, 1)}, board.click_points_mm, "dartboard", FRAME_SIZE_PX)
+        three_points = {"bull": (1, 1), "double_outer_20": (1, 50), "double_outer_6": (60, 1)}
+        fit_plane(three_points, board.click_points_mm, "dartboard", FRAME_SIZE_PX)
     with pytest.raises(UserFacingError, match="unknown dartboard point name.*treble_20"):
         fit_plane(
             {"bull": (1, 1), "double_outer_20": (1, 50), "double_outer_6": (60, 1), "treble_20": (5, 5)},

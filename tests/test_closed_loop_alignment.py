@@ -56,7 +56,9 @@ def test_reference_has_steps_and_a_beat_from_its_music(routine: ReferenceRoutine
     assert 60 <= routine.beat_grid.bpm <= 200
 
 
-def test_uniformly_slower_attempt_has_no_obvious_miss_and_reports_the_tempo(routine: ReferenceRoutine, settings: ClosedLoopSettings) -> None:
+def test_uniformly_slower_attempt_has_no_obvious_miss_and_reports_the_tempo(
+    routine: ReferenceRoutine, settings: ClosedLoopSettings
+) -> None:
     analysis = analyse_attempt(routine, played_slower(routine.sequence, 1.1), settings)
     assert analysis.obvious == ()
     assert all(report.attempt_step is not None for report in analysis.steps)
@@ -154,7 +156,9 @@ def test_live_tiers_call_the_delayed_kicks_and_pass_the_rest(routine: ReferenceR
 
 
 @pytest.mark.parametrize("flipped_from_s", [0.0, 6.0], ids=["whole-clip", "second-half"])
-def test_left_and_right_named_the_other_way_change_nothing(routine: ReferenceRoutine, settings: ClosedLoopSettings, flipped_from_s: float) -> None:
+def test_left_and_right_named_the_other_way_change_nothing(
+    routine: ReferenceRoutine, settings: ClosedLoopSettings, flipped_from_s: float
+) -> None:
     """The pose model may name a front-facing dancer's legs the other way round than in the reference."""
     flipped = relabel_frames(routine.sequence, routine.sequence.time_s >= flipped_from_s)
     analysis = analyse_attempt(routine, flipped, settings)
@@ -221,7 +225,9 @@ def test_placement_in_centimetres_with_a_floor_calibration(routine: ReferenceRou
     assert next(d for d in report.verdict.deviations if d.name == "placement").unit == "cm"
 
 
-def test_the_music_starts_with_the_first_frame_even_before_the_dancer_is_seen(routine: ReferenceRoutine, settings: ClosedLoopSettings) -> None:
+def test_the_music_starts_with_the_first_frame_even_before_the_dancer_is_seen(
+    routine: ReferenceRoutine, settings: ClosedLoopSettings
+) -> None:
     """Live, frames with nobody in view are not followed; the clock must still start at the first one.
 
     The attempt is the reference itself with nobody found in its first 0.4 s: every step is on time,

@@ -84,13 +84,15 @@ def test_analyze_prints_the_step_table_and_writes_json(routine, tmp_path: Path, 
 def test_user_tempo_overrides_a_saved_grid(routine, tmp_path: Path) -> None:
     folder = save_reference(routine, tmp_path / "dance-ref")
     json_path = tmp_path / "analysis.json"
-    analyze_command(analyze_args(str(folder), bpm=96.0, first_beat=0.1, json=str(json_path)), routine.sequence, load_preset_table("dance-footwork"))
+    arguments = analyze_args(str(folder), bpm=96.0, first_beat=0.1, json=str(json_path))
+    analyze_command(arguments, routine.sequence, load_preset_table("dance-footwork"))
     assert json.loads(json_path.read_text())["reference_bpm"] == 96.0
 
 
 def test_reference_by_session_id(routine, tmp_path: Path) -> None:
     store = SessionStore(tmp_path / "sessions")
-    session = store.create(source=SessionSource(kind=SourceKind.VIDEO_FILE, path=DANCE, rotate_deg=270), model="lite", skill="dance-footwork")
+    session = store.create(source=SessionSource(kind=SourceKind.VIDEO_FILE, path=DANCE, rotate_deg=270), model="lite",
+                           skill="dance-footwork")
     session.save_landmarks(routine.sequence)
     (tmp_path / "calibration").mkdir()
     json_path = tmp_path / "analysis.json"
@@ -121,7 +123,8 @@ def test_a_good_run_saved_as_reference_is_danced_against_by_id(routine, tmp_path
     (tmp_path / "calibration").mkdir()
     folder = save_reference(routine, tmp_path / "coach")
     slower = played_slower(routine.sequence, 1.1)
-    analyze_command(analyze_args(str(folder), save_reference="my-best", workspace=str(tmp_path)), slower, load_preset_table("dance-footwork"))
+    arguments = analyze_args(str(folder), save_reference="my-best", workspace=str(tmp_path))
+    analyze_command(arguments, slower, load_preset_table("dance-footwork"))
     saved = load_reference(tmp_path / "references" / "my-best")
     assert saved.beat_grid.bpm == pytest.approx(120.0 / 1.1, abs=1.0)
     json_path = tmp_path / "again.json"

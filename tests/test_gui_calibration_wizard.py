@@ -234,7 +234,8 @@ def test_floor_corners_from_a_video_frame_picked_with_the_slider(qtbot, wizard, 
     assert page.frame.time_s < 1.6 and page.time_label.text() == f"{page.frame.time_s:.2f} s"
     width_px, height_px = page.frame.size_px
     assert "near-left corner" in page.instruction.text()
-    corners_px = [(0.2 * width_px, 0.9 * height_px), (0.8 * width_px, 0.9 * height_px), (0.7 * width_px, 0.6 * height_px), (0.3 * width_px, 0.6 * height_px)]
+    corners_px = [(0.2 * width_px, 0.9 * height_px), (0.8 * width_px, 0.9 * height_px),
+                  (0.7 * width_px, 0.6 * height_px), (0.3 * width_px, 0.6 * height_px)]
     for corner in corners_px:
         click_image_point(qtbot, page.picker, corner)
     page.save_button.click()

@@ -80,7 +80,8 @@ def test_a_step_missed_live_replays_the_reference_step_with_the_foot_drawn_loud(
     event = StepTierEvent(2, step.foot, StepTier.MISS, None, step.plant_s + ok_window_s)
     followed = [(index, index) for index in range(len(sequence))]  # danced exactly on the reference's clock
 
-    renderer = step_replay(event, step_verdict(event, "dance-footwork"), routine, followed, frames, poses, sequence.image_size_px, ok_window_s)
+    verdict = step_verdict(event, "dance-footwork")
+    renderer = step_replay(event, verdict, routine, followed, frames, poses, sequence.image_size_px, ok_window_s)
 
     assert renderer is not None
     assert renderer.key_landmark is Landmark[f"{step.foot.upper()}_ANKLE"]

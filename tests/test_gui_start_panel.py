@@ -22,7 +22,10 @@ def panel(qtbot):
     return panel
 
 
-@pytest.mark.parametrize(("answers", "skill"), [(["after", "dartboard"], "dart-throw"), (["after", "hoop"], "free-throw"), (["during"], "dance-footwork")])
+@pytest.mark.parametrize(
+    ("answers", "skill"),
+    [(["after", "dartboard"], "dart-throw"), (["after", "hoop"], "free-throw"), (["during"], "dance-footwork")],
+)
 def test_answering_the_skill_questions_ends_in_the_matching_preset(qtbot, answers, skill):
     dialog = SkillQuestions()
     qtbot.addWidget(dialog)

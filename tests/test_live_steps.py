@@ -42,12 +42,14 @@ def side_view_steps(renamed_frames: np.ndarray) -> PoseSequence:
             xy[:, Landmark[f"{side}_{part}"]] = np.column_stack([start_x_px + 240 * progress + dx_px, y_px - 60 * np.sin(np.pi * progress)])
     xy[renamed_frames] = xy[renamed_frames][:, MIRROR_ORDER]
     ones = np.ones((len(time_s), LANDMARK_COUNT))
-    return PoseSequence(time_s=time_s, xy_px=xy, visibility=ones, presence=ones, world_m=np.zeros((len(time_s), LANDMARK_COUNT, 3)), image_size_px=(1000, 1100))
+    return PoseSequence(time_s=time_s, xy_px=xy, visibility=ones, presence=ones, world_m=np.zeros((len(time_s), LANDMARK_COUNT, 3)),
+                        image_size_px=(1000, 1100))
 
 
 def judged_live(routine: ReferenceRoutine, attempt: PoseSequence) -> dict[int, StepTierEvent]:
     follower = LiveFollower(routine, TimingWindows())
-    events = [event for frame in range(len(attempt)) for event in follower.update(attempt.xy_px[frame], float(attempt.time_s[frame])).step_events]
+    states = [follower.update(attempt.xy_px[frame], float(attempt.time_s[frame])) for frame in range(len(attempt))]
+    events = [event for state in states for event in state.step_events]
     return {event.reference_index: event for event in events}
 
 

@@ -114,7 +114,8 @@ def test_a_hit_is_refused_in_one_line(live_workspace, tmp_path, capsys):
         session_replay(session, 0, tmp_path / "ws")
     line = str(refused.value)
     # The copy keeps the live verdict (obvious) beside the hit entered here: the line says they disagree.
-    assert line == f"rep 0 of session {session.session_id} was saved as obvious live, but judged again it is clean: only obvious misses are replayed"
+    assert line == (f"rep 0 of session {session.session_id} was saved as obvious live, but judged again it is clean: "
+                    "only obvious misses are replayed")
     assert main(["--workspace", str(tmp_path / "ws"), "replay", session.session_id, "0"]) == 2
     assert capsys.readouterr().err.strip().endswith(line)
     assert not (session.derived_dir / "replay_rep000.mp4").exists()

@@ -303,7 +303,9 @@ class StepJudgement:
     posture_error_deg: Mapping[str, float]
 
 
-def triage(judgement: StepJudgement, windows: TimingWindows, thresholds: ErrorThresholds, placement_unit: str, mirror: bool) -> tuple[Severity, str, StepTier, tuple[Deviation, ...]]:
+def triage(
+    judgement: StepJudgement, windows: TimingWindows, thresholds: ErrorThresholds, placement_unit: str, mirror: bool
+) -> tuple[Severity, str, StepTier, tuple[Deviation, ...]]:
     """Severity, channel, tier and deviations of one step; rhythm first, then placement, then posture."""
     deviations: list[Deviation] = []
     if judgement.missing:
@@ -538,6 +540,7 @@ def format_step_table(analysis: RoutineAnalysis, routine: ReferenceRoutine) -> s
         )
     obvious = len(analysis.obvious)
     lines.append("")
-    lines.append(f"{obvious} obvious miss{'es' if obvious != 1 else ''}; {len(analysis.extra_steps)} extra step(s)"
-                 + "".join(f"\n  extra: {extra.attempt_step.foot} foot landing at {extra.attempt_step.plant_s:.2f} s" for extra in analysis.extra_steps))
+    extras = "".join(f"\n  extra: {extra.attempt_step.foot} foot landing at {extra.attempt_step.plant_s:.2f} s"
+                     for extra in analysis.extra_steps)
+    lines.append(f"{obvious} obvious miss{'es' if obvious != 1 else ''}; {len(analysis.extra_steps)} extra step(s){extras}")
     return "\n".join(lines)

@@ -233,7 +233,8 @@ def save_plane_calibration(calibration: PlaneCalibration, path: Path) -> Path:
         "plane_points_mm": calibration.plane_points_mm.tolist(),
         "rms_residual_mm": calibration.rms_residual_mm,
     }
-    return write_toml(path, table, header="Motor Trainer plane calibration (image px -> plane mm); written by `motor-trainer calibrate plane`")
+    return write_toml(path, table,
+                      header="Motor Trainer plane calibration (image px -> plane mm); written by `motor-trainer calibrate plane`")
 
 
 def load_plane_calibration(path: Path) -> PlaneCalibration:

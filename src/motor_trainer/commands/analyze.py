@@ -20,7 +20,8 @@ from motor_trainer.analysis.outcomes import read_outcomes_csv
 from motor_trainer.analysis.reference_reps import choose_reference_reps, mean_fps
 from motor_trainer.analysis.rep_errors import ClipAnalysis, RepAnalysis, analyse_clip, reference_from_analyses
 from motor_trainer.analysis.rep_reference import RepReference, load_reference, references_dir
-from motor_trainer.analysis.routine_reference import ReferenceRoutine, resolve_routine, routine_folder, run_as_reference, save_reference as save_routine
+from motor_trainer.analysis.routine_reference import ReferenceRoutine, resolve_routine, routine_folder, run_as_reference
+from motor_trainer.analysis.routine_reference import save_reference as save_routine
 from motor_trainer.analysis.step_errors import RoutineAnalysis, analyse_attempt, format_step_table
 from motor_trainer.records.verdict import SkillKind, Verdict
 from motor_trainer.atomic_files import atomic_write_bytes

@@ -532,10 +532,8 @@ class ReplayRenderer:
         error = tip - ghost
         length = float(np.linalg.norm(error))
         shortest_px = 6 * self._joint_radius_px
-        if length < 1.0:  # no direction: point at the joint from above-left
-            direction = np.array([1.0, 1.0]) / np.sqrt(2.0)
-        else:
-            direction = error / length
+        # No direction (too short): point at the joint from above-left.
+        direction = np.array([1.0, 1.0]) / np.sqrt(2.0) if length < 1.0 else error / length
         # From the ghost's joint to the drawn one. Too short to see, it is lengthened and moved
         # beside that line (covering the ghost's joint would hide where the joint belonged).
         tail = tip - direction * (length - clearance_px)
@@ -594,10 +592,12 @@ class ReplayRenderer:
         def to_x(time_s: float) -> int:
             return int(round(width / 2 + (time_s - strip.expected_time_s) * px_per_s))
 
-        cv2.line(image, (to_x(strip.expected_time_s - half_span_s), axis_y), (to_x(strip.expected_time_s + half_span_s), axis_y), BEAT_RGB, 1, cv2.LINE_AA)
+        axis_ends = (to_x(strip.expected_time_s - half_span_s), axis_y), (to_x(strip.expected_time_s + half_span_s), axis_y)
+        cv2.line(image, *axis_ends, BEAT_RGB, 1, cv2.LINE_AA)
         for beat_s in strip.beat_times_s:
             if abs(beat_s - strip.expected_time_s) <= half_span_s:
-                cv2.line(image, (to_x(beat_s), axis_y - strip_height // 4), (to_x(beat_s), axis_y + strip_height // 4), BEAT_RGB, self._thickness, cv2.LINE_AA)
+                tick_top, tick_bottom = (to_x(beat_s), axis_y - strip_height // 4), (to_x(beat_s), axis_y + strip_height // 4)
+                cv2.line(image, tick_top, tick_bottom, BEAT_RGB, self._thickness, cv2.LINE_AA)
         expected_x = to_x(strip.expected_time_s)
         cv2.line(image, (expected_x, top + 4), (expected_x, height - 5), GHOST_RGB, self._thickness + 2, cv2.LINE_AA)
         marker = (to_x(strip.expected_time_s + shown_s), axis_y)

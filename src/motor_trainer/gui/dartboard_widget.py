@@ -79,7 +79,8 @@ class DartboardWidget(QWidget):
         board = self.board
         painter.setPen(Qt.PenStyle.NoPen)
         painter.setBrush(QBrush(QColor(15, 15, 15)))
-        painter.drawEllipse(centre, board.double_outer_radius_mm * _NUMBER_MARGIN * scale, board.double_outer_radius_mm * _NUMBER_MARGIN * scale)
+        number_ring_px = board.double_outer_radius_mm * _NUMBER_MARGIN * scale
+        painter.drawEllipse(centre, number_ring_px, number_ring_px)
         rings = (
             (board.double_inner_radius_mm, board.double_outer_radius_mm, (_RED, _GREEN)),
             (board.treble_outer_radius_mm, board.double_inner_radius_mm, (_DARK, _LIGHT)),

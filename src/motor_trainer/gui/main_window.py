@@ -39,7 +39,8 @@ class MainWindow(QMainWindow):
         self.setWindowTitle("Motor Trainer")
         self.resize(1280, 800)
         self.preferences_file = None if workspace is None else preferences_path(workspace.root)
-        self.window_settings = None if workspace is None else QSettings(str(workspace.root / WINDOW_SETTINGS_NAME), QSettings.Format.IniFormat)
+        self.window_settings = (None if workspace is None
+                                else QSettings(str(workspace.root / WINDOW_SETTINGS_NAME), QSettings.Format.IniFormat))
         if self.window_settings is not None and self.window_settings.value("geometry") is not None:
             self.restoreGeometry(self.window_settings.value("geometry"))
         self.pages = QStackedWidget()
@@ -48,7 +49,8 @@ class MainWindow(QMainWindow):
         self.pages.addWidget(self.start_panel)
         self.setCentralWidget(self.pages)
         self.practice_screen: PracticeScreen | None = None
-        self.preferences, problem = (PracticePreferences(), "") if self.preferences_file is None else load_preferences(self.preferences_file)
+        self.preferences, problem = ((PracticePreferences(), "") if self.preferences_file is None
+                                     else load_preferences(self.preferences_file))
         self.start_panel.apply_preferences(self.preferences)
         self.start_panel.problem.setText(problem)
 

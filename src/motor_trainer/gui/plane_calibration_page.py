@@ -296,7 +296,10 @@ class PlaneCalibrationPage(QWidget):
             self.problem.setText(str(error))
             return
         self.saved = calibration
-        outline_mm = dartboard_outline_mm(workspace_dartboard(self.calibration_dir)) if kind is PlaneKind.DARTBOARD else floor_outline_mm(self.target)
+        if kind is PlaneKind.DARTBOARD:
+            outline_mm = dartboard_outline_mm(workspace_dartboard(self.calibration_dir))
+        else:
+            outline_mm = floor_outline_mm(self.target)
         self.picker.set_overlay([calibration.plane_to_image_px(line) for line in outline_mm])
         centre_px = calibration.plane_to_image_px(np.mean(calibration.plane_points_mm, axis=0))
         where = "the bull" if kind is PlaneKind.DARTBOARD else "the middle of the rectangle"
@@ -382,7 +385,8 @@ class PlaneCalibrationPage(QWidget):
         picker = self.picker
         self.save_button.setEnabled(self.frame is not None and picker.complete)
         if self.frame is None:
-            self.instruction.setText("Open a frame that shows the whole " + ("board." if self.plane_kind is PlaneKind.DARTBOARD else "rectangle."))
+            shown = "board." if self.plane_kind is PlaneKind.DARTBOARD else "rectangle."
+            self.instruction.setText("Open a frame that shows the whole " + shown)
         elif picker.complete:
             self.instruction.setText("All points placed: press Save (or undo to move one).")
         else:

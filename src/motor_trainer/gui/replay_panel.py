@@ -67,7 +67,8 @@ class ReplayPanel(QWidget):
         self.frames_shown = 0
         self._frames = queue.Queue(maxsize=_AHEAD_FRAMES)
         self._cancel = threading.Event()
-        self._thread = threading.Thread(target=self._render_all, args=(renderer, self._frames, self._cancel), name="replay-render", daemon=True)
+        self._thread = threading.Thread(target=self._render_all, args=(renderer, self._frames, self._cancel), name="replay-render",
+                                        daemon=True)
         self._thread.start()
         self._caption.setText(caption)
         self._timer.start(max(15, round(1000.0 / renderer.fps)))

@@ -308,7 +308,8 @@ class SessionReview(QDialog):
         if verdict is None:
             self.replay_button.setEnabled(False)
             return
-        if self.slider.isEnabled() and self.sequence is not None:  # by time: a live recording keeps only the frames analysed, and a step has no frame
+        # By time: a live recording keeps only the frames analysed, and a step has no frame.
+        if self.slider.isEnabled() and self.sequence is not None:
             self.slider.setValue(min(int(np.searchsorted(self.sequence.time_s, verdict.start_s)), self.slider.maximum()))
         refusal = replay_refusal(verdict)
         self.replay_button.setEnabled(refusal is None and self.seeker is not None and not self._replay_job.busy)

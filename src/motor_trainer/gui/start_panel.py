@@ -132,7 +132,8 @@ class StartPanel(QWidget):
         self.save_session.setChecked(sessions_dir is not None)
         self.save_session.setEnabled(sessions_dir is not None)
         self.sessions_button = QPushButton("Sessions and progress…")
-        self.sessions_button.setToolTip("Open a past session, replay any rep, make chosen reps your reference, export; progress across sessions")
+        self.sessions_button.setToolTip(
+            "Open a past session, replay any rep, make chosen reps your reference, export; progress across sessions")
         self.sessions_button.setEnabled(workspace is not None)
         self.sessions_button.clicked.connect(self._on_sessions)
         self.calibrate_button = QPushButton("Calibrate camera, board or floor…")
@@ -248,7 +249,8 @@ class StartPanel(QWidget):
 
     def _on_browse_reference(self) -> None:
         if preset_kind(self.skill.currentData()) is SkillKind.CLOSED_LOOP:
-            path = QFileDialog.getExistingDirectory(self, "Choose a reference routine folder") or QFileDialog.getOpenFileName(self, "…or a routine video", "", VIDEO_FILTER)[0]
+            path = (QFileDialog.getExistingDirectory(self, "Choose a reference routine folder")
+                    or QFileDialog.getOpenFileName(self, "…or a routine video", "", VIDEO_FILTER)[0])
         else:
             path, _ = QFileDialog.getOpenFileName(self, "Choose a saved reference", "", "References (*.json)")
         if path:

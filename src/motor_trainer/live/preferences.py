@@ -89,7 +89,8 @@ def load_preferences(path: Path) -> tuple[PracticePreferences, str]:
     try:
         return PracticePreferences.from_table(read_toml(path), path), ""
     except UserFacingError as problem:
-        return PracticePreferences(), f"{problem} (using the defaults; it is moved to {path.name}{BROKEN_SUFFIX} when settings are next saved)"
+        moved = f"it is moved to {path.name}{BROKEN_SUFFIX} when settings are next saved"
+        return PracticePreferences(), f"{problem} (using the defaults; {moved})"
 
 
 def save_preferences(preferences: PracticePreferences, path: Path) -> None:

@@ -422,7 +422,8 @@ class BeatGrid:
         period_s = 60.0 / bpm
         first_index = int(np.ceil((start_s - first_beat_s) / period_s))
         last_index = int(np.floor((end_s - first_beat_s) / period_s))
-        return cls(bpm=float(bpm), first_beat_s=float(first_beat_s), beat_s=first_beat_s + period_s * np.arange(first_index, last_index + 1))
+        beat_s = first_beat_s + period_s * np.arange(first_index, last_index + 1)
+        return cls(bpm=float(bpm), first_beat_s=float(first_beat_s), beat_s=beat_s)
 
     def beats_near(self, time_s: float, count: int = 4) -> np.ndarray:
         """The ``count`` beats closest to ``time_s``, in time order (for a beat strip)."""
