@@ -38,7 +38,7 @@ from motor_trainer.analysis.rep_reference import (
     build_reference,
     path_offsets,
 )
-from motor_trainer.records.verdict import Deviation, Severity, SkillKind, Verdict
+from motor_trainer.records.verdict import Channel, Deviation, Severity, SkillKind, Verdict
 from motor_trainer.calibration.targets import DartBoard
 from motor_trainer.pose.landmarks import Landmark, PoseSequence
 from motor_trainer.skills.open_loop import (
@@ -53,7 +53,6 @@ from motor_trainer.skills.open_loop import (
 
 #: Stature used to turn body lengths into centimetres when the person's own is not given.
 DEFAULT_STATURE_CM = 170.0
-OUTCOME_CHANNEL = "outcome"
 PATH_SUFFIX = "_path"
 
 #: Blame order: lower is more proximal. Keyed by the end of a landmark name.
@@ -178,7 +177,7 @@ def outcome_deviation(judged: OutcomeJudgement | None, tolerance_mm: float | Non
     tolerance = preset.outcome.tolerance_mm if tolerance_mm is None else tolerance_mm
     if judged is None or judged.error_mm is None or tolerance <= 0:
         return []
-    return [Deviation(OUTCOME_CHANNEL, judged.error_mm / tolerance, abs(judged.error_mm), "mm", None, judged.direction)]
+    return [Deviation(Channel.OUTCOME, judged.error_mm / tolerance, abs(judged.error_mm), "mm", None, judged.direction)]
 
 
 def _real_magnitude(name: str, difference: float, stature_cm: float) -> tuple[float, str]:
@@ -316,19 +315,19 @@ def _blame(deviations: list[Deviation]) -> str:
 
 def triage(
     deviations: list[Deviation], outcome: OutcomeJudgement | None, subtle_z: float, obvious_z: float
-) -> tuple[Severity, str]:
+) -> tuple[Severity, Channel | str]:
     """Severity and responsible channel of one rep (see the module docstring for the rules)."""
     obvious = [d for d in deviations if _exceeds(d, obvious_z)]
     if obvious:
         return Severity.OBVIOUS, _blame(obvious)
     if outcome is not None and outcome.obvious:
-        return Severity.OBVIOUS, OUTCOME_CHANNEL
+        return Severity.OBVIOUS, Channel.OUTCOME
     subtle = [d for d in deviations if _exceeds(d, subtle_z)]
     if subtle:
         return Severity.SUBTLE, _blame(subtle)
     if outcome is not None and not outcome.success:
-        return Severity.SUBTLE, OUTCOME_CHANNEL
-    return Severity.CLEAN, ""
+        return Severity.SUBTLE, Channel.OUTCOME
+    return Severity.CLEAN, Channel.NONE
 
 
 def reference_from_analyses(

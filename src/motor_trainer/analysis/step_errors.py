@@ -22,7 +22,8 @@ import numpy as np
 
 from motor_trainer.analysis.alignment import Alignment, align_sequences, settle_labels_against
 from motor_trainer.analysis.routine_reference import ReferenceRoutine
-from motor_trainer.records.verdict import Deviation, Severity, SkillKind, Verdict
+from motor_trainer.records.units import Unit
+from motor_trainer.records.verdict import Channel, Deviation, Severity, SkillKind, Verdict
 from motor_trainer.pose.kinematics import JOINT_ANGLES, body_length_px, joint_angles_deg, mirror_sequence
 from motor_trainer.pose.landmarks import PoseSequence
 from motor_trainer.skills.closed_loop import (
@@ -123,7 +124,7 @@ class RoutineAnalysis:
     steps: tuple[StepReport, ...]
     extra_steps: tuple[ExtraStep, ...]
     tempo: TempoFit
-    placement_unit: str
+    placement_unit: Unit
     reference_frame_for_frame: np.ndarray
     posture_error_deg: np.ndarray
     joint_names: tuple[str, ...]
@@ -153,7 +154,7 @@ class RoutineAnalysis:
             "reference_bpm": self.reference_bpm,
             "attempt_bpm": None if self.reference_bpm is None else self.reference_bpm * self.tempo.tempo_ratio,
             "timing_windows_ms": vars(self.windows).copy(),
-            "placement_unit": self.placement_unit,
+            "placement_unit": str(self.placement_unit),
             "alignment_cost": self.alignment_cost,
             "steps": [
                 {
@@ -304,26 +305,26 @@ class StepJudgement:
 
 
 def triage(
-    judgement: StepJudgement, windows: TimingWindows, thresholds: ErrorThresholds, placement_unit: str, mirror: bool
-) -> tuple[Severity, str, StepTier, tuple[Deviation, ...]]:
+    judgement: StepJudgement, windows: TimingWindows, thresholds: ErrorThresholds, placement_unit: Unit, mirror: bool
+) -> tuple[Severity, Channel, StepTier, tuple[Deviation, ...]]:
     """Severity, channel, tier and deviations of one step; rhythm first, then placement, then posture."""
     deviations: list[Deviation] = []
     if judgement.missing:
-        return Severity.OBVIOUS, "missing", StepTier.MISS, ()
+        return Severity.OBVIOUS, Channel.MISSING, StepTier.MISS, ()
     timing_ms = judgement.timing_error_ms
     assert timing_ms is not None
     tier = timing_tier(windows, timing_ms)
     deviations.append(
-        Deviation("timing", timing_ms / windows.good_ms, abs(timing_ms), "ms", direction="late" if timing_ms > 0 else "early")
+        Deviation(Channel.TIMING, timing_ms / windows.good_ms, abs(timing_ms), "ms", direction="late" if timing_ms > 0 else "early")
     )
     subtle_place, obvious_place = (
         (thresholds.placement_subtle_cm, thresholds.placement_obvious_cm)
-        if placement_unit == "cm"
+        if placement_unit is Unit.CM
         else (thresholds.placement_subtle_bl, thresholds.placement_obvious_bl)
     )
     placement = judgement.placement_error
     if placement is not None and np.isfinite(placement):
-        deviations.append(Deviation("placement", placement / subtle_place, placement, placement_unit))
+        deviations.append(Deviation(Channel.PLACEMENT, placement / subtle_place, placement, placement_unit))
     worst_joint, worst_deg = None, 0.0
     for joint, error_deg in judgement.posture_error_deg.items():
         if np.isfinite(error_deg):
@@ -334,18 +335,18 @@ def triage(
                 worst_joint, worst_deg = joint, error_deg
     placement_size = placement if placement is not None and np.isfinite(placement) else 0.0
     if tier is StepTier.MISS:
-        return Severity.OBVIOUS, "timing", tier, tuple(deviations)
+        return Severity.OBVIOUS, Channel.TIMING, tier, tuple(deviations)
     if placement_size > obvious_place:
-        return Severity.OBVIOUS, "placement", tier, tuple(deviations)
+        return Severity.OBVIOUS, Channel.PLACEMENT, tier, tuple(deviations)
     if worst_joint is not None and worst_deg > thresholds.posture_obvious_deg:
-        return Severity.OBVIOUS, "posture", tier, tuple(deviations)
+        return Severity.OBVIOUS, Channel.POSTURE, tier, tuple(deviations)
     if abs(timing_ms) > windows.good_ms:
-        return Severity.SUBTLE, "timing", tier, tuple(deviations)
+        return Severity.SUBTLE, Channel.TIMING, tier, tuple(deviations)
     if placement_size > subtle_place:
-        return Severity.SUBTLE, "placement", tier, tuple(deviations)
+        return Severity.SUBTLE, Channel.PLACEMENT, tier, tuple(deviations)
     if worst_joint is not None and worst_deg > thresholds.posture_subtle_deg:
-        return Severity.SUBTLE, "posture", tier, tuple(deviations)
-    return Severity.CLEAN, "", tier, tuple(deviations)
+        return Severity.SUBTLE, Channel.POSTURE, tier, tuple(deviations)
+    return Severity.CLEAN, Channel.NONE, tier, tuple(deviations)
 
 
 def _step_verdict(
@@ -354,9 +355,9 @@ def _step_verdict(
     attempt: PoseSequence,
     frame_range: tuple[int, int],
     judgement: StepJudgement,
-    triaged: tuple[Severity, str, StepTier, tuple[Deviation, ...]],
+    triaged: tuple[Severity, Channel, StepTier, tuple[Deviation, ...]],
     tempo: TempoFit,
-    placement_unit: str,
+    placement_unit: Unit,
 ) -> Verdict:
     severity, channel, tier, deviations = triaged
     start, end = frame_range
@@ -403,7 +404,7 @@ def judge_attempt(
     otherwise in body lengths of each dancer.
     """
     use_cm = reference_plane is not None and attempt_plane is not None and not mirror
-    placement_unit = "cm" if use_cm else "bl"
+    placement_unit = Unit.CM if use_cm else Unit.BL
     reference_body = body_length_px(reference.xy_px)
     attempt_body = body_length_px(attempt.xy_px)
 
@@ -533,7 +534,7 @@ def format_step_table(analysis: RoutineAnalysis, routine: ReferenceRoutine) -> s
         worst = max(report.posture_error_deg.items(), key=lambda item: item[1], default=None)
         joint = "" if worst is None or worst[1] < 1.0 else f"{worst[0]} {worst[1]:.0f}°"
         verdict = report.verdict
-        label = "ok" if verdict.channel == "" else f"{verdict.severity}: {verdict.channel}"
+        label = "ok" if verdict.channel is Channel.NONE else f"{verdict.severity}: {verdict.channel}"
         lines.append(
             f"{report.reference_index + 1:>3} {step.foot:<6}{step.plant_s:>7.2f}"
             f"{'' if attempt is None else f'{attempt.plant_s:.2f}':>9}{timing:>11} {report.tier:<8}{place:>10} {joint:<22}{label}"

@@ -12,34 +12,22 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from motor_trainer.records.verdict import Verdict
 from motor_trainer.feedback import messages
+from motor_trainer.records.units import Unit
+from motor_trainer.records.verdict import Verdict
 
 #: Unit suffixes in the order they are tried: compound units first so that
 #: ``_bl_per_s`` is not read as ``_s``.
-UNIT_SUFFIXES: tuple[str, ...] = (
-    "bl_per_s",
-    "deg_per_s",
-    "px_per_s",
-    "cm",
-    "mm",
-    "px",
-    "deg",
-    "ms",
-    "norm",
-    "bl",
-    "hz",
-    "s",
-)
+UNIT_SUFFIXES: tuple[Unit, ...] = tuple(unit for unit in Unit if unit is not Unit.NONE)
 
 
 @dataclass(frozen=True)
 class FeatureKey:
-    """A feature key split into its name and unit code (``""`` when the key names no known unit)."""
+    """A feature key split into its name and unit (``Unit.NONE`` when the key names no known unit)."""
 
     key: str
     name: str
-    unit: str
+    unit: Unit
 
 
 def parse_feature_key(key: str) -> FeatureKey:
@@ -48,7 +36,7 @@ def parse_feature_key(key: str) -> FeatureKey:
         suffix = f"_{unit}"
         if key.endswith(suffix) and len(key) > len(suffix):
             return FeatureKey(key=key, name=key.removesuffix(suffix), unit=unit)
-    return FeatureKey(key=key, name=key, unit="")
+    return FeatureKey(key=key, name=key, unit=Unit.NONE)
 
 
 def is_speed_feature(key: str) -> bool:

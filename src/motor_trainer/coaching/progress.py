@@ -21,6 +21,7 @@ import numpy as np
 from motor_trainer.records.session_verdicts import SessionVerdicts
 from motor_trainer.records.verdict import is_success
 from motor_trainer.coaching.features import feature_values, feature_words, parse_feature_key
+from motor_trainer.records.units import Unit
 from motor_trainer.feedback import messages
 
 
@@ -51,7 +52,7 @@ class FeatureSeries:
 
     skill: str
     feature_key: str
-    unit: str
+    unit: Unit
     session_ids: tuple[str, ...]
     started_at: tuple[datetime, ...]
     sd: np.ndarray

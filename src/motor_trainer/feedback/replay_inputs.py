@@ -19,7 +19,7 @@ from motor_trainer.analysis.outcomes import LandingPoint, Outcome, aim_point_mm
 from motor_trainer.records.outcome_settings import OutcomeSettings
 from motor_trainer.analysis.rep_errors import RepAlignment, RepAnalysis
 from motor_trainer.analysis.step_errors import RoutineAnalysis, StepReport, TempoFit
-from motor_trainer.records.verdict import Verdict
+from motor_trainer.records.verdict import Channel, Verdict
 from motor_trainer.records.verdict import is_success
 from motor_trainer.feedback.clips import Clip
 from motor_trainer.feedback.exaggerate import resample_reference
@@ -119,7 +119,7 @@ def step_replay_spec(
     routine).
     """
     step = report.attempt_step or report.reference_step
-    rhythm = report.rhythm if report.verdict.channel == "timing" else None
+    rhythm = report.rhythm if report.verdict.channel is Channel.TIMING else None
     rhythm_miss = rhythm is not None
     if rhythm is not None:
         positions = beat_clock_reference_frames(analysis.tempo, attempt.time_s, reference.time_s)

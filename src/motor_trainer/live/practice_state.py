@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from motor_trainer.analysis.alignment import StepTierEvent
 from motor_trainer.analysis.outcomes import Outcome
 from motor_trainer.analysis.rep_errors import RepAnalysis
-from motor_trainer.records.verdict import Deviation, Severity, SkillKind, Verdict
+from motor_trainer.records.verdict import Channel, Deviation, Severity, SkillKind, Verdict
 from motor_trainer.coaching.difficulty import Difficulty
 from motor_trainer.coaching.practice import CoachMessage, MessageKind, PracticeCoach, PracticeMode
 from motor_trainer.feedback.messages import difficulty_carried_over
@@ -51,7 +51,7 @@ def step_verdict(event: StepTierEvent, skill: str) -> Verdict:
     deviations: tuple[Deviation, ...] = ()
     if event.timing_error_ms is not None:
         direction = "late" if event.timing_error_ms > 0 else "early"
-        deviations = (Deviation("timing", float("nan"), abs(event.timing_error_ms), "ms", f"{event.foot}_ankle", direction),)
+        deviations = (Deviation(Channel.TIMING, float("nan"), abs(event.timing_error_ms), "ms", f"{event.foot}_ankle", direction),)
     return Verdict(
         index=event.reference_index,
         skill=skill,
@@ -61,7 +61,7 @@ def step_verdict(event: StepTierEvent, skill: str) -> Verdict:
         start_s=event.time_s,
         end_s=event.time_s,
         severity=severity,
-        channel="" if severity is Severity.CLEAN else "timing",
+        channel=Channel.NONE if severity is Severity.CLEAN else Channel.TIMING,
         success=event.tier is not StepTier.MISS,
         deviations=deviations,
     )

@@ -26,6 +26,28 @@ class SkillKind(StrEnum):
     MIXED = "mixed"
 
 
+class Channel(StrEnum):
+    """What a verdict blames when it is not one of the skill's own form features (those keep their feature name).
+
+    ``NONE`` (the empty string, falsy) is a clean verdict's channel.
+    """
+
+    NONE = ""
+    OUTCOME = "outcome"
+    TIMING = "timing"
+    PLACEMENT = "placement"
+    POSTURE = "posture"
+    MISSING = "missing"
+
+
+def parse_channel(text: str) -> Channel | str:
+    """A saved channel read back: one of the Channel members, else the form feature it names."""
+    try:
+        return Channel(text)
+    except ValueError:
+        return text
+
+
 @dataclass(frozen=True)
 class Deviation:
     """One measured difference from the reference.
@@ -48,8 +70,8 @@ class Deviation:
 class Verdict:
     """The verdict on one repetition.
 
-    ``channel`` names what is responsible: a feature ("elbow_drift"),
-    "outcome", "timing", "placement", "posture" or "" when clean.
+    ``channel`` names what is responsible: a Channel (outcome, timing,
+    placement, posture, missing; NONE when clean) or a form feature ("elbow_drift").
     ``success`` is None when no outcome was entered. ``features`` carries the
     rep's raw feature values (units in the keys) so the coach can follow form
     quality without re-analysing. Frame range is half-open ``[start_frame, end_frame)``.
@@ -63,7 +85,7 @@ class Verdict:
     start_s: float
     end_s: float
     severity: Severity
-    channel: str
+    channel: Channel | str
     success: bool | None
     deviations: tuple[Deviation, ...] = ()
     outcome_error_mm: float | None = None
@@ -94,7 +116,7 @@ class Verdict:
             "start_s": self.start_s,
             "end_s": self.end_s,
             "severity": str(self.severity),
-            "channel": self.channel,
+            "channel": str(self.channel),
             "success": self.success,
             "outcome_error_mm": self.outcome_error_mm,
             "deviations": [vars(d).copy() for d in self.deviations],
@@ -112,7 +134,7 @@ class Verdict:
             start_s=float(data["start_s"]),
             end_s=float(data["end_s"]),
             severity=Severity(data["severity"]),
-            channel=str(data["channel"]),
+            channel=parse_channel(str(data["channel"])),
             success=None if data.get("success") is None else bool(data["success"]),
             deviations=tuple(Deviation(**d) for d in data.get("deviations", ())),
             outcome_error_mm=None if data.get("outcome_error_mm") is None else float(data["outcome_error_mm"]),
