@@ -40,6 +40,13 @@ def test_only_the_shim_imports_cv2():
     assert modules_importing(("cv2",)) == {"cvshim.py"}
 
 
+def test_the_layers_contract_holds():
+    """pyproject.toml's import-linter contracts: each package imports only from the layers below it, and only gui/ imports Qt."""
+    from importlinter.cli import lint_imports
+
+    assert lint_imports(config_filename=str(PACKAGE.parents[1] / "pyproject.toml"), no_cache=True, no_logo=True) == 0
+
+
 def test_nothing_unpickles():
     offenders = [
         str(path.relative_to(PACKAGE))
