@@ -42,7 +42,7 @@ from motor_trainer.gui.main_window import MainWindow  # noqa: E402
 from motor_trainer.gui.calibration_wizard import CalibrationWizard  # noqa: E402
 from motor_trainer.gui.session_browser import SessionBrowser  # noqa: E402
 from motor_trainer.gui.start_panel import SkillQuestions  # noqa: E402
-from motor_trainer.storage.manifest import now_utc
+from motor_trainer.storage.manifest import now_utc  # noqa: E402
 from motor_trainer.workspace import Workspace  # noqa: E402
 
 

@@ -24,7 +24,8 @@ _SEQUENCE_ARRAYS = ("time_s", "xy_px", "visibility", "presence", "world_m")
 
 def _npz_bytes(arrays: Mapping[str, np.ndarray]) -> bytes:
     with tempfile.SpooledTemporaryFile(max_size=64 * 1024 * 1024) as buffer:
-        np.savez(buffer, **arrays)
+        # numpy >= 2.1 types **kwds as if a name could fill its allow_pickle flag; ours are array names only.
+        np.savez(buffer, **arrays)  # type: ignore[arg-type]
         buffer.seek(0)
         return buffer.read()
 
@@ -60,7 +61,7 @@ def load_landmarks(path: Path) -> PoseSequence:
     try:
         return PoseSequence(
             **{name: arrays[name] for name in _SEQUENCE_ARRAYS},
-            image_size_px=tuple(int(v) for v in arrays["image_size_px"][:2]),
+            image_size_px=(int(arrays["image_size_px"][0]), int(arrays["image_size_px"][1])),
             source=str(arrays["source"]),
             fps=float(arrays["fps"]),
         )
@@ -124,7 +125,11 @@ def sequence_from_chunks(chunks: list[LandmarkChunk], image_size_px: tuple[int, 
     if not chunks:
         return PoseSequence.empty(np.zeros(0), image_size_px, source)
     return PoseSequence(
-        **{name: np.concatenate([getattr(c, name) for c in chunks]) for name in _SEQUENCE_ARRAYS},
+        time_s=np.concatenate([c.time_s for c in chunks]),
+        xy_px=np.concatenate([c.xy_px for c in chunks]),
+        visibility=np.concatenate([c.visibility for c in chunks]),
+        presence=np.concatenate([c.presence for c in chunks]),
+        world_m=np.concatenate([c.world_m for c in chunks]),
         image_size_px=image_size_px,
         source=source,
     )
