@@ -109,3 +109,79 @@ def test_live_tracking_keeps_left_and_right_mostly_right():
         live_xy = np.array([tracker.process(frame).xy_px for frame in video.frames()])
     facing_camera = facing_away_score(live_xy) < 0
     assert np.mean(facing_camera[np.isfinite(live_xy[:, Landmark.LEFT_HIP, 0])]) >= 0.75
+
+
+def share_where(sequence, frames: slice, holds) -> float:
+    """Share of the detected frames in ``frames`` where ``holds(xy)`` (xy: (frame, landmark, 2)) is True."""
+    xy = sequence.xy_px[frames]
+    xy = xy[np.isfinite(xy[:, Landmark.LEFT_HIP, 0])]
+    assert len(xy) > 0
+    return float(np.mean(holds(xy)))
+
+
+def image_x(xy, landmark):
+    return xy[:, landmark, 0]
+
+
+def test_back_view_serve_keeps_mediapipes_right_labels():
+    """Djokovic serves with his back to the camera from about frame 34; his right arm hits the ball
+    (frame 36) above his head on the image's right. MediaPipe labels this right; main's former
+    facing prior swapped every back-view frame, so the tracked right wrist was below the left at
+    contact in 100 % of frames."""
+    sequence = tracked("tennis_serve_djokovic_behind.mp4")
+    contact = slice(34, 39)
+    assert share_where(sequence, contact, lambda xy: xy[:, Landmark.RIGHT_WRIST, 1] < xy[:, Landmark.LEFT_WRIST, 1]) >= 0.9
+    back_view = slice(34, None)
+    assert share_where(
+        sequence, back_view, lambda xy: image_x(xy, Landmark.RIGHT_SHOULDER) > image_x(xy, Landmark.LEFT_SHOULDER)
+    ) >= 0.9
+
+
+def test_golf_finish_from_behind_has_the_hands_over_the_left_shoulder():
+    """Down the line, the golfer finishes (from frame 250) with her back to the camera: her left
+    shoulder on the image's left with the hands over it, her right foot up on its toe on the image's
+    right (the annotation's note). Before, 98.6 % of these frames had every label swapped."""
+    sequence = tracked("golf_dtl_female_60fps.mp4")
+    finish = slice(250, None)
+    left, right = Landmark.LEFT_SHOULDER, Landmark.RIGHT_SHOULDER
+    assert share_where(sequence, finish, lambda xy: image_x(xy, left) < image_x(xy, right)) >= 0.9
+    assert share_where(
+        sequence, finish, lambda xy: image_x(xy, Landmark.RIGHT_HEEL) > image_x(xy, Landmark.LEFT_HEEL)
+    ) >= 0.9
+
+    def hands_nearer_left_shoulder(xy):
+        hands_x = (image_x(xy, Landmark.LEFT_WRIST) + image_x(xy, Landmark.RIGHT_WRIST)) / 2
+        return np.abs(hands_x - image_x(xy, left)) < np.abs(hands_x - image_x(xy, right))
+
+    assert share_where(sequence, finish, hands_nearer_left_shoulder) > 0.5
+
+
+@pytest.mark.parametrize(
+    ("name", "back_view"),
+    # "back to the camera from about frame 48"; "side-on, turning the back to the camera after the hit" (27)
+    [("padel_overhead_bad_slice.mp4", slice(50, None)), ("padel_overhead_good_slice.mp4", slice(35, None))],
+)
+def test_padel_player_turning_away_keeps_the_right_arm_on_the_image_right(name, back_view):
+    sequence = tracked(name)
+    assert share_where(
+        sequence, back_view, lambda xy: image_x(xy, Landmark.RIGHT_SHOULDER) > image_x(xy, Landmark.LEFT_SHOULDER)
+    ) >= 0.9
+
+
+def test_live_and_offline_labels_agree_on_a_back_view():
+    """The live view (frame by frame, no look-ahead) and the saved clip (the whole clip at once) name
+    the same limbs left and right in at least 95 % of the tennis serve's frames. A frame agrees when
+    the live limbs lie nearer the offline ones as labelled than mirrored."""
+    from motor_trainer.capture.sources import open_video
+    from motor_trainer.pose.landmarks import MIRROR_ORDER
+    from motor_trainer.pose.tracker import PoseTracker
+
+    name = "tennis_serve_djokovic_behind.mp4"
+    with open_video(MEDIA / name) as video, PoseTracker() as tracker:
+        live_xy = np.array([tracker.process(frame).xy_px for frame in video.frames()])
+    offline_xy = tracked(name).xy_px
+    both = np.isfinite(live_xy[:, Landmark.LEFT_HIP, 0]) & np.isfinite(offline_xy[:, Landmark.LEFT_HIP, 0])
+    assert both.mean() >= 0.9
+    as_labelled = np.nansum(np.linalg.norm(live_xy[both] - offline_xy[both], axis=2), axis=1)
+    mirrored = np.nansum(np.linalg.norm(live_xy[both] - offline_xy[both][:, MIRROR_ORDER], axis=2), axis=1)
+    assert np.mean(as_labelled < mirrored) >= 0.95

@@ -5,12 +5,12 @@ candidate poses per frame; the subject is chosen once (largest and most
 central, or nearest a point the user gives) and then kept by continuity, so a
 second person walking through never takes over. MediaPipe often decides,
 for a frame or a stretch, that a person facing the camera faces away, and
-swaps every left and right label at once. Real turns are gradual; such swaps
-are instant. The tracker picks, for every frame, the labelling (as given or
-swapped) that keeps the skeleton moving least, with a faint preference for a
-person facing the camera that only settles which of the two consistent
-labellings is right: live by the forward pass frame by frame, offline for the whole
-clip at once (Viterbi).
+swaps every left and right label at once; for a person filmed from behind its
+labels are right. Real turns pass through a side view; such swaps are
+instant. The tracker picks, for every frame, the labelling (as given or
+swapped) that keeps the skeleton moving least and turning only through side
+views, and otherwise keeps MediaPipe's labels: live by the forward pass frame
+by frame, offline for the whole clip at once (Viterbi).
 """
 
 from __future__ import annotations
@@ -50,28 +50,61 @@ MAX_SUBJECT_SPEED_TORSO_PER_S = 12.0
 #: taken for them.
 MAX_REACQUIRE_DISTANCE_TORSO = 1.5
 
-#: Cost, per frame and per unit of facing-away score, of a labelling that has
-#: the person facing away from the camera. MediaPipe's swaps often pass through
-#: a frame or two where the shoulders collapse onto each other, so continuity
-#: alone cannot see them; this prior settles which of the two self-consistent
-#: labellings is right. Its price: a person who truly stands facing away from
-#: the camera for more than about a second (30 frames at 0.7 × 0.03 against a
-#: swap of ~0.5 torso lengths) is labelled as facing it. Set on
-#: lab_steps_view2.mp4, where 0.01 left the swapped stretch in place.
-FACING_AWAY_COST = 0.03
+#: Which way a person faces is read from the image chirality of the labelled
+#: skeleton (``facing_away_score``); nothing else in MediaPipe's output is
+#: independent of its labels. Its world landmarks' chirality has the same sign
+#: as the image chirality in 1474 of 1474 clearly turned frames of the shared
+#: clips, and the face landmarks' visibility is 0.99-1.00 whether it believes
+#: the person faces the camera or away: both report its belief, not evidence.
+#: The evidence is in time and in its error pattern. A real turn passes
+#: through a side view; a swap by MediaPipe is instant. And MediaPipe's labels
+#: are right for a person filmed from behind, its swaps are mostly a person
+#: facing the camera labelled as facing away (lab_steps_view2.mp4: 24 of 35
+#: frames in 28-62) and rarely the other way.
+#:
+#: Cost, in torso lengths of limb movement, of the labelled skeleton turning
+#: between two frames (its facing score changing sign), per unit of the
+#: narrower of the two scores: a real turn crosses through a frame seen nearly
+#: side-on (|score| 0.04-0.15 in the tennis, golf and padel turns of the shared
+#: clips, at 30 and 60 fps); MediaPipe's swaps jump between square-on frames
+#: (0.36-0.65), or through a single collapsed frame between two of them.
+TURN_COST_PER_WIDTH = 1.0
+
+#: Cost per frame and per unit of facing score of a labelling that overrules
+#: MediaPipe's own belief that the person faces the camera (the belief it
+#: rarely gets wrong), and one that overrules its belief that they face away
+#: (the belief its swaps produce). The small second cost keeps MediaPipe's
+#: labels wherever the movement itself does not call for a swap, which is why
+#: a person filmed from behind keeps them (all of tennis_serve_djokovic_behind
+#: from frame 34; main's former preference for a person facing the camera
+#: swapped every one of those frames). Measured on the shared clips (back,
+#: front and side views, 30 and 60 fps): turn cost 1.0 with 0.1-0.4 and 0.02
+#: keeps the back-view checks of bench/bench_accuracy.py at 100 % (the golf
+#: finish at 85-92 %, MediaPipe's own 89 %) and lab_steps_view2's swap undone,
+#: offline and live; 0.75 leaves part of
+#: lab_steps_view2's swap in place live; a face-away cost of 0.005 lets the
+#: 60 fps golf downswing's real turn be explained away by a swap, and 0.03
+#: leaves lab_steps_view2's 28-62 swapped. The price of the asymmetry, seen on
+#: synthetic back views: MediaPipe labelling a person filmed from behind as
+#: facing the camera for 10 frames or more is believed offline; live, a swap of
+#: 2 frames or more is believed from its third frame, and once it ends the live
+#: labels stay swapped for up to about a second (30 frames after a 5-frame
+#: swap) until the face-away cost has piled up (tests/test_left_right.py).
+OVERRULE_FACING_COST = 0.2
+OVERRULE_AWAY_COST = 0.02
 
 #: How much cheaper (in the chain's units, torso lengths of limb movement) the
-#: other labelling must have become before the live labels change: one frame of
-#: the facing prior at full strength. A swap by MediaPipe in a front view costs
-#: ~0.5 torso lengths and is followed at once. In a side view (facing score
-#: ~0) both labellings cost about the same, and without a margin the live
-#: labels flipped on a total 0.002 lower: in free_throw_side.mp4 with frames
-#: dropped, at the release (frame 49) while MediaPipe's own labels stayed put
-#: (0.07 torso lengths cheaper kept), so each "wrist" jumped to the other hand,
-#: the guiding hand was taken for the shooting one and the release was put at
-#: frame 46 (5 of 24 random drop patterns; 2 with the margin, both with frame
-#: 46 itself dropped). Offline labels (``best_path``) do not use it.
-LIVE_SWITCH_MARGIN = FACING_AWAY_COST
+#: other labelling must have become before the live labels change. A swap by
+#: MediaPipe in a front view costs ~0.5 torso lengths and is followed at once.
+#: In a side view (facing score ~0) both labellings cost about the same, and
+#: without a margin the live labels flipped on a total 0.002 lower: in
+#: free_throw_side.mp4 with frames dropped, at the release (frame 49) while
+#: MediaPipe's own labels stayed put (0.07 torso lengths cheaper kept), so
+#: each "wrist" jumped to the other hand, the guiding hand was taken for the
+#: shooting one and the release was put at frame 46 (5 of 24 random drop
+#: patterns; 2 with the margin, both with frame 46 itself dropped; measured
+#: with the former facing prior). Offline labels (``best_path``) do not use it.
+LIVE_SWITCH_MARGIN = 0.03
 
 _LIMBS = np.array(
     [lm for lm in Landmark if lm.name.startswith(("LEFT_", "RIGHT_")) and lm >= Landmark.LEFT_SHOULDER]
@@ -305,18 +338,31 @@ def _labelling_costs(previous_xy: np.ndarray, xy: np.ndarray) -> np.ndarray:
     )
 
 
-def _facing_costs(xy: np.ndarray) -> np.ndarray:
-    """(2,) prior cost of the labelling as given and swapped."""
-    score = float(facing_away_score(xy))
-    return FACING_AWAY_COST * np.array([max(score, 0.0), max(-score, 0.0)])
+def _labelled_scores(score: float) -> np.ndarray:
+    """(2,) facing-away score of the labelling as given and swapped (a swap mirrors the chirality)."""
+    return np.array([score, -score])
+
+
+def _turn_costs(previous_score: float, score: float) -> np.ndarray:
+    """(2, 2) cost of going from previous labelling p to current labelling c for the turn it implies:
+    nothing unless the labelled skeleton changes which way it faces, then the narrower score's width."""
+    turned = np.sign(_labelled_scores(previous_score))[:, None] != np.sign(_labelled_scores(score))[None, :]
+    return TURN_COST_PER_WIDTH * min(abs(previous_score), abs(score)) * turned
+
+
+def _overrule_costs(score: float) -> np.ndarray:
+    """(2,) cost of keeping MediaPipe's labels (nothing) and of swapping them, given what it believes."""
+    per_width = OVERRULE_FACING_COST if score < 0 else OVERRULE_AWAY_COST
+    return np.array([0.0, per_width * abs(score)])
 
 
 class LeftRightChain:
     """The forward pass of a two-state chain over frames: labels as MediaPipe gave them, or swapped.
 
     Each step adds how far the limbs jump from the previous frame under every
-    pair of labellings, plus the faint facing prior, and keeps the cheapest
-    total for each state. Live, the labelling in use changes once the other
+    pair of labellings and the turn each pair implies, plus the cost of
+    overruling MediaPipe's own belief, and keeps the cheapest total for each
+    state. Live, the labelling in use changes once the other
     state's total is lower by more than ``LIVE_SWITCH_MARGIN``, so a wrong turn
     taken through an ambiguous frame is undone as soon as the evidence piles
     up; offline, ``best_path`` backtracks (Viterbi).
@@ -325,20 +371,24 @@ class LeftRightChain:
     def __init__(self) -> None:
         self._totals: np.ndarray | None = None
         self._previous_raw_xy: np.ndarray | None = None
+        self._previous_score = 0.0
         self._back_pointers: list[np.ndarray] = []
         self._live_swapped: bool | None = None
 
     def step(self, raw_xy: np.ndarray) -> bool:
         """Add one detected frame's raw landmarks; True if its labels should be swapped now."""
-        facing = _facing_costs(raw_xy)
+        score = float(facing_away_score(raw_xy))
+        overrule = _overrule_costs(score)
         if self._totals is None or self._previous_raw_xy is None:
-            totals, pointers = facing, np.array([0, 1])
+            totals, pointers = overrule, np.array([0, 1])
         else:
-            candidates = self._totals[:, None] + _labelling_costs(self._previous_raw_xy, raw_xy)
+            moves = _labelling_costs(self._previous_raw_xy, raw_xy) + _turn_costs(self._previous_score, score)
+            candidates = self._totals[:, None] + moves
             pointers = np.argmin(candidates, axis=0)
-            totals = candidates[pointers, [0, 1]] + facing
+            totals = candidates[pointers, [0, 1]] + overrule
         self._totals = totals - totals.min()  # only the difference matters; keeps numbers small
         self._previous_raw_xy = raw_xy
+        self._previous_score = score
         self._back_pointers.append(pointers)
         if self._live_swapped is None or self._totals[int(self._live_swapped)] > LIVE_SWITCH_MARGIN:
             self._live_swapped = bool(np.argmin(self._totals))
