@@ -77,10 +77,29 @@ def feature_body_part(feature: str) -> str | None:
 
 
 class ReleaseRule(StrEnum):
-    """How the release frame is estimated inside a rep."""
+    """How the key moment (release, contact, impact) is estimated inside a rep."""
 
     ELBOW_EXTENSION = "elbow-extension"  # peak wrist speed while the elbow straightens (throws)
     PEAK_SPEED = "peak-speed"  # peak wrist speed (straight-arm swings and raises)
+    FARTHEST_REACH = "farthest-reach"  # striking hand farthest from its shoulder during the fastest swing (serve, overhead, pitch)
+    LOWEST_HANDS = "lowest-hands"  # both hands' lowest point after the fastest downswing (golf impact)
+
+
+class SideRule(StrEnum):
+    """How a preset's ``acting_side`` picks the arm that does the skill."""
+
+    TRAVEL = AUTO_SIDE  # the wrist that travels farthest over the clip (one arm throws, the other rests)
+    STRIKING = "striking"  # the wrist that moves fastest through the key moment (not a serve's tossing arm)
+    LEAD = "lead"  # two-handed swings: the side whose shoulder the hands finish over (golf's lead arm)
+    LEFT = "left"
+    RIGHT = "right"
+
+
+class MovingPoint(StrEnum):
+    """The point whose speed gates a rep and times the key moment."""
+
+    ACTING_WRIST = "acting-wrist"
+    HANDS = "hands"  # the midpoint of both wrists: a club or bat held in two hands
 
 
 # --------------------------------------------------------------------------- presets
@@ -104,9 +123,15 @@ class SegmentationSettings:
     rest_speed_bl_per_s: float = 0.15
     release_direction: tuple[float, float] = (0.0, 0.0)  # (forward, up); zero = any direction
     min_release_travel_bl: float = 0.0  # wrist travel along release_direction, start to release
+    moving_point: MovingPoint = MovingPoint.ACTING_WRIST
+    #: Strikes: the swing is the stretch of this half-width with the highest mean speed, and the
+    #: key moment is searched within ``strike_search_s`` of its centre (a strike's last push lasts ~0.2 s).
+    swing_half_width_s: float = 0.1
+    strike_search_s: float = 0.15
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "release_rule", ReleaseRule(self.release_rule))
+        object.__setattr__(self, "moving_point", MovingPoint(self.moving_point))
         object.__setattr__(self, "release_direction", (float(self.release_direction[0]), float(self.release_direction[1])))
         if not 0 < self.exit_speed_bl_per_s < self.enter_speed_bl_per_s <= self.min_peak_speed_bl_per_s:
             raise ValueError("speeds must satisfy 0 < exit < enter <= min_peak")
@@ -144,7 +169,7 @@ class OpenLoopPreset:
 
     name: str
     title: str
-    acting_side: str
+    acting_side: SideRule
     trajectory_parts: tuple[str, ...]
     judged_features: tuple[str, ...]
     joint_angles: tuple[str, ...]
@@ -163,9 +188,7 @@ class OpenLoopPreset:
         try:
             if SkillKind(table["kind"]) is not SkillKind.OPEN_LOOP:
                 raise ValueError(f"kind is {table['kind']}, not open-loop")
-            side = str(table.get("acting_side", AUTO_SIDE))
-            if side != AUTO_SIDE:
-                side = str(Side(side))
+            side = SideRule(table.get("acting_side", AUTO_SIDE))
             parts = tuple(str(p) for p in table["trajectory_parts"])
             for part in parts:
                 resolve_part(part, Side.RIGHT)
@@ -280,9 +303,18 @@ def body_centred_bl(xy_px: np.ndarray, body_length: float, facing: float) -> np.
     return centred * np.array([facing, -1.0])
 
 
-def wrist_speed_bl_per_s(xy_px: np.ndarray, time_s: np.ndarray, side: Side, body_length: float) -> np.ndarray:
-    """Speed of the acting wrist relative to the pelvis centre (frame,), in body lengths per second."""
-    wrist = xy_px[:, Landmark[f"{side.upper()}_WRIST"]] - pelvis_centre(xy_px)
+def moving_point_px(xy_px: np.ndarray, side: Side, point: MovingPoint = MovingPoint.ACTING_WRIST) -> np.ndarray:
+    """(frame, 2) the point that gates reps: the acting wrist, or the midpoint of both wrists."""
+    if point is MovingPoint.HANDS:
+        return (xy_px[:, Landmark.LEFT_WRIST] + xy_px[:, Landmark.RIGHT_WRIST]) / 2
+    return xy_px[:, Landmark[f"{side.upper()}_WRIST"]]
+
+
+def wrist_speed_bl_per_s(
+    xy_px: np.ndarray, time_s: np.ndarray, side: Side, body_length: float, point: MovingPoint = MovingPoint.ACTING_WRIST
+) -> np.ndarray:
+    """Speed of the moving point relative to the pelvis centre (frame,), in body lengths per second."""
+    wrist = moving_point_px(xy_px, side, point) - pelvis_centre(xy_px)
     if len(time_s) < 2:
         return np.full(len(time_s), np.nan)
     return np.linalg.norm(np.gradient(wrist, time_s, axis=0), axis=-1) / body_length
@@ -306,14 +338,16 @@ def prepare_arm_track(
     """Fill short gaps, low-pass (zero phase) and measure the arm of one stretch of frames.
 
     ``side`` defaults to the preset's side, or to the arm that moves most when
-    the preset says "auto". Raises ValueError when no torso is visible.
+    the preset lets the clip decide (``find_reps`` then refines "striking" and
+    "lead"). Raises ValueError when no torso is visible.
     """
     time_s = np.asarray(time_s, dtype=float)
     filled = interpolate_track(np.asarray(xy_px, dtype=float), time_s, max_gap_frames=MAX_GAP_FRAMES)
     fps = (len(time_s) - 1) / (time_s[-1] - time_s[0]) if len(time_s) > 1 else float("nan")
     smooth = butterworth_track(filled, fps, preset.segmentation.smoothing_cutoff_hz)
     if side is None:
-        side = acting_side(smooth, time_s) if preset.acting_side == AUTO_SIDE else Side(preset.acting_side)
+        fixed = preset.acting_side in (SideRule.LEFT, SideRule.RIGHT)
+        side = Side(preset.acting_side) if fixed else acting_side(smooth, time_s)
     length = body_length if body_length is not None else body_length_px(smooth)
     if not np.isfinite(length) or length <= 0:
         raise ValueError("no torso visible: cannot measure body lengths")
@@ -325,7 +359,7 @@ def prepare_arm_track(
         xy_px=smooth,
         body_length_px=length,
         facing_sign=facing,
-        wrist_speed_bl_per_s=wrist_speed_bl_per_s(smooth, time_s, side, length),
+        wrist_speed_bl_per_s=wrist_speed_bl_per_s(smooth, time_s, side, length, preset.segmentation.moving_point),
         elbow_angle_deg=elbow_angle_deg(smooth, side),
         body_bl=body_centred_bl(smooth, length, facing),
     )
@@ -467,8 +501,11 @@ class ActivityGate:
         return self._end_movement()
 
 
-def estimate_release(track: ArmTrack, start: int, end: int, settings: SegmentationSettings) -> tuple[int, int] | None:
-    """``(cock_frame, release_frame)`` of the movement ``[start, end)``, or None if it is no throw.
+def estimate_release(track: ArmTrack, start: int, end: int, settings: SegmentationSettings) -> tuple[int, int, float] | None:
+    """``(cock_frame, release_frame, release_row)`` of the movement ``[start, end)``, or None if it is no throw.
+
+    ``release_row`` is the sub-frame row of the key moment in ``track``: the
+    vertex of a parabola through the peak of the signal that defines it.
 
     Peak-speed rule: release at the wrist's peak speed while it moves along
     ``release_direction`` (an arm raise's upswing, not the arm coming down
@@ -481,10 +518,15 @@ def estimate_release(track: ArmTrack, start: int, end: int, settings: Segmentati
     flexed elbow before it. A movement whose elbow opens less than
     ``min_elbow_extension_deg``, or whose wrist travels less than
     ``min_release_travel_bl`` toward release, is not a throw.
+    Farthest-reach and lowest-hands rules: see ``_strike_moment`` and ``_impact_moment``.
     """
     lo, hi = track.row(start), track.row(end)
     if hi - lo < 3:
         return None
+    if settings.release_rule is ReleaseRule.FARTHEST_REACH:
+        return _strike_moment(track, lo, hi, settings)
+    if settings.release_rule is ReleaseRule.LOWEST_HANDS:
+        return _impact_moment(track, lo, hi, settings)
     speed = np.nan_to_num(track.wrist_speed_bl_per_s[lo:hi], nan=-1.0)
     frames = track.frame_index[lo:hi]
     toward = np.ones(hi - lo, dtype=bool)
@@ -496,7 +538,8 @@ def estimate_release(track: ArmTrack, start: int, end: int, settings: Segmentati
         if stroke is None:
             return None
         first, last = stroke
-        return int(frames[0]), int(frames[first + np.argmax(speed[first : last + 1])])
+        release = lo + first + int(np.argmax(speed[first : last + 1]))
+        return int(frames[0]), int(track.frame_index[release]), _refine_peak(track.wrist_speed_bl_per_s, release)
     angle = track.elbow_angle_deg[lo:hi]
     if not np.isfinite(angle).any():
         return None
@@ -518,7 +561,86 @@ def estimate_release(track: ArmTrack, start: int, end: int, settings: Segmentati
     release = first + int(np.argmax(speed[first : last + 1]))
     if _travel_bl(track, lo, lo + release, settings) < settings.min_release_travel_bl:
         return None
-    return int(frames[cock]), int(frames[release])
+    return int(frames[cock]), int(frames[release]), _refine_peak(track.wrist_speed_bl_per_s, lo + release)
+
+
+def track_fps(track: ArmTrack) -> float:
+    return (len(track) - 1) / (track.time_s[-1] - track.time_s[0]) if len(track) > 1 else float("nan")
+
+
+def _rows_for(seconds: float, fps: float) -> int:
+    """A duration as a whole number of rows (at least one), so rules hold at 24 and at 60 fps."""
+    return max(1, int(round(seconds * fps)))
+
+
+def swing_centre_row(track: ArmTrack, lo: int, hi: int, settings: SegmentationSettings) -> int:
+    """The row (from ``lo``) at the centre of the movement's fastest stretch of ``2 x swing_half_width_s``.
+
+    A mean over a stretch, not the fastest single frame: from behind, a
+    serving wrist's image speed dips at contact (it moves toward the camera),
+    and a single fast frame may be a landmark jumping.
+    """
+    half = _rows_for(settings.swing_half_width_s, track_fps(track))
+    speed = np.nan_to_num(track.wrist_speed_bl_per_s[lo:hi], nan=0.0)
+    mean = np.convolve(speed, np.ones(2 * half + 1) / (2 * half + 1), mode="same")
+    return int(np.argmax(mean))
+
+
+def reach_bl(track: ArmTrack) -> np.ndarray:
+    """(frame,) distance from the acting shoulder to the acting wrist, body lengths: the arm's extension."""
+    arm = track.body_bl[:, track.landmark("acting_wrist")] - track.body_bl[:, track.landmark("acting_shoulder")]
+    return np.linalg.norm(arm, axis=-1)
+
+
+def _strike_moment(track: ArmTrack, lo: int, hi: int, settings: SegmentationSettings) -> tuple[int, int, float] | None:
+    """Contact of a serve or overhead, release of a pitch: the striking arm at its longest during the swing.
+
+    The ball is met (or let go) with the arm extended, as the hand whips
+    through: the wrist farthest from its shoulder within ``strike_search_s``
+    of the fastest stretch of the swing. The cock is the most bent elbow
+    before it (the racket drop, the arm laid back).
+    """
+    centre = swing_centre_row(track, lo, hi, settings)
+    search = _rows_for(settings.strike_search_s, track_fps(track))
+    first, last = max(0, centre - search), min(hi - lo, centre + search + 1)
+    reach = reach_bl(track)
+    window = reach[lo + first : lo + last]
+    if not np.isfinite(window).any():
+        return None
+    key = lo + first + int(np.nanargmax(window))
+    angle = track.elbow_angle_deg[lo : key + 1]
+    cock = lo + (int(np.nanargmin(angle)) if np.isfinite(angle).any() else 0)
+    return int(track.frame_index[cock]), int(track.frame_index[key]), _refine_peak(reach, key)
+
+
+def hands_height_bl(track: ArmTrack) -> np.ndarray:
+    """(frame,) height of the midpoint of both wrists above the pelvis centre, body lengths."""
+    return (track.body_bl[:, Landmark.LEFT_WRIST, 1] + track.body_bl[:, Landmark.RIGHT_WRIST, 1]) / 2
+
+
+def _impact_moment(track: ArmTrack, lo: int, hi: int, settings: SegmentationSettings) -> tuple[int, int, float] | None:
+    """Impact of a two-handed swing: the hands' lowest point after the fastest downswing.
+
+    The club meets the ball as the hands come back down through the address
+    position, just past their fastest descent; the cock is the top of the
+    backswing (the highest hands before the descent). A movement whose hands
+    drop less than ``min_release_travel_bl`` from that top (a backswing alone,
+    a waggle) is no swing.
+    """
+    height = hands_height_bl(track)
+    segment = height[lo:hi]
+    if not np.isfinite(segment).all():
+        segment = np.nan_to_num(segment, nan=np.nanmean(segment)) if np.isfinite(segment).any() else None
+    if segment is None:
+        return None
+    descent = np.gradient(segment, track.time_s[lo:hi])
+    fastest = int(np.argmin(descent))
+    top = int(np.argmax(segment[: fastest + 1]))
+    last = min(len(segment), fastest + 2 * _rows_for(settings.strike_search_s, track_fps(track)) + 1)
+    key = fastest + int(np.argmin(segment[fastest:last]))
+    if segment[top] - segment[key] < settings.min_release_travel_bl:
+        return None
+    return int(track.frame_index[lo + top]), int(track.frame_index[lo + key]), _refine_peak(-height, lo + key)
 
 
 def _longest_stroke(track: ArmTrack, lo: int, toward: np.ndarray, settings: SegmentationSettings) -> tuple[int, int] | None:
@@ -550,10 +672,9 @@ def _rep_from_movement(track: ArmTrack, index: int, start: int, end: int, peak: 
     found = estimate_release(track, start, end, settings)
     if found is None:
         return None
-    cock, release = found
+    cock, release, release_row = found
     t = track.time_s
     last = min(track.row(end), len(t) - 1)
-    release_row = _refine_peak(track.wrist_speed_bl_per_s, track.row(release))
     return Rep(
         index=index,
         side=track.side,
@@ -585,12 +706,71 @@ def segment_reps(track: ArmTrack, preset: OpenLoopPreset) -> list[Rep]:
 
 
 def find_reps(sequence: PoseSequence, preset: OpenLoopPreset, side: Side | None = None) -> tuple[ArmTrack, list[Rep]]:
-    """Prepare a whole clip and segment it; a clip with nobody in it is a user error naming the source."""
+    """Prepare a whole clip and segment it; a clip with nobody in it is a user error naming the source.
+
+    With ``acting_side = "striking"`` both arms are segmented and the one
+    whose wrist moves fastest through its key moments is the acting arm,
+    each arm's speed weighted by how visible its wrist is then (the model's
+    guess at an arm hidden behind the body jitters fast); with "lead", the
+    arm on the side the hands finish over.
+    """
     try:
-        track = prepare_arm_track(sequence.xy_px, sequence.time_s, preset, side)
+        if side is None and preset.acting_side is SideRule.STRIKING:
+            candidates = [_track_and_reps(sequence, preset, s) for s in Side]
+            return max(candidates, key=lambda found: _striking_score(sequence, *found, preset.segmentation))
+        track, reps = _track_and_reps(sequence, preset, side)
+        if side is None and preset.acting_side is SideRule.LEAD and reps:
+            lead = lead_side(track, reps)
+            if lead is not track.side:
+                track, reps = _track_and_reps(sequence, preset, lead)
+        return track, reps
     except ValueError as error:
         raise UserFacingError(f"{sequence.source or 'pose sequence'}: {error}") from None
+
+
+def _track_and_reps(sequence: PoseSequence, preset: OpenLoopPreset, side: Side | None) -> tuple[ArmTrack, list[Rep]]:
+    track = prepare_arm_track(sequence.xy_px, sequence.time_s, preset, side)
     return track, segment_reps(track, preset)
+
+
+def strike_speed_bl_per_s(track: ArmTrack, reps: Sequence[Rep], settings: SegmentationSettings) -> float:
+    """How fast the arm moves through its key moments: the largest, over reps, of the mean wrist speed
+    within ``swing_half_width_s`` of the key moment (0 without reps).
+
+    A serve's tossing arm rises as high as the racket arm, but slowly, and
+    holds still at the top; the racket arm whips through contact.
+    """
+    speeds = [0.0]
+    for rep in reps:
+        near = np.abs(track.time_s - rep.release_s) <= settings.swing_half_width_s + 1e-9
+        if np.isfinite(track.wrist_speed_bl_per_s[near]).any():
+            speeds.append(float(np.nanmean(track.wrist_speed_bl_per_s[near])))
+    return max(speeds)
+
+
+def _striking_score(sequence: PoseSequence, track: ArmTrack, reps: Sequence[Rep], settings: SegmentationSettings) -> float:
+    """``strike_speed_bl_per_s`` times the median visibility of the wrist within ``swing_half_width_s`` of the key moments."""
+    wrist = Landmark[f"{track.side.upper()}_WRIST"]
+    near = np.zeros(len(track), dtype=bool)
+    for rep in reps:
+        near |= np.abs(track.time_s - rep.release_s) <= settings.swing_half_width_s + 1e-9
+    rows = np.searchsorted(sequence.time_s, track.time_s[near])
+    visibility = sequence.visibility[np.clip(rows, 0, len(sequence) - 1), wrist]
+    seen = float(np.nanmedian(visibility)) if np.isfinite(visibility).any() else 0.0
+    return strike_speed_bl_per_s(track, reps, settings) * seen
+
+
+def lead_side(track: ArmTrack, reps: Sequence[Rep]) -> Side:
+    """The lead arm of a two-handed swing: the hands finish over the lead shoulder (a right-handed
+    golfer's left), so it is the shoulder nearer the hands from the key moments to the reps' ends."""
+    hands = (track.body_bl[:, Landmark.LEFT_WRIST] + track.body_bl[:, Landmark.RIGHT_WRIST]) / 2
+    nearer_left = []
+    for rep in reps:
+        finish = slice(track.row(rep.release_frame), track.row(rep.end_frame))
+        to_left = np.linalg.norm(hands[finish] - track.body_bl[finish, Landmark.LEFT_SHOULDER], axis=-1)
+        to_right = np.linalg.norm(hands[finish] - track.body_bl[finish, Landmark.RIGHT_SHOULDER], axis=-1)
+        nearer_left.append(np.nanmean(to_left < to_right))
+    return Side.LEFT if np.nanmean(nearer_left) > 0.5 else Side.RIGHT
 
 
 @dataclass(frozen=True)
@@ -616,7 +796,7 @@ class OnlineRepSegmenter:
     def __init__(self, preset: OpenLoopPreset, fps: float, side: Side | None = None) -> None:
         self._preset = preset
         settings = preset.segmentation
-        if side is None and preset.acting_side != AUTO_SIDE:
+        if side is None and preset.acting_side in (SideRule.LEFT, SideRule.RIGHT):
             side = Side(preset.acting_side)
         self._sides = (side,) if side is not None else (Side.LEFT, Side.RIGHT)
         self._gates = {s: ActivityGate(settings) for s in self._sides}
@@ -704,7 +884,8 @@ class OnlineRepSegmenter:
         rows = list(islice(self._rows, len(self._rows) - count, None))
         time_s = np.array([r[1] for r in rows])
         xy = np.stack([r[2] for r in rows])
-        wrists = np.stack([xy[:, Landmark[f"{s.upper()}_WRIST"]] for s in self._sides], axis=1)
+        point = self._preset.segmentation.moving_point
+        wrists = np.stack([moving_point_px(xy, s, point) for s in self._sides], axis=1)
         points = interpolate_track(wrists - pelvis_centre(xy)[:, None], time_s, MAX_GAP_FRAMES)
         fps = (count - 1) / (time_s[-1] - time_s[0])
         smooth = butterworth_track(points, fps, self._preset.segmentation.smoothing_cutoff_hz)
