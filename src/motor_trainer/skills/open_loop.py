@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import math
 from collections import deque
+from pathlib import Path
 from itertools import islice
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, fields, replace
@@ -37,6 +38,7 @@ from motor_trainer.pose.kinematics import (
 )
 from motor_trainer.pose.landmarks import LANDMARK_COUNT, Landmark, PoseSequence
 from motor_trainer.pose.smoothing import butterworth_track, interpolate_track
+from motor_trainer.skills.demonstration import MovementTemplate, find_matches
 from motor_trainer.skills.presets import load_preset_table
 
 AUTO_SIDE = "auto"
@@ -180,6 +182,8 @@ class OpenLoopPreset:
     outcome: OutcomeSettings
     triage: TriageSettings
     reference: ReferenceSettings
+    #: A skill taught from one demonstration finds its reps by this template instead of the speed gate.
+    template: MovementTemplate | None = None
 
     @classmethod
     def from_table(cls, table: Mapping[str, Any]) -> OpenLoopPreset:
@@ -202,6 +206,9 @@ class OpenLoopPreset:
             if unknown:
                 raise ValueError(f"unknown features {', '.join(unknown)}")
             window = table["window"]
+            template = _template(table)
+            if template is not None:
+                side = SideRule(template.side)
             return cls(
                 name=name,
                 title=str(table.get("title", name)),
@@ -216,9 +223,21 @@ class OpenLoopPreset:
                 outcome=_settings(OutcomeSettings, table["outcome"]),
                 triage=_settings(TriageSettings, table.get("triage", {})),
                 reference=_settings(ReferenceSettings, table.get("reference", {})),
+                template=template,
             )
         except (KeyError, TypeError, ValueError) as error:
             raise UserFacingError(f"skill preset {name}.toml: {error}") from None
+
+
+def _template(table: Mapping[str, Any]) -> MovementTemplate | None:
+    """A taught skill's template, read from beside its TOML; a damaged one is a user error naming the folder."""
+    if "template" not in table:
+        return None
+    folder = Path(str(table.get("folder", ".")))
+    try:
+        return MovementTemplate.load(table["template"], folder)
+    except (OSError, KeyError, TypeError, ValueError) as error:
+        raise UserFacingError(f"{folder}: the taught skill's template is damaged ({type(error).__name__}: {error})") from None
 
 
 def _settings(kind: type, table: Mapping[str, Any]) -> Any:
@@ -690,7 +709,12 @@ def _rep_from_movement(track: ArmTrack, index: int, start: int, end: int, peak: 
 
 
 def segment_reps(track: ArmTrack, preset: OpenLoopPreset) -> list[Rep]:
-    """Every rep in a prepared clip, in order (the offline twin of OnlineRepSegmenter)."""
+    """Every rep in a prepared clip, in order (the offline twin of OnlineRepSegmenter).
+
+    A taught skill's reps are where its template matches (``template_reps``).
+    """
+    if preset.template is not None:
+        return template_reps(track, preset.template)
     gate = ActivityGate(preset.segmentation)
     reps: list[Rep] = []
     for row, (time_s, speed) in enumerate(zip(track.time_s, track.wrist_speed_bl_per_s)):
@@ -703,6 +727,29 @@ def segment_reps(track: ArmTrack, preset: OpenLoopPreset) -> list[Rep]:
     movement = gate.finish()
     rep = None if movement is None else _rep_from_movement(track, len(reps), *movement, preset.segmentation)
     return reps if rep is None else [*reps, rep]
+
+
+def template_reps(track: ArmTrack, template: MovementTemplate) -> list[Rep]:
+    """The reps where a taught skill's template matches, its key moment placed by the alignment."""
+    reps: list[Rep] = []
+    for match in find_matches(template, track.body_bl, track.time_s):
+        key = int(round(match.key_row))
+        start, end = min(match.start_row, key), max(match.end_row, key + 1)
+        reps.append(
+            Rep(
+                index=len(reps),
+                side=track.side,
+                start_frame=int(track.frame_index[start]),
+                end_frame=int(track.frame_index[end - 1]) + 1,
+                cock_frame=int(track.frame_index[start]),
+                release_frame=int(track.frame_index[key]),
+                start_s=float(track.time_s[start]),
+                end_s=float(track.time_s[end - 1]),
+                release_s=float(np.interp(match.key_row, np.arange(len(track)), track.time_s)),
+                peak_speed_bl_per_s=match.marker_peak_speed_bl_per_s,
+            )
+        )
+    return reps
 
 
 def find_reps(sequence: PoseSequence, preset: OpenLoopPreset, side: Side | None = None) -> tuple[ArmTrack, list[Rep]]:
