@@ -63,7 +63,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    table = load_preset_table(args.skill)
+    table = load_preset_table(args.skill, resolve_workspace(args.workspace).root)
     if table["kind"] is not SkillKind.OPEN_LOOP:
         return run_closed_loop(args, table)
     if args.reference_reps and not args.save_reference:
@@ -78,7 +78,7 @@ def run(args: argparse.Namespace) -> int:
     clips: list[ClipAnalysis] = []
     documents: list[dict[str, Any]] = []
     for video in args.videos:
-        sequence, calibration = _track(video, args, workspace)
+        sequence, calibration = track_with_calibration(video, args, workspace)
         if args.mirror:
             sequence = mirror_sequence(sequence)
         taken = sum(len(c.analyses) for c in clips)
@@ -108,7 +108,7 @@ def run_closed_loop(args: argparse.Namespace, table: dict[str, Any]) -> int:
     workspace = resolve_workspace(args.workspace)
     verdicts: list[Verdict] = []
     for video in args.videos:
-        sequence, calibration = _track(video, args, workspace)
+        sequence, calibration = track_with_calibration(video, args, workspace)
         analysis = analyze_attempt_command(args, sequence, table)
         session = save_tracked_session(workspace, video, sequence, args.model, args.rotate, skill=args.skill, calibration=calibration)
         with session.open_event_log() as log:
@@ -186,7 +186,7 @@ def _rep_numbers(text: str) -> list[int]:
     return numbers
 
 
-def _track(video: Path, args: argparse.Namespace, workspace: Workspace) -> tuple[PoseSequence, str | None]:
+def track_with_calibration(video: Path, args: argparse.Namespace, workspace: Workspace) -> tuple[PoseSequence, str | None]:
     """The video's landmarks, undistorted when the workspace holds a camera calibration for its
     resolution; also the calibration file used (None: analysed uncalibrated, and the user is told)."""
     from motor_trainer.pose.tracker import track_video  # mediapipe loads only when a video is tracked

@@ -31,7 +31,7 @@ from __future__ import annotations
 
 import io
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import StrEnum
 from pathlib import Path
 from typing import Any
@@ -103,6 +103,15 @@ class MovementTemplate:
         object.__setattr__(self, "side", Side(self.side))
         Landmark[self.marker]  # noqa: B018 - an unknown name raises KeyError here, not later
 
+    def mirrored(self) -> MovementTemplate:
+        """The same movement done by the other side (a left-hander, or a clip whose left and right labels are swapped)."""
+        return replace(
+            self,
+            parts=tuple(_other_side(p) for p in self.parts),
+            marker=_other_side(self.marker),
+            side=Side.LEFT if self.side is Side.RIGHT else Side.RIGHT,
+        )
+
     def table(self) -> dict[str, Any]:
         """The ``[template]`` TOML table (the channels go to ``template.npy``)."""
         return {
@@ -140,15 +149,25 @@ class MovementTemplate:
         )
 
 
+def _other_side(name: str) -> str:
+    """``LEFT_WRIST`` <-> ``RIGHT_WRIST``; a name without a side stays."""
+    if name.startswith("LEFT_"):
+        return "RIGHT_" + name.removeprefix("LEFT_")
+    if name.startswith("RIGHT_"):
+        return "LEFT_" + name.removeprefix("RIGHT_")
+    return name
+
+
 @dataclass(frozen=True)
 class TemplateMatch:
-    """One rep found by the template: rows ``[start_row, end_row)`` of the clip and its sub-frame key row."""
+    """One rep found by the template: rows ``[start_row, end_row)`` of the clip, its sub-frame key row and the side that did it."""
 
     start_row: int
     end_row: int
     key_row: float
     score: float
     marker_peak_speed_bl_per_s: float
+    side: Side
 
 
 # --------------------------------------------------------------------------- signals
@@ -303,25 +322,31 @@ def _correlation_curve(template: MovementTemplate, time_s: np.ndarray, channels:
 
 
 def find_matches(template: MovementTemplate, body_bl: np.ndarray, time_s: np.ndarray) -> list[TemplateMatch]:
-    """Every rep of the taught movement in a smoothed, body-centred clip, in order (see the module docstring)."""
+    """Every rep of the taught movement in a smoothed, body-centred clip, in order (see the module docstring).
+
+    The template is matched as taught and mirrored: a rep done with the other
+    side (or labelled so by the pose model) is found too, and says so.
+    """
     if len(time_s) < 3:
         return []
-    channels = template_channels(body_bl, time_s, template.parts)
-    finite = np.all(np.isfinite(channels), axis=1)
-    if finite.sum() < 3:
-        return []
-    channels = np.array([np.interp(time_s, time_s[finite], channels[finite, k]) for k in range(channels.shape[1])]).T
-    candidates: list[tuple[float, float, float]] = []  # (score, key time, tempo)
-    for tempo in TEMPO_FACTORS:
-        key_s, score = _correlation_curve(template, time_s, channels, tempo)
-        candidates += [(float(s), float(k), tempo) for k, s in zip(key_s, score) if s >= MIN_MATCH_SCORE]
-    half_s = TEMPLATE_HALF_WIDTH_S
+    candidates: list[tuple[float, float, float, int]] = []  # (score, key time, tempo, which template)
+    versions = (template, template.mirrored())
+    for which, version in enumerate(versions):
+        channels = template_channels(body_bl, time_s, version.parts)
+        finite = np.all(np.isfinite(channels), axis=1)
+        if finite.sum() < 3:
+            return []
+        channels = np.array([np.interp(time_s, time_s[finite], channels[finite, k]) for k in range(channels.shape[1])]).T
+        for tempo in TEMPO_FACTORS:
+            key_s, score = _correlation_curve(version, time_s, channels, tempo)
+            candidates += [(float(s), float(k), tempo, which) for k, s in zip(key_s, score) if s >= MIN_MATCH_SCORE]
     fps = (len(time_s) - 1) / (time_s[-1] - time_s[0])
-    signal = mark_signal(body_bl, time_s, template.marker, template.signal)
-    speed = mark_signal(body_bl, time_s, template.marker, MarkSignal.SPEED)
+    signals = [mark_signal(body_bl, time_s, v.marker, v.signal) for v in versions]
+    speeds = [mark_signal(body_bl, time_s, v.marker, MarkSignal.SPEED) for v in versions]
     matches: list[TemplateMatch] = []
     taken: list[tuple[float, float]] = []
-    for score, key_s, tempo in sorted(candidates, reverse=True):
+    for score, key_s, tempo, which in sorted(candidates, reverse=True):
+        speed = speeds[which]
         start_s, end_s = key_s - template.key_row * tempo / template.fps, key_s + (len(template.channels) - 1 - template.key_row) * tempo / template.fps
         if any(start_s < other_end and other_start < end_s for other_start, other_end in taken):
             continue  # a weaker placement of a rep already found
@@ -330,8 +355,8 @@ def find_matches(template: MovementTemplate, body_bl: np.ndarray, time_s: np.nda
         taken.append((start_s, end_s))
         if not peak >= MIN_MARKER_SPEED_FRACTION * template.marker_peak_speed_bl_per_s:
             continue
-        key_row = _snap(signal, float(np.interp(key_s, time_s, np.arange(len(time_s)))), template, fps)
-        matches.append(TemplateMatch(start_row, max(end_row, int(key_row) + 1), key_row, score, peak))
+        key_row = _snap(signals[which], float(np.interp(key_s, time_s, np.arange(len(time_s)))), template, fps)
+        matches.append(TemplateMatch(start_row, max(end_row, int(key_row) + 1), key_row, score, peak, versions[which].side))
     return sorted(matches, key=lambda m: m.start_row)
 
 

@@ -249,8 +249,8 @@ def _settings(kind: type, table: Mapping[str, Any]) -> Any:
     return kind(**dict(table))
 
 
-def load_open_loop_preset(name: str) -> OpenLoopPreset:
-    return OpenLoopPreset.from_table(load_preset_table(name))
+def load_open_loop_preset(name: str, workspace_root: Path | None = None) -> OpenLoopPreset:
+    return OpenLoopPreset.from_table(load_preset_table(name, workspace_root))
 
 
 def resolve_part(part: str, side: Side) -> Landmark:
@@ -738,7 +738,7 @@ def template_reps(track: ArmTrack, template: MovementTemplate) -> list[Rep]:
         reps.append(
             Rep(
                 index=len(reps),
-                side=track.side,
+                side=match.side,
                 start_frame=int(track.frame_index[start]),
                 end_frame=int(track.frame_index[end - 1]) + 1,
                 cock_frame=int(track.frame_index[start]),
@@ -766,11 +766,11 @@ def find_reps(sequence: PoseSequence, preset: OpenLoopPreset, side: Side | None 
             candidates = [_track_and_reps(sequence, preset, s) for s in Side]
             return max(candidates, key=lambda found: _striking_score(sequence, *found, preset.segmentation))
         track, reps = _track_and_reps(sequence, preset, side)
-        if side is None and preset.acting_side is SideRule.LEAD and reps:
-            lead = lead_side(track, reps)
-            if lead is not track.side:
-                track, reps = _track_and_reps(sequence, preset, lead)
-        return track, reps
+        if side is None and reps and (preset.acting_side is SideRule.LEAD or preset.template is not None):
+            chosen = lead_side(track, reps) if preset.template is None else _most_common_side(reps)
+            if chosen is not track.side:
+                track, reps = _track_and_reps(sequence, preset, chosen)
+        return track, [replace(rep, side=track.side) for rep in reps]
     except ValueError as error:
         raise UserFacingError(f"{sequence.source or 'pose sequence'}: {error}") from None
 
@@ -805,6 +805,12 @@ def _striking_score(sequence: PoseSequence, track: ArmTrack, reps: Sequence[Rep]
     visibility = sequence.visibility[np.clip(rows, 0, len(sequence) - 1), wrist]
     seen = float(np.nanmedian(visibility)) if np.isfinite(visibility).any() else 0.0
     return strike_speed_bl_per_s(track, reps, settings) * seen
+
+
+def _most_common_side(reps: Sequence[Rep]) -> Side:
+    """The side most of a taught skill's reps were matched on (a tie keeps the first rep's)."""
+    sides = [rep.side for rep in reps]
+    return max(dict.fromkeys(sides), key=sides.count)
 
 
 def lead_side(track: ArmTrack, reps: Sequence[Rep]) -> Side:
