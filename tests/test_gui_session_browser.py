@@ -180,15 +180,16 @@ def test_replay_plays_an_obvious_miss_and_a_clean_rep_says_why_not(qtbot, worksp
     review.replay_panel.close_replay()
 
 
-def test_make_reference_saves_the_chosen_reps_and_refuses_too_few(qtbot, workspace):
+def test_make_reference_saves_the_chosen_reps_and_refuses_a_bad_name(qtbot, workspace):
     review = _review(qtbot, workspace, "three")
-    review.reference_name.setText("three-throws")
+    review.reference_name.setText("three throws/")
     _select(review, 0, 2)
     review.make_reference_button.click()
-    qtbot.waitUntil(lambda: "needs at least 3 reps" in review.status.text(), timeout=10_000)
+    qtbot.waitUntil(lambda: "is not valid" in review.status.text(), timeout=10_000)
     assert "\n" not in review.status.text()
-    assert not (references_dir(workspace.root) / "three-throws.json").exists()
+    assert not list(references_dir(workspace.root).glob("three*"))
 
+    review.reference_name.setText("three-throws")
     _select(review, 0, 1, 2)
     review.make_reference_button.click()
     qtbot.waitUntil(lambda: review.last_reference_path is not None, timeout=10_000)

@@ -34,9 +34,11 @@ from motor_trainer.analysis.outcomes import Outcome, OutcomeJudgement, judge_out
 from motor_trainer.analysis.rep_reference import (
     ReferenceMember,
     RepReference,
+    SpreadSource,
     anchored_path,
     build_reference,
     path_offsets,
+    with_own_spreads,
 )
 from motor_trainer.records.verdict import Channel, Deviation, Severity, SkillKind, Verdict
 from motor_trainer.calibration.targets import DartBoard
@@ -372,15 +374,19 @@ def analyse_clip(
     succeeded, else all of them (robust spreads keep a few bad reps from
     hiding themselves). Fewer reps than that: only outcomes are judged.
     Outcomes are matched to reps in order; extra outcomes are ignored.
+    A reference judged with the skill's spreads (a single demonstration) takes
+    the clip's own spreads instead once the clip has ``min_reps`` reps.
     """
     track, reps = find_reps(sequence, preset)
     outcome_for = [outcomes[i] if i < len(outcomes) else None for i in range(len(reps))]
     first = [analyse_rep(track, rep, preset, reference, out, **options) for rep, out in zip(reps, outcome_for)]
-    if reference is not None or len(first) < preset.reference.min_reps:
+    needs_own = reference is None or reference.spread_source is SpreadSource.SKILL
+    if not needs_own or len(first) < preset.reference.min_reps:
         return ClipAnalysis(track, tuple(first), reference)
     successes = [a for a in first if a.verdict.success]
     chosen = successes if len(successes) >= preset.reference.min_reps else first
     fps = sequence.fps if np.isfinite(sequence.fps) else 30.0
     own = reference_from_analyses(chosen, preset, fps, f"{preset.name}-self", source=f"own reps of {sequence.source}")
-    final = [analyse_rep(track, rep, preset, own, out, **options) for rep, out in zip(reps, outcome_for)]
-    return ClipAnalysis(track, tuple(final), own)
+    used = own if reference is None else with_own_spreads(reference, own)
+    final = [analyse_rep(track, rep, preset, used, out, **options) for rep, out in zip(reps, outcome_for)]
+    return ClipAnalysis(track, tuple(final), used)

@@ -19,8 +19,9 @@ import io
 import json
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
+from enum import StrEnum
 from pathlib import Path
 from types import MappingProxyType
 
@@ -76,6 +77,13 @@ def path_distances(window: np.ndarray, release_row: int, mean: np.ndarray, mean_
 # --------------------------------------------------------------------------- the reference
 
 
+class SpreadSource(StrEnum):
+    """Whose variability a reference's spreads (the tolerances of every z) describe."""
+
+    OWN = "own reps"  # the reference's reps, or the person's own reps around a coach's demonstration
+    SKILL = "skill"  # too few reps to tell: the skill preset's typical spreads
+
+
 def _frozen_map(values: Mapping[str, float]) -> Mapping[str, float]:
     return MappingProxyType({str(k): float(v) for k, v in values.items()})
 
@@ -112,6 +120,7 @@ class RepReference:
     rep_count: int
     source: str = ""
     created: str = field(default_factory=lambda: datetime.now(UTC).isoformat(timespec="seconds"))
+    spread_source: SpreadSource = SpreadSource.OWN
 
     def __post_init__(self) -> None:
         trajectory = np.array(self.mean_trajectory_bl, dtype=float, copy=True)
@@ -122,6 +131,7 @@ class RepReference:
         trajectory.setflags(write=False)
         object.__setattr__(self, "mean_trajectory_bl", trajectory)
         object.__setattr__(self, "parts", tuple(self.parts))
+        object.__setattr__(self, "spread_source", SpreadSource(self.spread_source))
         for name in ("feature_centre", "feature_spread", "path_distance_centre_bl", "path_distance_spread_bl"):
             object.__setattr__(self, name, _frozen_map(getattr(self, name)))
 
@@ -146,6 +156,7 @@ class RepReference:
             "rep_count": self.rep_count,
             "source": self.source,
             "created": self.created,
+            "spread_source": str(self.spread_source),
         }
         arrays = io.BytesIO()
         np.savez(arrays, mean_trajectory_bl=self.mean_trajectory_bl)
@@ -185,6 +196,7 @@ def load_reference(folder: Path, reference_id: str) -> RepReference:
             rep_count=int(meta["rep_count"]),
             source=str(meta.get("source", "")),
             created=str(meta.get("created", "")),
+            spread_source=SpreadSource(meta.get("spread_source", SpreadSource.OWN)),
         )
     except FileNotFoundError:
         raise UserFacingError(f"{npz_path}: reference path file is missing") from None
@@ -211,16 +223,18 @@ def build_reference(
     settings: ReferenceSettings,
     source: str = "",
 ) -> RepReference:
-    """A reference from chosen reps (the person's successful ones, hand-picked ones, or a coach's).
+    """A reference from chosen reps (the person's successful ones, hand-picked ones, or a coach's, even one).
 
     The windows are lined up at their release rows and cropped to the rows
-    every member has; the mean path is the per-sample median.
-    Raises UserFacingError when there are fewer than ``settings.min_reps``.
+    every member has; the mean path is the per-sample median. With at least
+    ``settings.min_reps`` reps the spreads are the reps' own (robust, floored
+    by measurement noise); with fewer they cannot be told, and the skill's
+    typical spreads stand in (``spread_source`` says which).
+    Raises UserFacingError without any rep.
     """
-    if len(members) < settings.min_reps:
-        raise UserFacingError(
-            f"a {skill} reference needs at least {settings.min_reps} reps, got {len(members)}"
-        )
+    if not members:
+        raise UserFacingError(f"a {skill} reference needs at least one rep")
+    own_spread = len(members) >= settings.min_reps
     if not _ID.match(reference_id):
         raise UserFacingError(f"reference id '{reference_id}' is not valid: letters, digits, '.', '_' and '-' only")
     before = min(m.release_row for m in members)
@@ -234,6 +248,9 @@ def build_reference(
     centre_spread = [robust_centre_spread(distances[:, i].tolist(), settings.spread_floor_bl) for i in range(len(parts))]
     names = sorted({k for m in members for k in m.features})
     features = {n: robust_centre_spread([m.features.get(n, np.nan) for m in members], settings.floor_for(n)) for n in names}
+    if not own_spread:
+        centre_spread = [(centre, settings.skill_path_spread_bl) for centre, _ in centre_spread]
+        features = {n: (centre, settings.skill_spread_for(n)) for n, (centre, _) in features.items()}
     return RepReference(
         reference_id=reference_id,
         skill=skill,
@@ -247,4 +264,19 @@ def build_reference(
         path_distance_spread_bl={p: s for p, (_, s) in zip(parts, centre_spread)},
         rep_count=len(members),
         source=source,
+        spread_source=SpreadSource.OWN if own_spread else SpreadSource.SKILL,
+    )
+
+
+def with_own_spreads(demonstration: RepReference, own: RepReference) -> RepReference:
+    """A demonstration's path and feature centres with the spreads of the person's own reps.
+
+    One rep of a coach says what to aim at, not how much a person varies;
+    once the person has enough reps of their own, those tell.
+    """
+    return replace(
+        demonstration,
+        feature_spread={n: own.feature_spread.get(n, s) for n, s in demonstration.feature_spread.items()},
+        path_distance_spread_bl={p: own.path_distance_spread_bl.get(p, s) for p, s in demonstration.path_distance_spread_bl.items()},
+        spread_source=SpreadSource.OWN,
     )

@@ -19,7 +19,7 @@ from typing import Any
 from motor_trainer.analysis.outcomes import read_outcomes_csv
 from motor_trainer.analysis.reference_reps import choose_reference_reps, mean_fps
 from motor_trainer.analysis.rep_errors import ClipAnalysis, RepAnalysis, analyse_clip, reference_from_analyses
-from motor_trainer.analysis.rep_reference import RepReference, load_reference, references_dir
+from motor_trainer.analysis.rep_reference import RepReference, SpreadSource, load_reference, references_dir
 from motor_trainer.analysis.routine_reference import ReferenceRoutine, resolve_routine, routine_folder, run_as_reference
 from motor_trainer.analysis.routine_reference import save_reference as save_routine
 from motor_trainer.analysis.step_errors import RoutineAnalysis, analyse_attempt, format_step_table
@@ -201,10 +201,23 @@ def track_with_calibration(video: Path, args: argparse.Namespace, workspace: Wor
 
 def _reference_words(clip: ClipAnalysis, given: RepReference | None) -> str:
     if given is not None:
-        return f"{given.reference_id} ({given.rep_count} reps)"
+        return f"{given.reference_id} ({_reps(given.rep_count)}; {tolerance_words(clip.reference or given, given)})"
     if clip.reference is not None:
         return f"this video's own reps ({clip.reference.rep_count})"
     return "none (too few reps: only outcomes are judged)"
+
+
+def _reps(count: int) -> str:
+    return f"{count} rep" if count == 1 else f"{count} reps"
+
+
+def tolerance_words(used: RepReference, saved: RepReference) -> str:
+    """Whose spread the z-scores are in: the skill's typical one, the reference's reps', or the person's own."""
+    if used.spread_source is SpreadSource.SKILL:
+        return f"tolerances of the {used.skill} skill"
+    if saved.spread_source is SpreadSource.SKILL:
+        return "tolerances from your own reps in this video"
+    return "tolerances from its own reps"
 
 
 def save_session(
@@ -260,6 +273,7 @@ def analysis_document(video: Path, session: Session | None, preset: OpenLoopPres
         "skill": preset.name,
         "side": str(clip.track.side),
         "reference_id": None if clip.reference is None else clip.reference.reference_id,
+        "reference_spread_source": None if clip.reference is None else str(clip.reference.spread_source),
         "reps": reps,
     })
 
@@ -343,4 +357,4 @@ def save_reference(
     fps = mean_fps(clips[0].track.time_s)
     reference = reference_from_analyses(chosen, preset, fps, reference_id, source=f"{which} reps of `analyze`")
     path = reference.save(references_dir(workspace.ensure().root))
-    print(f"saved reference {reference_id} from {len(chosen)} {which} reps -> {path}")
+    print(f"saved reference {reference_id} from {_reps(len(chosen))} ({which}; {tolerance_words(reference, reference)}) -> {path}")

@@ -149,20 +149,39 @@ class TriageSettings:
 
 @dataclass(frozen=True)
 class ReferenceSettings:
-    """Spread floors per unit (measurement noise of a 2D pose model) and the fewest reps for a reference."""
+    """Spread floors per unit (measurement noise of a 2D pose model), the fewest reps whose own spread
+    is trusted, and the skill's spreads that judge against fewer (a coach's single demonstration).
+
+    The skill's spreads are how much one person's good reps typically differ
+    from each other: about 5 cm at the hand, 8 degrees at a joint, 80 ms of
+    tempo, 0.4 body lengths per second of hand speed, and 5 cm along a path.
+    """
 
     spread_floor_bl: float = 0.01
     spread_floor_deg: float = 3.0
     spread_floor_s: float = 0.033
     spread_floor_bl_per_s: float = 0.1
     min_reps: int = 3
+    skill_spread_bl: float = 0.03
+    skill_spread_deg: float = 8.0
+    skill_spread_s: float = 0.08
+    skill_spread_bl_per_s: float = 0.4
+    skill_path_spread_bl: float = 0.03
 
     def floor_for(self, feature: str) -> float:
         """The spread floor of a feature, chosen by the unit at the end of its name."""
-        for suffix in ("bl_per_s", "bl", "deg", "s"):
-            if feature.endswith("_" + suffix):
-                return float(getattr(self, f"spread_floor_{suffix}"))
-        raise ValueError(f"feature {feature!r} has no known unit suffix")
+        return float(getattr(self, f"spread_floor_{_unit_suffix(feature)}"))
+
+    def skill_spread_for(self, feature: str) -> float:
+        """The skill's typical rep-to-rep spread of a feature, by the unit at the end of its name."""
+        return float(getattr(self, f"skill_spread_{_unit_suffix(feature)}"))
+
+
+def _unit_suffix(feature: str) -> str:
+    for suffix in ("bl_per_s", "bl", "deg", "s"):
+        if feature.endswith("_" + suffix):
+            return suffix
+    raise ValueError(f"feature {feature!r} has no known unit suffix")
 
 
 @dataclass(frozen=True)
