@@ -99,3 +99,22 @@ def test_with_a_workspace_the_sessions_browser_and_the_calibration_wizard_open_f
 def test_without_a_workspace_nothing_is_offered_that_would_need_one(panel):
     assert not panel.sessions_button.isEnabled() and not panel.calibrate_button.isEnabled()
     assert not panel.save_session.isEnabled()
+
+
+def test_a_skill_taught_in_the_workspace_is_offered_with_the_presets_and_set_up_as_open_loop(qtbot, tmp_path, media_dir):
+    from swing_model import serve
+
+    from motor_trainer.records.verdict import SkillKind
+    from motor_trainer.skills.taught import teach_skill
+
+    workspace = Workspace(tmp_path).ensure()
+    teach_skill(serve(30.0).sequence, name="club-serve", key_frame=60, like="tennis-serve", workspace_root=workspace.root)
+    panel = StartPanel(cameras=[], workspace=workspace)
+    qtbot.addWidget(panel)
+    offered = [panel.skill.itemData(i) for i in range(panel.skill.count())]
+    assert "club-serve" in offered and "tennis-serve" in offered
+    panel.choose_video(media_dir / "free_throw_side.mp4")
+    panel.choose_skill("club-serve")
+    panel.save_session.setChecked(False)  # not saving still uses the workspace's skills
+    setup = panel.setup()
+    assert setup.skill == "club-serve" and setup.kind is SkillKind.OPEN_LOOP

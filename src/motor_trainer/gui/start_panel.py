@@ -86,6 +86,7 @@ class StartPanel(QWidget):
         super().__init__(parent)
         self.cameras = cameras
         self.workspace = workspace
+        self._workspace_root = None if workspace is None else workspace.root  # its taught skills join the presets
         self.sessions_dir = None if workspace is None else workspace.sessions_dir
         sessions_dir = self.sessions_dir
         self.camera_box = QComboBox()
@@ -112,7 +113,7 @@ class StartPanel(QWidget):
         self.playback_speed.setSuffix("× real time")
         self.playback_speed.setToolTip("A video plays as a live camera at this speed (slow a coach's video down to learn it)")
         self.skill = QComboBox()
-        for name in available_presets():
+        for name in available_presets(self._workspace_root):
             self.skill.addItem(name, name)
         classify = QPushButton("Help me choose…")
         classify.clicked.connect(self._on_classify)
@@ -175,7 +176,7 @@ class StartPanel(QWidget):
             raise ValueError("choose a video to open" if self.cameras else NO_CAMERA_TEXT)
         reference = self.reference_path.text().strip()
         skill = self.skill.currentData()
-        if preset_kind(skill) is SkillKind.CLOSED_LOOP and not reference:
+        if preset_kind(skill, self._workspace_root) is SkillKind.CLOSED_LOOP and not reference:
             raise ValueError(f"{skill} follows a reference routine: choose its folder or video")
         return SessionSetup(
             skill=skill,
@@ -187,6 +188,7 @@ class StartPanel(QWidget):
             mode=PracticeMode.PERFORMANCE if self.performance.isChecked() else PracticeMode.PRACTICE,
             outcome_on_board=self.outcome_on_board.isChecked(),
             sessions_dir=self.sessions_dir if self.save_session.isChecked() else None,
+            workspace_root=self._workspace_root,
         )
 
     def apply_preferences(self, preferences: PracticePreferences) -> None:
@@ -200,7 +202,7 @@ class StartPanel(QWidget):
             self.camera_box.setCurrentIndex(camera_row)
         self.rotation.setCurrentIndex(self.rotation.findData(preferences.rotate_deg))
         self.playback_speed.setValue(preferences.speed)
-        if preferences.skill in available_presets():
+        if preferences.skill in available_presets(self._workspace_root):
             self.choose_skill(preferences.skill)
         self.reference_path.setText(preferences.reference_path)
         (self.performance if preferences.mode is PracticeMode.PERFORMANCE else self.practice).setChecked(True)
@@ -248,7 +250,7 @@ class StartPanel(QWidget):
             self.choose_video(Path(path), int(self.rotation.currentData()))
 
     def _on_browse_reference(self) -> None:
-        if preset_kind(self.skill.currentData()) is SkillKind.CLOSED_LOOP:
+        if preset_kind(self.skill.currentData(), self._workspace_root) is SkillKind.CLOSED_LOOP:
             path = (QFileDialog.getExistingDirectory(self, "Choose a reference routine folder")
                     or QFileDialog.getOpenFileName(self, "…or a routine video", "", VIDEO_FILTER)[0])
         else:

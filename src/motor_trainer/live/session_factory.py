@@ -33,7 +33,7 @@ def open_source(setup: SessionSetup) -> LiveSource:
 
 def open_loop_preset(setup: SessionSetup) -> OpenLoopPreset:
     """The skill's preset; with board entry, its outcome judged as a dart's landing point."""
-    return with_board_outcome(load_open_loop_preset(setup.skill), setup.outcome_on_board)
+    return with_board_outcome(load_open_loop_preset(setup.skill, setup.workspace_root), setup.outcome_on_board)
 
 
 def load_open_loop_reference(path: Path | None) -> RepReference | None:
@@ -55,14 +55,14 @@ def starting_difficulty(setup: SessionSetup) -> Difficulty:
     """The coach's difficulty at ``setup.coach_level`` on a ladder whose level 0 is the preset's own timing windows."""
     ladder = DifficultyLadder()
     if setup.kind is SkillKind.CLOSED_LOOP:
-        ladder = dataclasses.replace(ladder, timing_windows_ms=ClosedLoopSettings.from_table(load_preset_table(setup.skill)).windows)
+        ladder = dataclasses.replace(ladder, timing_windows_ms=ClosedLoopSettings.from_table(load_preset_table(setup.skill, setup.workspace_root)).windows)
     return ladder.at(setup.kind, setup.coach_level)
 
 
 def make_analyser(setup: SessionSetup, fps: float) -> Analyser:
     """The skill's online analyser with its reference loaded (slow for a routine video: call off the GUI thread)."""
     if setup.kind is SkillKind.CLOSED_LOOP:
-        settings = ClosedLoopSettings.from_table(load_preset_table(setup.skill))
+        settings = ClosedLoopSettings.from_table(load_preset_table(setup.skill, setup.workspace_root))
         settings = dataclasses.replace(settings, windows=starting_difficulty(setup).timing_windows_ms or settings.windows)
         return ClosedLoopAnalyser(load_routine_reference(setup, settings), settings)
     return OpenLoopAnalyser(open_loop_preset(setup), fps, load_open_loop_reference(setup.reference_path))

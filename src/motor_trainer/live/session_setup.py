@@ -37,6 +37,7 @@ class SessionSetup:
     model: str = "lite"
     sessions_dir: Path | None = None  # where the session is saved; None: not saved
     coach_level: int = 0
+    workspace_root: Path | None = None  # whose taught skills ``skill`` may name; None: the default workspace
 
     def __post_init__(self) -> None:
         if (self.video_path is None) == (self.camera_index is None):
@@ -44,7 +45,7 @@ class SessionSetup:
 
     @property
     def kind(self) -> SkillKind:
-        return preset_kind(self.skill)
+        return preset_kind(self.skill, self.workspace_root)
 
     @property
     def source_name(self) -> str:
