@@ -157,7 +157,8 @@ def golf_swing(fps: float, top_s: float = 2.5, jitter_px: float = 1.0, seed: int
     n, centre_x = len(t), 900.0
     xy = np.zeros((n, LANDMARK_COUNT, 2))
     _legs_and_head(xy, centre_x, HIP_HALF_WIDTH, 0.0)
-    shoulders = {s: _point(n, centre_x + sign * SHOULDER_HALF_WIDTH * STATURE_PX, SHOULDER_H) for s, sign in (("LEFT", -1.0), ("RIGHT", 1.0))}
+    sides = (("LEFT", -1.0), ("RIGHT", 1.0))
+    shoulders = {s: _point(n, centre_x + sign * SHOULDER_HALF_WIDTH * STATURE_PX, SHOULDER_H) for s, sign in sides}
     centre = _point(n, centre_x, SHOULDER_H)
     hands = _limb(centre, 0.9 * ARM_LENGTH, _swing_angle_deg(t, top_s))
     for side, sign in (("LEFT", -1.0), ("RIGHT", 1.0)):

@@ -54,7 +54,8 @@ def run_new(args: argparse.Namespace) -> int:
     t = taught.template
     print(
         f"taught {taught.name}: the key moment is the {t.marker.lower()}'s {t.extremum} {t.signal} "
-        f"({t.key_offset_s * 1000:+.0f} ms), acting side {t.side}, template {len(t.channels) / t.fps:.1f} s at {t.fps:.0f} fps -> {taught.path}"
+        f"({t.key_offset_s * 1000:+.0f} ms), acting side {t.side}, "
+        f"template {len(t.channels) / t.fps:.1f} s at {t.fps:.0f} fps -> {taught.path}"
     )
     print(f"use it: motor-trainer analyze VIDEO --skill {taught.name}")
     return 0

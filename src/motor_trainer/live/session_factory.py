@@ -55,7 +55,8 @@ def starting_difficulty(setup: SessionSetup) -> Difficulty:
     """The coach's difficulty at ``setup.coach_level`` on a ladder whose level 0 is the preset's own timing windows."""
     ladder = DifficultyLadder()
     if setup.kind is SkillKind.CLOSED_LOOP:
-        ladder = dataclasses.replace(ladder, timing_windows_ms=ClosedLoopSettings.from_table(load_preset_table(setup.skill, setup.workspace_root)).windows)
+        table = load_preset_table(setup.skill, setup.workspace_root)
+        ladder = dataclasses.replace(ladder, timing_windows_ms=ClosedLoopSettings.from_table(table).windows)
     return ladder.at(setup.kind, setup.coach_level)
 
 

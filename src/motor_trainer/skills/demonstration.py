@@ -261,7 +261,9 @@ def choose_mark(body_bl: np.ndarray, time_s: np.ndarray, fps: float, marker: str
     return signal, extremum, float((key_row - exact) / fps)
 
 
-def learn_template(body_bl: np.ndarray, time_s: np.ndarray, visibility: np.ndarray, key_row: int, side: Side | None = None) -> MovementTemplate:
+def learn_template(
+    body_bl: np.ndarray, time_s: np.ndarray, visibility: np.ndarray, key_row: int, side: Side | None = None
+) -> MovementTemplate:
     """The template of the rep around ``key_row`` of one smoothed, body-centred clip (see the module docstring).
 
     Raises ValueError when the key frame is too near either end of the clip or the body is missing around it.
@@ -347,7 +349,8 @@ def find_matches(template: MovementTemplate, body_bl: np.ndarray, time_s: np.nda
     taken: list[tuple[float, float]] = []
     for score, key_s, tempo, which in sorted(candidates, reverse=True):
         speed = speeds[which]
-        start_s, end_s = key_s - template.key_row * tempo / template.fps, key_s + (len(template.channels) - 1 - template.key_row) * tempo / template.fps
+        row_s = tempo / template.fps
+        start_s, end_s = key_s - template.key_row * row_s, key_s + (len(template.channels) - 1 - template.key_row) * row_s
         if any(start_s < other_end and other_start < end_s for other_start, other_end in taken):
             continue  # a weaker placement of a rep already found
         start_row, end_row = int(np.searchsorted(time_s, start_s)), int(np.searchsorted(time_s, end_s, side="right"))
