@@ -340,8 +340,8 @@ def find_matches(template: MovementTemplate, body_bl: np.ndarray, time_s: np.nda
             return []
         channels = np.array([np.interp(time_s, time_s[finite], channels[finite, k]) for k in range(channels.shape[1])]).T
         for tempo in TEMPO_FACTORS:
-            key_s, score = _correlation_curve(version, time_s, channels, tempo)
-            candidates += [(float(s), float(k), tempo, which) for k, s in zip(key_s, score) if s >= MIN_MATCH_SCORE]
+            keys_s, scores = _correlation_curve(version, time_s, channels, tempo)
+            candidates += [(float(s), float(k), tempo, which) for k, s in zip(keys_s, scores) if s >= MIN_MATCH_SCORE]
     fps = (len(time_s) - 1) / (time_s[-1] - time_s[0])
     signals = [mark_signal(body_bl, time_s, v.marker, v.signal) for v in versions]
     speeds = [mark_signal(body_bl, time_s, v.marker, MarkSignal.SPEED) for v in versions]

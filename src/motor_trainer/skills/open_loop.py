@@ -666,11 +666,9 @@ def _impact_moment(track: ArmTrack, lo: int, hi: int, settings: SegmentationSett
     a waggle) is no swing.
     """
     height = hands_height_bl(track)
-    segment = height[lo:hi]
-    if not np.isfinite(segment).all():
-        segment = np.nan_to_num(segment, nan=np.nanmean(segment)) if np.isfinite(segment).any() else None
-    if segment is None:
+    if not np.isfinite(height[lo:hi]).any():
         return None
+    segment = np.nan_to_num(height[lo:hi], nan=float(np.nanmean(height[lo:hi])))
     descent = np.gradient(segment, track.time_s[lo:hi])
     fastest = int(np.argmin(descent))
     top = int(np.argmax(segment[: fastest + 1]))
@@ -783,7 +781,7 @@ def find_reps(sequence: PoseSequence, preset: OpenLoopPreset, side: Side | None 
     try:
         if side is None and preset.acting_side is SideRule.STRIKING:
             candidates = [_track_and_reps(sequence, preset, s) for s in Side]
-            return max(candidates, key=lambda found: _striking_score(sequence, *found, preset.segmentation))
+            return max(candidates, key=lambda found: _striking_score(sequence, found[0], found[1], preset.segmentation))
         track, reps = _track_and_reps(sequence, preset, side)
         if side is None and reps and (preset.acting_side is SideRule.LEAD or preset.template is not None):
             chosen = lead_side(track, reps) if preset.template is None else _most_common_side(reps)
