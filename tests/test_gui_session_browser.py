@@ -252,3 +252,27 @@ def test_a_missing_video_falls_back_to_the_source_file_and_each_bad_file_is_one_
     landmark_line = review.problems[0]
     assert str(landmarks) in landmark_line and "\n" not in landmark_line and review.problems[1:] == [line]
     assert not review.slider.isEnabled() and review.status.text() == "\n".join(review.problems)
+
+
+def test_this_is_the_moment_teaches_a_skill_that_finds_every_throw_of_the_session(qtbot, workspace):
+    from motor_trainer.skills.open_loop import find_reps, load_open_loop_preset
+    from motor_trainer.skills.presets import available_presets
+
+    review = _review(qtbot, workspace, "three")
+    releases = [v.start_frame for v in review.verdicts]  # one throw per copy of the clip
+    release = next(e.payload["release_frame"] for e in review.session.events() if e.kind == "rep")
+    review.slider.setValue(release)
+    review.skill_name.setText("my-shot")
+    review.teach_button.click()
+    qtbot.waitUntil(lambda: review.last_taught is not None, timeout=10_000)
+    assert "taught my-shot" in review.status.text() and "\n" not in review.status.text()
+    assert "my-shot" in available_presets(workspace.root)
+    _, reps = find_reps(review.sequence, load_open_loop_preset("my-shot", workspace.root))
+    rep_releases = [e.payload["release_frame"] for e in review.session.events() if e.kind == "rep"]
+    assert len(reps) == len(releases) == 3
+    assert [abs(r.release_frame - truth) <= 2 for r, truth in zip(reps, rep_releases)] == [True] * 3
+
+    review.skill_name.setText("golf-swing")  # a shipped name is refused in one line, nothing taught
+    review.teach_button.click()
+    qtbot.waitUntil(lambda: "shipped skill" in review.status.text(), timeout=10_000)
+    assert review.teach_button.isEnabled()

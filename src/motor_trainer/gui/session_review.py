@@ -51,7 +51,8 @@ from motor_trainer.live.live_analysis import lower_thread_priority
 from motor_trainer.gui.replay_panel import ReplayPanel
 from motor_trainer.pose.landmarks import PoseSequence
 from motor_trainer.skills.open_loop import load_open_loop_preset
-from motor_trainer.skills.presets import preset_kind
+from motor_trainer.skills.presets import preset_kind, shipped_presets
+from motor_trainer.skills.taught import DEFAULT_LIKE, TaughtSkill, teach_skill
 from motor_trainer.storage.session_video import missing_video_line, session_video
 from motor_trainer.storage.session_folder import Session
 
@@ -145,6 +146,7 @@ class SessionReview(QDialog):
         self.shown_frame: int | None = None
         self.shown_image: np.ndarray | None = None
         self.last_reference_path: Path | None = None
+        self.last_taught: TaughtSkill | None = None
         self._replay_rep: Verdict | None = None
         frame_count = 0 if self.sequence is None else len(self.sequence)
 
@@ -171,6 +173,11 @@ class SessionReview(QDialog):
         self.reference_name = QLineEdit(f"{session.session_id}-ref")
         self.make_reference_button = QPushButton("Make reference from selected reps")
         self.make_reference_button.setEnabled(False)
+        self.skill_name = QLineEdit(f"{session.session_id.split('-')[-1] or 'my'}-skill".lower())
+        self.teach_button = QPushButton("This frame is the key moment: teach a skill")
+        self.teach_button.setToolTip("Scrub to the contact, impact or release, name the skill, press: "
+                                     "its reps are then found in any video by the movement around this frame")
+        self.teach_button.setEnabled(self.sequence is not None and frame_count > 0)
         self.replay_panel = ReplayPanel(self, title="Replay of the chosen obvious miss")
 
         side = QVBoxLayout()
@@ -185,6 +192,9 @@ class SessionReview(QDialog):
             side.addWidget(QLabel("Reference name"))
             side.addWidget(self.reference_name)
             side.addWidget(self.make_reference_button)
+        side.addWidget(QLabel("New skill from this session"))
+        side.addWidget(self.skill_name)
+        side.addWidget(self.teach_button)
         side.addWidget(self.status)
         viewer = QVBoxLayout()
         viewer.addWidget(title)
@@ -206,6 +216,10 @@ class SessionReview(QDialog):
         self._reference_job = BackgroundJob("reference-build", self)
         self._reference_job.succeeded.connect(self._on_reference_saved)
         self._reference_job.failed.connect(self._on_job_failed)
+        self._teach_job = BackgroundJob("teach-skill", self)
+        self._teach_job.succeeded.connect(self._on_skill_taught)
+        self._teach_job.failed.connect(self._on_job_failed)
+        self.teach_button.clicked.connect(self._on_teach)
         self.slider.valueChanged.connect(self._on_slider_moved)
         self.reps.itemSelectionChanged.connect(self._on_rep_selection)
         self.replay_button.clicked.connect(self._on_replay)
@@ -262,7 +276,7 @@ class SessionReview(QDialog):
         if not skill:
             return False
         try:
-            return preset_kind(skill) is SkillKind.OPEN_LOOP
+            return preset_kind(skill, self.workspace_root) is SkillKind.OPEN_LOOP
         except UserFacingError as error:
             self.problems.append(str(error))
             return False
@@ -336,8 +350,7 @@ class SessionReview(QDialog):
         name = self.reference_name.text().strip()
         self.make_reference_button.setEnabled(False)
         self.status.setText(f"making reference {name} from {len(chosen)} reps…")
-        self._reference_job.start(_save_session_reference, self.session, self.sequence, chosen, name,
-                                  references_dir(self.workspace_root))
+        self._reference_job.start(_save_session_reference, self.session, self.sequence, chosen, name, self.workspace_root)
 
     def _on_reference_saved(self, path: Path) -> None:
         self.last_reference_path = path
@@ -345,7 +358,24 @@ class SessionReview(QDialog):
         self.make_reference_button.setEnabled(True)
         self.status.setText(f"saved reference {path.stem} -> {path}")
 
+    def _on_teach(self) -> None:
+        frame, name = self.slider.value(), self.skill_name.text().strip()
+        skill = self.session.manifest.skill
+        like = skill if skill in shipped_presets() and self.is_open_loop else DEFAULT_LIKE
+        self.teach_button.setEnabled(False)
+        self.status.setText(f"teaching {name} from frame {frame}…")
+        self.last_taught = None
+        self._teach_job.start(_teach_from_session, self.sequence, name, frame, like, self.workspace_root)
+
+    def _on_skill_taught(self, taught: TaughtSkill) -> None:
+        self.last_taught = taught
+        self.teach_button.setEnabled(True)
+        t = taught.template
+        self.status.setText(f"taught {taught.name}: the key moment is the {t.marker.lower().replace('_', ' ')}'s "
+                            f"{t.extremum} {t.signal}; choose it on the start panel -> {taught.path}")
+
     def _on_job_failed(self, message: str) -> None:
+        self.teach_button.setEnabled(self.sequence is not None)
         self.replay_button.setEnabled(True)
         self.make_reference_button.setEnabled(bool(self.selected_verdicts()))
         self.status.setText(message)
@@ -353,7 +383,7 @@ class SessionReview(QDialog):
     def done(self, result: int) -> None:  # Qt calls it on accept, reject and close
         self.replay_panel.close_replay()
         self._frames.stop()
-        for job in (self._replay_job, self._reference_job):
+        for job in (self._replay_job, self._reference_job, self._teach_job):
             job.wait()
         if self.seeker is not None:
             self.seeker.close()
@@ -362,10 +392,15 @@ class SessionReview(QDialog):
 
 
 def _save_session_reference(session: Session, sequence: PoseSequence, chosen: list[Verdict], reference_id: str,
-                            folder: Path) -> Path:
+                            workspace_root: Path) -> Path:
     """Runs in a job's thread: the chosen reps as a reference, saved; the path of its JSON."""
     if not session.manifest.skill:
         raise UserFacingError(f"session {session.session_id} names no skill: its reps cannot make a reference")
-    preset = load_open_loop_preset(session.manifest.skill)
+    preset = load_open_loop_preset(session.manifest.skill, workspace_root)
     source = f"reps {', '.join(str(v.index) for v in chosen)} of session {session.session_id}"
-    return reference_from_session_reps(sequence, preset, chosen, reference_id, source).save(folder)
+    return reference_from_session_reps(sequence, preset, chosen, reference_id, source).save(references_dir(workspace_root))
+
+
+def _teach_from_session(sequence: PoseSequence, name: str, key_frame: int, like: str, workspace_root: Path) -> TaughtSkill:
+    """Runs in a job's thread: the skill taught from the session's landmarks at ``key_frame``, saved in the workspace."""
+    return teach_skill(sequence, name=name, key_frame=key_frame, like=like, workspace_root=workspace_root)
