@@ -139,7 +139,7 @@ def session_replay(session: Session, rep: int, workspace_root: Path, options: Re
     video = session_video(session)
     if video is None:
         raise UserFacingError(f"session {session.session_id} has no video to replay")
-    table = load_preset_table(skill)
+    table = load_preset_table(skill, Path(workspace_root))
     if table["kind"] is SkillKind.OPEN_LOOP:
         judged = _open_loop(session, rep, Path(workspace_root), OpenLoopPreset.from_table(table), options.reference)
     else:
