@@ -9,7 +9,7 @@ from swing_model import golf_swing, serve
 
 from motor_trainer.pose.kinematics import Side, mirror_sequence
 from motor_trainer.pose.landmarks import Landmark
-from motor_trainer.skills.open_loop import find_reps, load_open_loop_preset
+from motor_trainer.skills.open_loop import OnlineRepSegmenter, find_reps, load_open_loop_preset
 
 FRAME_RATES = (24.0, 30.0, 60.0)
 
@@ -59,3 +59,21 @@ def test_golf_lead_arm_is_the_side_the_hands_finish_over():
     mirrored, _ = find_reps(mirror_sequence(known.sequence), preset)
     # the hands swing back toward image right and finish image left, over the LEFT shoulder (a right-hander)
     assert (track.side, mirrored.side) == (Side.LEFT, Side.RIGHT)
+
+
+@pytest.mark.parametrize("fps", FRAME_RATES)
+def test_live_the_serve_is_reported_once_on_the_hitting_arm(fps):
+    known = serve(fps)
+    segmenter = OnlineRepSegmenter(load_open_loop_preset("tennis-serve"), fps=fps)
+    s = known.sequence
+    found = [d for i in range(len(s)) if (d := segmenter.push(i, float(s.time_s[i]), s.xy_px[i])) is not None]
+    assert [d.rep.side for d in found] == [Side.RIGHT]
+    assert abs(found[0].rep.release_s - known.contact_s) <= 1.0 / fps
+
+
+def test_live_the_golf_swing_is_reported_once_at_impact():
+    known = golf_swing(30.0)
+    segmenter = OnlineRepSegmenter(load_open_loop_preset("golf-swing"), fps=30.0)
+    s = known.sequence
+    found = [d for i in range(len(s)) if (d := segmenter.push(i, float(s.time_s[i]), s.xy_px[i])) is not None]
+    assert len(found) == 1 and abs(found[0].rep.release_s - known.impact_s) <= 1 / 30

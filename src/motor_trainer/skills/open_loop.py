@@ -919,13 +919,17 @@ class OnlineRepSegmenter:
 
         Only before the acting arm is known (a two-handed free throw moves both):
         the first rep then waits for the other arm to stop, and its arm becomes
-        the acting arm, chosen as offline (``acting_side``: the wrist that
-        travels farther).
+        the acting arm, chosen as offline (the wrist that travels farther, or
+        for a "striking" preset the one fastest through its key moment).
         """
         still_moving = any(self._gates[s].active for s in self._sides if s not in self._pending)
         if not self._pending or still_moving:
             return None
-        side = max(self._pending, key=lambda s: self._travel_bl[s])
+        if self._preset.acting_side is SideRule.STRIKING:  # as offline: the arm fastest through its key moment
+            settings = self._preset.segmentation
+            side = max(self._pending, key=lambda s: strike_speed_bl_per_s(self._pending[s].track, [self._pending[s].rep], settings))
+        else:
+            side = max(self._pending, key=lambda s: self._travel_bl[s])
         detected = self._pending[side]
         self._pending.clear()
         self._gates[side].accept()
