@@ -124,3 +124,19 @@ def test_skills_new_and_a_one_rep_reference_from_the_command_line(tmp_path, medi
     assert "reference: coach-slice (1 rep; tolerances of the slice skill)" in judged
     row = next(line for line in judged.splitlines() if line.strip().startswith("0 "))
     assert "obvious" in row and ("_path" in row or "drift" in row), row
+
+
+def test_a_damaged_taught_skill_is_one_line_naming_its_file(taught_serve, tmp_path):
+    root, taught = taught_serve
+    broken = tmp_path / "skills" / "broken"
+    broken.mkdir(parents=True)
+    (broken / "skill.toml").write_text("kind = 'open-loop'\n")
+    with pytest.raises(UserFacingError, match=r"skills/broken/skill.toml: missing key 'trajectory_parts'"):
+        load_open_loop_preset("broken", tmp_path)
+    no_template = tmp_path / "skills" / "no-template"
+    no_template.mkdir()
+    (no_template / "skill.toml").write_text(taught.path.read_text())
+    with pytest.raises(UserFacingError, match=r"no-template: the taught skill's template is damaged"):
+        load_open_loop_preset("no-template", tmp_path)
+    with pytest.raises(UserFacingError, match="unknown skill"):
+        load_open_loop_preset("../skills/broken", tmp_path)

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from motor_trainer.pose.kinematics import Side
 from motor_trainer.skills.presets import load_preset_table, shipped_presets, taught_presets
-from motor_trainer.skills.taught import DEFAULT_LIKE, teach_skill
+from motor_trainer.skills.taught import DEFAULT_LIKE, check_skill_name, teach_skill
 from motor_trainer.workspace import resolve_workspace
 
 
@@ -41,6 +41,7 @@ def run_list(args: argparse.Namespace) -> int:
 def run_new(args: argparse.Namespace) -> int:
     from motor_trainer.commands.analyze import track_with_calibration  # noqa: PLC0415 - mediapipe loads only here
 
+    check_skill_name(args.name)  # before the video is tracked
     workspace = resolve_workspace(args.workspace)
     sequence, _ = track_with_calibration(args.video, args, workspace)
     taught = teach_skill(

@@ -245,7 +245,9 @@ class OpenLoopPreset:
                 template=template,
             )
         except (KeyError, TypeError, ValueError) as error:
-            raise UserFacingError(f"skill preset {name}.toml: {error}") from None
+            where = f"{table['folder']}/skill.toml" if "folder" in table else f"skill preset {name}.toml"
+            cause = f"missing key {error}" if isinstance(error, KeyError) else str(error)
+            raise UserFacingError(f"{where}: {cause}") from None
 
 
 def _template(table: Mapping[str, Any]) -> MovementTemplate | None:

@@ -49,10 +49,7 @@ def teach_skill(
     A bad name, a key frame without enough movement around it, or a base
     skill that is not open-loop is a one-line user error.
     """
-    if not _NAME.match(name):
-        raise UserFacingError(f"skill name '{name}' is not valid: lower-case letters, digits, '-' and '_' (up to 64)")
-    if name in shipped_presets():
-        raise UserFacingError(f"'{name}' is a shipped skill: choose another name")
+    check_skill_name(name)
     base = load_preset_table(like, workspace_root)
     if base["kind"] is not SkillKind.OPEN_LOOP or "template" in base:
         raise UserFacingError(f"--like {like}: a taught skill copies a shipped open-loop skill")
@@ -74,6 +71,14 @@ def teach_skill(
     except OSError as error:
         raise UserFacingError(f"{folder}: cannot save the taught skill ({error.strerror or error})") from None
     return TaughtSkill(name, folder / TAUGHT_FILENAME, template)
+
+
+def check_skill_name(name: str) -> None:
+    """A new skill's name is a folder name that no shipped skill has; else a one-line user error."""
+    if not _NAME.match(name):
+        raise UserFacingError(f"skill name '{name}' is not valid: lower-case letters, digits, '-' and '_' (up to 64)")
+    if name in shipped_presets():
+        raise UserFacingError(f"'{name}' is a shipped skill: choose another name")
 
 
 def _skill_table(base: dict[str, Any], name: str, template: MovementTemplate, source: str, key_frame: int) -> dict[str, Any]:
