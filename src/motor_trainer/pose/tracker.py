@@ -471,6 +471,35 @@ def _writes_to_fd2(stream: object) -> bool:
         return False
 
 
+def _first_line(error: BaseException) -> str:
+    text = str(error).strip()
+    return text.splitlines()[0][:200] if text else type(error).__name__
+
+
+def run_on_blank_frame(model_path: Path, detect: Callable[[mp.Image], object]) -> None:
+    """Run a loaded model once on a black frame: a bundle whose parts are swapped or damaged loads
+    fine and fails only here, with a C++ traceback, so it is tried before it meets real frames."""
+    blank = mp.Image(image_format=mp.ImageFormat.SRGB, data=np.zeros((64, 64, 3), dtype=np.uint8))
+    try:
+        detect(blank)
+    except (RuntimeError, ValueError) as error:
+        raise UserFacingError(f"{model_path}: the pose model does not run ({_first_line(error)})") from None
+
+
+def check_pose_model(model_path: Path) -> None:
+    """Load ``model_path`` and run it on one blank frame; raises a one-line UserFacingError if it fails."""
+    options = vision.PoseLandmarkerOptions(base_options=BaseOptions(model_asset_path=str(model_path)),
+                                           running_mode=vision.RunningMode.IMAGE)
+    _NativeLogSilencer.acquire()
+    try:
+        with vision.PoseLandmarker.create_from_options(options) as landmarker:
+            run_on_blank_frame(model_path, landmarker.detect)
+    except (RuntimeError, ValueError) as error:
+        raise UserFacingError(f"{model_path}: the pose model does not load ({_first_line(error)})") from None
+    finally:
+        _NativeLogSilencer.release()
+
+
 class PoseTracker:
     """One landmarker per session, fed frames in time order; use as a context manager.
 
@@ -492,11 +521,16 @@ class PoseTracker:
         _NativeLogSilencer.acquire()
         try:
             self._landmarker = vision.PoseLandmarker.create_from_options(options)
-        except (RuntimeError, ValueError) as error:
+            run_on_blank_frame(self.model_path, lambda image: self._landmarker.detect_for_video(image, 0))
+        except (RuntimeError, ValueError, UserFacingError) as error:
+            if getattr(self, "_landmarker", None) is not None:
+                self._landmarker.close()
             _NativeLogSilencer.release()
-            raise UserFacingError(f"{self.model_path}: the pose model does not load ({error})") from None
+            if isinstance(error, UserFacingError):
+                raise
+            raise UserFacingError(f"{self.model_path}: the pose model does not load ({_first_line(error)})") from None
         self._follower = SubjectFollower(subject_hint_px)
-        self._last_timestamp_ms = -1
+        self._last_timestamp_ms = 0  # the blank test frame
         self._left_right = LeftRightChain()
 
     def __enter__(self) -> PoseTracker:
