@@ -60,7 +60,7 @@ def run_list(args: argparse.Namespace) -> int:
             print(f"{m.session_id:<34} {m.status:<10} {m.skill or '-':<16} {m.frame_count:>7} {length:>8}  "
                   f"{m.source.kind}: {source}")
     for problem in store.problems():
-        print(f"unreadable: {problem}")
+        print(f"damaged: {problem}")
     notice = unfinished_notice(store)
     if notice:
         print(notice)

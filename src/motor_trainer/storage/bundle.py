@@ -53,7 +53,10 @@ def export_bundle(session: Session, out_path: Path) -> Path:
         raise UserFacingError(f"{session.directory}: session is unfinished; run `motor-trainer sessions recover` first")
     out_path = Path(out_path)
     session.check_files()  # a bundle that import would refuse is not written
-    out_path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        out_path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise UserFacingError(f"{out_path.parent}: cannot create the folder ({error.strerror or error})") from error
     members = _bundle_members(session)
     total_bytes = sum(path.stat().st_size for _, path in members)
     if total_bytes > MAX_TOTAL_BYTES:
