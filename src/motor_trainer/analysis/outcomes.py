@@ -115,7 +115,11 @@ def read_outcomes_csv(path: Path, outcome_type: OutcomeType) -> list[Outcome | N
         raise UserFacingError(f"{path}: outcomes file not found") from None
     except (OSError, UnicodeDecodeError) as error:
         raise UserFacingError(f"{path}: cannot read outcomes ({type(error).__name__})") from None
-    rows = list(csv.reader(text.splitlines()))
+    reader = csv.reader(text.splitlines())
+    try:
+        rows = list(reader)
+    except csv.Error as error:  # e.g. a field over the csv module's 131,072-character limit
+        raise UserFacingError(f"{path}:{reader.line_num}: not a valid outcomes CSV ({error})") from None
     if not rows:
         raise UserFacingError(f"{path}: outcomes file is empty")
     header = [cell.strip().lower() for cell in rows[0]]

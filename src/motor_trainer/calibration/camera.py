@@ -30,6 +30,7 @@ from motor_trainer.calibration.tomlfile import (
 )
 from motor_trainer.cvshim import cv2
 from motor_trainer.errors import UserFacingError
+from motor_trainer.media_files import NOT_AN_IMAGE, check_image_size
 from motor_trainer.pose.landmarks import PoseSequence
 
 #: Longest side of the copy the board is searched in; corners are refined at full resolution.
@@ -38,14 +39,23 @@ DETECTION_MAX_SIDE_PX = 1000
 MIN_VIEWS = 3
 #: A video gives hundreds of near-identical frames; this many spread over it are enough.
 MAX_VIDEO_VIEWS = 25
+#: A failure names this many skipped inputs and counts the rest: a video skips dozens of frames.
+MAX_NAMED_SKIPS = 5
 #: Above this RMS the photos or the square size are suspect; the user is warned.
 RMS_WARNING_PX = 1.0
 #: OpenCV's distortion models have 4, 5, 8, 12 or 14 coefficients.
 DISTORTION_LENGTHS = (4, 5, 8, 12, 14)
+#: Focal length as a multiple of the image width: a 180° fisheye is about 0.15, a long telephoto
+#: on a small sensor about 20. Outside this the file is damaged or typed in wrong.
+FOCAL_PER_WIDTH_RANGE = (0.1, 40.0)
+#: Inside the image a real lens stretches or shrinks a radius by well under this factor.
+MAX_RADIAL_STRETCH = 4.0
+#: Tangential terms (p1, p2) of real lenses are a few thousandths.
+MAX_TANGENTIAL = 0.2
 CAMERA_FILE_PREFIX = "camera_"
 #: Why an input is skipped (shown to the user; the GUI tells a broken file from a photo without a board).
 BOARD_NOT_FOUND = "board not found"
-UNREADABLE_IMAGE = "not a readable image"
+UNREADABLE_IMAGE = NOT_AN_IMAGE
 _SUBPIX_CRITERIA = (cv2.TERM_CRITERIA_EPS + cv2.TERM_CRITERIA_MAX_ITER, 50, 1e-3)
 
 
@@ -86,6 +96,8 @@ class CameraCalibration:
             raise ValueError(
                 f"principal point ({matrix[0, 2]:.0f}, {matrix[1, 2]:.0f}) lies outside the {width}x{height} image"
             )
+        if (problem := lens_model_problem(matrix, distortion, (width, height))) is not None:
+            raise ValueError(problem)
         if not np.isfinite(self.rms_reprojection_px) or self.rms_reprojection_px < 0:
             raise ValueError("rms_reprojection_px must be a finite non-negative number")
         object.__setattr__(self, "camera_matrix", matrix)
@@ -109,6 +121,39 @@ class CameraCalibration:
         width, height = self.image_size_px
         cx, cy = self.principal_point_px
         return (cx - width / 2) / width, (cy - height / 2) / height
+
+
+def lens_model_problem(camera_matrix: np.ndarray, distortion: np.ndarray, image_size_px: tuple[int, int]) -> str | None:
+    """Why these intrinsics cannot describe a real camera at this resolution, or None.
+
+    Checked as a lens behaves, not coefficient by coefficient: the focal length
+    against the image width, and the radial distortion over every radius that
+    reaches a pixel of the image, which must grow steadily (no fold) and stretch
+    by less than MAX_RADIAL_STRETCH. A file with distortion 1e300 or focal length
+    1e-300 would otherwise move every landmark off the image.
+    """
+    width, height = image_size_px
+    focal_px = (float(camera_matrix[0, 0]), float(camera_matrix[1, 1]))
+    low, high = FOCAL_PER_WIDTH_RANGE
+    for axis, f_px in zip("xy", focal_px):
+        if not low * width <= f_px <= high * width:
+            return (f"focal length f{axis} {f_px:.3g} px is implausible for a {width} px wide image "
+                    f"(expected {low * width:.0f} to {high * width:.0f} px)")
+    k = np.zeros(14)
+    k[: len(distortion)] = distortion
+    if max(abs(k[2]), abs(k[3])) > MAX_TANGENTIAL:
+        return f"tangential distortion ({k[2]:.3g}, {k[3]:.3g}) is implausible (a real lens is under {MAX_TANGENTIAL})"
+    cx, cy = float(camera_matrix[0, 2]), float(camera_matrix[1, 2])
+    corner_r = max(np.hypot((x - cx) / focal_px[0], (y - cy) / focal_px[1]) for x in (0, width) for y in (0, height))
+    r2 = np.linspace(0.0, corner_r, 201)[1:] ** 2
+    with np.errstate(all="ignore"):
+        stretch = (1 + k[0] * r2 + k[1] * r2**2 + k[4] * r2**3) / (1 + k[5] * r2 + k[6] * r2**2 + k[7] * r2**3)
+        distorted_r = np.sqrt(r2) * stretch
+        folds = not np.all(np.isfinite(distorted_r)) or np.any(np.diff(distorted_r) <= 0)
+    if folds or not np.all((1 / MAX_RADIAL_STRETCH < stretch) & (stretch < MAX_RADIAL_STRETCH)):
+        return (f"radial distortion {np.array2string(k[[0, 1, 4]], precision=3)} folds or stretches the image "
+                "beyond any real lens")
+    return None
 
 
 @dataclass(frozen=True)
@@ -178,7 +223,14 @@ def detect_board_in_frame(image_rgb: np.ndarray, name: str, board_inner_corners:
 def detect_board_in_file(path: Path | str, board_inner_corners: tuple[int, int]) -> BoardView | SkippedView:
     """Detection on a photo; a file that is not a readable image is skipped with that reason."""
     path = Path(path)
-    gray = cv2.imread(str(path), cv2.IMREAD_GRAYSCALE)
+    try:
+        check_image_size(path)
+    except UserFacingError as error:
+        return SkippedView(path.name, str(error).removeprefix(f"{path}: "))
+    try:
+        gray = cv2.imread(str(path), cv2.IMREAD_GRAYSCALE)
+    except cv2.error:
+        gray = None
     if gray is None:
         return SkippedView(path.name, UNREADABLE_IMAGE)
     return detect_board_in_gray(gray, path.name, board_inner_corners)
@@ -226,13 +278,17 @@ def calibrate_from_views(
     board_inner_corners: tuple[int, int],
     square_mm: float,
     camera_name: str,
+    source: str = "",
 ) -> tuple[CameraCalibration, tuple[SkippedView, ...]]:
-    """Solve for intrinsics from detected views; fails in one line if too few views remain."""
+    """Solve for intrinsics from detected views; fails in one line (naming ``source``, the video or
+    photo folder, when given) if too few views remain."""
     if len(views) < MIN_VIEWS:
-        skipped_names = ", ".join(view.name for view in skipped) or "none"
+        names = [view.name for view in skipped]
+        if len(names) > MAX_NAMED_SKIPS:
+            names = [*names[:MAX_NAMED_SKIPS], f"and {len(names) - MAX_NAMED_SKIPS} more"]
         raise UserFacingError(
-            f"board {board_inner_corners[0]}x{board_inner_corners[1]} found in only {len(views)} input(s), "
-            f"need {MIN_VIEWS} (skipped: {skipped_names})"
+            f"{source + ': ' if source else ''}board {board_inner_corners[0]}x{board_inner_corners[1]} found in "
+            f"only {len(views)} input(s), need {MIN_VIEWS} (skipped: {', '.join(names) or 'none'})"
         )
     sizes = {view.image_size_px for view in views}
     if len(sizes) > 1:
@@ -311,7 +367,7 @@ def calibrate_from_video(
                 continue
             detections.append(detect_board_in_frame(frame.image_rgb, f"frame {frame.index}", board_inner_corners))
     views, skipped = split_detections(detections)
-    return calibrate_from_views(views, skipped, board_inner_corners, square_mm, camera_name or path.stem)
+    return calibrate_from_views(views, skipped, board_inner_corners, square_mm, camera_name or path.stem, str(path))
 
 
 # --- files -------------------------------------------------------------------------------------

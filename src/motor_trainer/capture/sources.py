@@ -152,6 +152,8 @@ class VideoFileSource:
             decoder.join()
 
 
+#: Smallest frame side accepted: a person needs tens of pixels to be found at all.
+MIN_FRAME_SIDE_PX = 32
 #: FFmpeg "decodes" any text file as ANSI art through its tty demuxer.
 _TEXT_CODECS = frozenset({"ansi", "bintext", "xbin", "idf"})
 
@@ -171,9 +173,17 @@ def _open_container(path: Path) -> av.container.InputContainer:
     if not container.streams.video:
         container.close()
         raise UserFacingError(f"{path}: has no video stream")
-    if container.streams.video[0].codec_context.name in _TEXT_CODECS:
+    codec = container.streams.video[0].codec_context
+    problem = None
+    if codec is None:  # a FourCC FFmpeg has no decoder for
+        problem = "not a readable video (its video format is unknown to FFmpeg)"
+    elif codec.name in _TEXT_CODECS:
+        problem = "not a readable video (it is a text file)"
+    elif min(codec.width, codec.height) < MIN_FRAME_SIDE_PX:
+        problem = f"frames of {codec.width}x{codec.height} px are too small to find a person in"
+    if problem is not None:
         container.close()
-        raise UserFacingError(f"{path}: not a readable video (it is a text file)")
+        raise UserFacingError(f"{path}: {problem}")
     return container
 
 
@@ -230,6 +240,8 @@ class LiveSource(ABC):
         self._thread: threading.Thread | None = None
         self._on_lost: list[Callable[[str], None]] = []
         self.lost = False
+        #: Why the capture thread stopped early (a damaged file, a failed camera); raised by ``frames()``.
+        self.error: UserFacingError | None = None
 
     @property
     def frames_dropped(self) -> int:
@@ -241,7 +253,7 @@ class LiveSource(ABC):
 
     def start(self) -> LiveSource:
         self._last_capture_monotonic_s = time.monotonic()  # the watchdog counts from now, not from opening
-        self._thread = threading.Thread(target=self._run_capture, name=f"capture-{self.name}", daemon=True)
+        self._thread = threading.Thread(target=self._capture_reporting_errors, name=f"capture-{self.name}", daemon=True)
         self._thread.start()
         threading.Thread(target=self._watch_freshness, name=f"watchdog-{self.name}", daemon=True).start()
         return self
@@ -298,12 +310,27 @@ class LiveSource(ABC):
             return self._newest
 
     def frames(self) -> Iterator[Frame]:
+        """Frames until the source ends; raises the capture thread's error once its frames are taken."""
         while (frame := self.next_frame()) is not None:
             yield frame
+        if self.error is not None:
+            raise self.error
+
+    def _capture_reporting_errors(self) -> None:
+        """The thread boundary: a failure becomes ``error`` (one line) instead of a thread traceback."""
+        try:
+            self._run_capture()
+        except UserFacingError as error:
+            self.error = error
+        except Exception as error:  # noqa: BLE001 - handed to the consumer, which reports it in one line
+            cause = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+            self.error = UserFacingError(f"{self.name}: capture failed ({cause})")
+        finally:
+            self._finish()
 
     @abstractmethod
     def _run_capture(self) -> None:
-        """Grab frames until stopped, calling ``_publish`` for each and ``_finish`` at the end."""
+        """Grab frames until stopped, calling ``_publish`` for each (the caller calls ``_finish``)."""
 
 
 class VideoAsCamera(LiveSource):
@@ -335,7 +362,6 @@ class VideoAsCamera(LiveSource):
                 self._publish(frame.image_rgb, time.monotonic(), start_s)
         finally:
             self._video.close()
-            self._finish()
 
 
 class WebcamSource(LiveSource):
@@ -374,7 +400,6 @@ class WebcamSource(LiveSource):
                 self._publish(rotate_image(rgb, self.rotation), time.monotonic(), start_s)
         finally:
             self._capture.release()
-            self._finish()
 
 
 def list_cameras(max_index: int = 4) -> list[int]:

@@ -37,7 +37,9 @@ def run_list(args: argparse.Namespace) -> int:
 
 
 def run_import(args: argparse.Namespace) -> int:
-    target = import_model(args.file, ModelVariant(args.variant) if args.variant else None)
+    from motor_trainer.pose.tracker import check_pose_model  # loads MediaPipe: only when importing
+
+    target = import_model(args.file, ModelVariant(args.variant) if args.variant else None, check_runs=check_pose_model)
     print(f"installed {args.file} as {target}")
     return 0
 

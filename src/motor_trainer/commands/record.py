@@ -12,8 +12,10 @@ finishes it).
 from __future__ import annotations
 
 import argparse
+import math
 import queue
 import sys
+import time
 from collections.abc import Callable
 from functools import partial
 from pathlib import Path
@@ -48,8 +50,20 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--skill", choices=available_presets(),
                         help="skill practised; an open-loop skill has its reps found and saved live")
     parser.add_argument("--model", default="lite", help="pose model: lite, full, heavy or a .task path")
-    parser.add_argument("--seconds", type=float, help="stop after this many seconds (default: until the source ends)")
+    parser.add_argument("--seconds", type=positive_seconds,
+                        help="stop after this many seconds of wall time (default: until the source ends)")
     parser.set_defaults(run=run)
+
+
+def positive_seconds(text: str) -> float:
+    """argparse type for --seconds: a finite positive duration."""
+    try:
+        seconds = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds") from None
+    if not math.isfinite(seconds) or seconds <= 0:
+        raise argparse.ArgumentTypeError(f"{text} must be a positive number of seconds")
+    return seconds
 
 
 def _open_source(args: argparse.Namespace) -> LiveSource:
@@ -102,13 +116,19 @@ def follow_recording(live: LiveRun, seconds: float | None) -> tuple[str, RunEnde
     """Report every commit as it lands until the run ends; returns why it stopped and how it ended.
 
     Ctrl-C is the normal way to stop a webcam recording: the run then stops
-    after its current frame and everything it did is still saved.
+    after its current frame and everything it did is still saved. ``seconds``
+    counts wall time from the start of recording, so a source that stalls (a
+    camera gone dark, a file with frames far apart) cannot hold the run past it.
     """
-    from motor_trainer.live.live_analysis import LandmarksSaved, LiveFrame, RepFound, RunEnded, RunState, StatusChanged
+    from motor_trainer.live.live_analysis import LandmarksSaved, RepFound, RunEnded, RunState, StatusChanged
 
     reason = "the source ended"
+    deadline_s: float | None = None
     while True:
         try:
+            if deadline_s is not None and time.monotonic() >= deadline_s and reason == "the source ended":
+                reason = f"{seconds:g} s recorded"
+                live.request_stop()
             try:
                 event = live.events.get(timeout=POLL_EVENTS_S)
             except queue.Empty:
@@ -116,6 +136,7 @@ def follow_recording(live: LiveRun, seconds: float | None) -> tuple[str, RunEnde
             if isinstance(event, RunEnded):
                 return reason, event
             if isinstance(event, StatusChanged) and event.state is RunState.RUNNING and live.recorder is not None:
+                deadline_s = None if seconds is None else time.monotonic() + seconds
                 session = live.recorder.session
                 print(f"recording session {session.session_id} in {session.directory}", flush=True)
             elif isinstance(event, LandmarksSaved):
@@ -126,10 +147,6 @@ def follow_recording(live: LiveRun, seconds: float | None) -> tuple[str, RunEnde
                 live.record_rep(rep)
                 print(f"committed rep {rep.index}: frames [{rep.start_frame}, {rep.end_frame}) "
                       f"release {rep.release_s:.3f} s", flush=True)
-            elif isinstance(event, LiveFrame) and seconds is not None and event.time_s >= seconds:
-                if reason == "the source ended":
-                    reason = f"{seconds:g} s recorded"
-                live.request_stop()
         except KeyboardInterrupt:
             reason = "stopped with Ctrl-C"
             live.request_stop()
@@ -157,10 +174,17 @@ def run(args: argparse.Namespace) -> int:
         "video_frames_dropped": recorder.video_frames_dropped,
     })
     live.close_recording()
+    if recorder.frames_recorded == 0:  # nothing to keep: no empty "complete" session is left behind
+        store.delete(recorder.session.session_id)
+        raise UserFacingError(ended.error or f"{origin.path or f'camera {origin.camera_index}'}: no frame arrived; "
+                                             "nothing was saved")
     if ended.error:
         raise UserFacingError(f"{ended.error} (the session so far is saved as {recorder.session.session_id})")
     manifest = recorder.session.manifest
     print(f"saved session {recorder.session.session_id}: {manifest.frame_count} frames, "
           f"{manifest.duration_s or 0.0:.1f} s, {ended.frames_captured} captured "
           f"({ended.frames_captured - ended.frames_processed} dropped by the live source)")
+    if recorder.session.landmarks().detection_rate == 0:
+        print(f"warning: {origin.path or f'camera {origin.camera_index}'}: no person found in any of the "
+              f"{manifest.frame_count} frames", file=sys.stderr)
     return 0

@@ -9,7 +9,7 @@ from motor_trainer.records.verdict import SkillKind, Verdict
 from motor_trainer.storage.bundle import import_bundle
 from motor_trainer.storage.events import Event, EventKind
 from motor_trainer.storage.manifest import SessionStatus
-from motor_trainer.storage.session_folder import Session
+from motor_trainer.storage.session_folder import SKIPPED_CHUNK_KEY, Session
 from motor_trainer.storage.store import SessionStore
 from motor_trainer.workspace import resolve_workspace
 
@@ -60,7 +60,7 @@ def run_list(args: argparse.Namespace) -> int:
             print(f"{m.session_id:<34} {m.status:<10} {m.skill or '-':<16} {m.frame_count:>7} {length:>8}  "
                   f"{m.source.kind}: {source}")
     for problem in store.problems():
-        print(f"unreadable: {problem}")
+        print(f"damaged: {problem}")
     notice = unfinished_notice(store)
     if notice:
         print(notice)
@@ -148,6 +148,9 @@ def run_recover(args: argparse.Namespace) -> int:
         print("no unfinished sessions")
     for session in targets:
         recovered = store.recover(session.session_id)
+        for event in recovered.events():
+            if SKIPPED_CHUNK_KEY in event.payload:
+                print(f"warning: skipped {event.payload[SKIPPED_CHUNK_KEY]}")
         m = recovered.manifest
         print(f"recovered session {m.session_id}: {m.frame_count} frames, {m.duration_s or 0.0:.1f} s, "
               f"{len(recovered.events())} events, video {m.video or 'none (nothing playable was written)'}")

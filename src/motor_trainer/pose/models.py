@@ -10,6 +10,7 @@ MediaPipe's model storage when missing, or installed by hand with
 from __future__ import annotations
 
 import os
+import re
 import sys
 import tempfile
 import urllib.error
@@ -66,8 +67,14 @@ def check_bundle(path: Path) -> None:
         raise UserFacingError(f"{path}: no such model file")
     if not zipfile.is_zipfile(path):
         raise UserFacingError(f"{path}: not a MediaPipe .task bundle (not a zip archive)")
-    with zipfile.ZipFile(path) as bundle:
-        missing = _BUNDLE_MEMBERS - set(bundle.namelist())
+    try:
+        with zipfile.ZipFile(path) as bundle:
+            missing = _BUNDLE_MEMBERS - set(bundle.namelist())
+            damaged = bundle.testzip()  # a truncated or altered member fails its CRC
+    except (zipfile.BadZipFile, OSError, EOFError) as error:
+        raise UserFacingError(f"{path}: damaged MediaPipe .task bundle ({error})") from None
+    if damaged is not None:
+        raise UserFacingError(f"{path}: damaged MediaPipe .task bundle (member {damaged} fails its checksum)")
     if missing:
         raise UserFacingError(f"{path}: not a pose-landmarker bundle (missing {', '.join(sorted(missing))})")
 
@@ -122,14 +129,21 @@ def download_model(
         temp_path.unlink(missing_ok=True)
 
 
-def import_model(source: Path, variant: ModelVariant | None = None) -> Path:
-    """Copy a downloaded .task bundle into the models folder under its canonical name."""
+def import_model(source: Path, variant: ModelVariant | None = None,
+                 check_runs: Callable[[Path], None] | None = None) -> Path:
+    """Copy a downloaded .task bundle into the models folder under its canonical name.
+
+    ``check_runs`` test-loads it (pose/tracker.py's check_pose_model, the one mediapipe importer).
+    """
     check_bundle(source)
     if variant is None:
-        matches = [v for v in ModelVariant if v.value in source.name.lower()]
+        words = set(re.split(r"[^a-z0-9]+", source.name.lower()))  # "tflite" is not "lite"
+        matches = [v for v in ModelVariant if v.value in words]
         if len(matches) != 1:
             raise UserFacingError(f"{source}: cannot tell lite/full/heavy from the name; pass --variant")
         variant = matches[0]
+    if check_runs is not None:
+        check_runs(source)
     folder = models_folder()
     folder.mkdir(parents=True, exist_ok=True)
     target = folder / model_filename(variant)

@@ -471,6 +471,52 @@ def _writes_to_fd2(stream: object) -> bool:
         return False
 
 
+def _first_line(error: BaseException) -> str:
+    text = str(error).strip()
+    return text.splitlines()[0][:200] if text else type(error).__name__
+
+
+#: Model files (path, size, modification time) this process has seen run: each is tried once.
+_MODELS_SEEN_RUNNING: set[tuple[str, int, int]] = set()
+
+
+def check_pose_model(model_path: Path) -> None:
+    """Load ``model_path`` and run it on one blank frame; raises a one-line UserFacingError if it fails.
+
+    A bundle whose two models are swapped or damaged loads fine and fails only on its first frame,
+    with a 72-line C++ traceback; a VIDEO-mode landmarker in that state hangs when closed, so the
+    trial runs in a separate IMAGE-mode one before a tracker opens the file.
+    """
+    stat = Path(model_path).stat()
+    key = (str(Path(model_path).resolve()), stat.st_size, stat.st_mtime_ns)
+    if key in _MODELS_SEEN_RUNNING:
+        return
+    options = vision.PoseLandmarkerOptions(base_options=BaseOptions(model_asset_path=str(model_path)),
+                                           running_mode=vision.RunningMode.IMAGE)
+    blank = mp.Image(image_format=mp.ImageFormat.SRGB, data=np.zeros((64, 64, 3), dtype=np.uint8))
+    _NativeLogSilencer.acquire()
+    try:
+        landmarker = vision.PoseLandmarker.create_from_options(options)
+        try:
+            landmarker.detect(blank)
+        finally:
+            _close_even_if_failed(landmarker)
+    except (RuntimeError, ValueError) as error:
+        raise UserFacingError(f"{model_path}: the pose model does not run ({_first_line(error)})") from None
+    finally:
+        _NativeLogSilencer.release()
+    _MODELS_SEEN_RUNNING.add(key)
+
+
+def _close_even_if_failed(landmarker: vision.PoseLandmarker) -> None:
+    """Close a landmarker whose graph failed: its close() raises the failure again and keeps the
+    handle, and its __del__ then calls close() once more and waits forever (mediapipe 1.x)."""
+    try:
+        landmarker.close()
+    except RuntimeError:
+        landmarker._handle = None  # noqa: SLF001 - the one way to stop __del__ from hanging
+
+
 class PoseTracker:
     """One landmarker per session, fed frames in time order; use as a context manager.
 
@@ -489,12 +535,13 @@ class PoseTracker:
             running_mode=vision.RunningMode.VIDEO,
             num_poses=CANDIDATE_POSES,
         )
+        check_pose_model(self.model_path)
         _NativeLogSilencer.acquire()
         try:
             self._landmarker = vision.PoseLandmarker.create_from_options(options)
         except (RuntimeError, ValueError) as error:
             _NativeLogSilencer.release()
-            raise UserFacingError(f"{self.model_path}: the pose model does not load ({error})") from None
+            raise UserFacingError(f"{self.model_path}: the pose model does not load ({_first_line(error)})") from None
         self._follower = SubjectFollower(subject_hint_px)
         self._last_timestamp_ms = -1
         self._left_right = LeftRightChain()

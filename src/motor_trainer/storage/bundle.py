@@ -17,14 +17,13 @@ import shutil
 import stat
 import tempfile
 import zipfile
+from dataclasses import replace
 from pathlib import Path, PurePosixPath
 
 from motor_trainer.atomic_files import FILE_MODE
 from motor_trainer.errors import UserFacingError
 from motor_trainer.media_files import IMAGE_SUFFIXES, VIDEO_SUFFIXES
-from motor_trainer.storage.events import read_events
-from motor_trainer.storage.json_files import parse_json
-from motor_trainer.storage.landmark_files import load_landmarks
+from motor_trainer.storage.json_files import atomic_write_json, parse_json
 from motor_trainer.storage.manifest import Manifest, SessionStatus, manifest_from_json
 from motor_trainer.storage.session_folder import DERIVED_DIRNAME, EVENTS_NAME, LANDMARKS_NAME, MANIFEST_NAME, Session
 from motor_trainer.storage.store import SessionStore
@@ -53,7 +52,11 @@ def export_bundle(session: Session, out_path: Path) -> Path:
     if session.manifest.status is not SessionStatus.COMPLETE:
         raise UserFacingError(f"{session.directory}: session is unfinished; run `motor-trainer sessions recover` first")
     out_path = Path(out_path)
-    out_path.parent.mkdir(parents=True, exist_ok=True)
+    session.check_files()  # a bundle that import would refuse is not written
+    try:
+        out_path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise UserFacingError(f"{out_path.parent}: cannot create the folder ({error.strerror or error})") from error
     members = _bundle_members(session)
     total_bytes = sum(path.stat().st_size for _, path in members)
     if total_bytes > MAX_TOTAL_BYTES:
@@ -120,6 +123,7 @@ def import_bundle(bundle_path: Path, store: SessionStore) -> Session:
             try:
                 _extract(bundle_path, archive, members, staging)
                 _check_extracted(bundle_path, staging, manifest)
+                atomic_write_json(staging / MANIFEST_NAME, manifest.to_dict())
                 os.rename(staging, target)
             except BaseException:
                 shutil.rmtree(staging, ignore_errors=True)
@@ -215,6 +219,9 @@ def _checked_manifest(bundle_path: Path, archive: zipfile.ZipFile, members: list
     manifest = manifest_from_json(parse_json(data, where), where)
     if manifest.status is not SessionStatus.COMPLETE:
         raise UserFacingError(f"{bundle_path}: refused: the session in it is unfinished")
+    # The source path names a file on the machine that made the bundle; kept, a replay without the
+    # bundle's video would fall back to whatever file that path names here.
+    manifest = replace(manifest, source=replace(manifest.source, path=None))
     video_names = [i.filename for i in members if _is_video_name(i.filename)]
     if manifest.video is not None and manifest.video not in video_names:
         raise UserFacingError(f"{bundle_path}: refused: manifest names video {manifest.video!r}, which is not in it")
@@ -245,10 +252,6 @@ def _extract(bundle_path: Path, archive: zipfile.ZipFile, members: list[zipfile.
 def _check_extracted(bundle_path: Path, staging: Path, manifest: Manifest) -> None:
     """Read the data files the way the program will, so a bad one is refused now, not later."""
     try:
-        sequence = load_landmarks(staging / LANDMARKS_NAME)
-        read_events(staging / EVENTS_NAME)
+        Session(staging, manifest).check_files()
     except UserFacingError as error:
-        raise UserFacingError(f"{bundle_path}: {str(error).replace(str(staging) + os.sep, '', 1)}") from error
-    if manifest.frame_count and manifest.frame_count != len(sequence):
-        raise UserFacingError(f"{bundle_path}: refused: manifest says {manifest.frame_count} frames, "
-                              f"landmarks hold {len(sequence)}")
+        raise UserFacingError(f"{bundle_path}: refused: {str(error).replace(str(staging) + os.sep, '', 1)}") from error

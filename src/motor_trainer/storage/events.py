@@ -50,6 +50,8 @@ class Event:
 
     @classmethod
     def from_dict(cls, data: Mapping) -> Event:
+        if not isinstance(data, Mapping):
+            raise TypeError(f"a JSON {type(data).__name__}, not an object")
         if not isinstance(data.get("payload"), Mapping):
             raise TypeError("payload is not an object")
         return cls(
@@ -73,6 +75,8 @@ def read_events(path: Path) -> list[Event]:
         text = path.read_text(encoding="utf-8")
     except UnicodeDecodeError as error:
         raise UserFacingError(f"{path}: events file is not UTF-8 text") from error
+    except OSError as error:
+        raise UserFacingError(f"{path}: cannot read ({error.strerror or first_line(error)})") from error
     lines = text.split("\n")
     events: list[Event] = []
     for number, line in enumerate(lines, start=1):

@@ -220,7 +220,8 @@ def export_session(session: Session, export_format: ExportFormat, out_dir: Path 
     if session.manifest.status is not SessionStatus.COMPLETE:
         raise UserFacingError(f"{session.directory}: session is unfinished; run `motor-trainer sessions recover` first")
     out_dir = Path(out_dir) if out_dir is not None else session.derived_dir
-    out_dir.mkdir(parents=True, exist_ok=True)
+    if out_dir.exists() and not out_dir.is_dir():
+        raise UserFacingError(f"{out_dir}: is a file; --out names the folder to write to")
     stem = session.session_id
     if export_format is ExportFormat.BUNDLE:
         from motor_trainer.storage.bundle import BUNDLE_SUFFIX, export_bundle
@@ -239,6 +240,10 @@ def export_session(session: Session, export_format: ExportFormat, out_dir: Path 
         texts = {f"{stem}.trc": trc_text(sequence, f"{stem}.trc"), f"{stem}_angles.mot": mot_text(sequence)}
     else:
         texts = {f"{stem}_dlc.csv": dlc_csv_text(sequence)}
+    try:  # only once everything read: a damaged session leaves no empty folder behind
+        out_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise UserFacingError(f"{out_dir}: cannot create the folder ({error.strerror or error})") from error
     written = []
     for name, text in texts.items():
         atomic_write_bytes(out_dir / name, text.encode("utf-8"))

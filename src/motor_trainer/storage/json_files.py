@@ -20,6 +20,8 @@ def read_json(path: Path) -> Any:
         data = Path(path).read_bytes()
     except FileNotFoundError as error:
         raise UserFacingError(f"{path}: file not found") from error
+    except OSError as error:  # a folder where a file belongs, no permission, an I/O error
+        raise UserFacingError(f"{path}: cannot read ({error.strerror or first_line(error)})") from error
     return parse_json(data, str(path))
 
 

@@ -59,6 +59,9 @@ def _load_npz_arrays(path: Path, names: Iterable[str]) -> dict[str, np.ndarray]:
 def load_landmarks(path: Path) -> PoseSequence:
     arrays = _load_npz_arrays(path, (*_SEQUENCE_ARRAYS, "image_size_px", "fps", "source"))
     try:
+        for name, shape in (("image_size_px", (2,)), ("fps", ()), ("source", ())):
+            if arrays[name].shape != shape:
+                raise ValueError(f"{name} has shape {arrays[name].shape}, expected {shape}")
         return PoseSequence(
             **{name: arrays[name] for name in _SEQUENCE_ARRAYS},
             image_size_px=(int(arrays["image_size_px"][0]), int(arrays["image_size_px"][1])),
@@ -105,20 +108,33 @@ def write_landmark_chunk(chunks_dir: Path, chunk: LandmarkChunk) -> Path:
     return path
 
 
-def read_landmark_chunks(chunks_dir: Path) -> list[LandmarkChunk]:
-    """Every complete chunk in index order (temporary files of an interrupted write are ignored)."""
+def read_landmark_chunks(chunks_dir: Path, damaged: list[str] | None = None) -> list[LandmarkChunk]:
+    """Every complete chunk in index order (temporary files of an interrupted write are ignored).
+
+    A chunk that does not read is refused, or, when ``damaged`` is given, skipped with its one-line
+    problem appended there: recovery keeps every good chunk of a recording with one bad one.
+    """
     chunks_dir = Path(chunks_dir)
     if not chunks_dir.is_dir():
         return []
     indexed = sorted((int(m.group(1)), p) for p in chunks_dir.iterdir() if (m := _CHUNK_NAME.match(p.name)))
     chunks = []
     for index, path in indexed:
-        arrays = _load_npz_arrays(path, _SEQUENCE_ARRAYS)
         try:
-            chunks.append(LandmarkChunk(index=index, **arrays))
-        except ValueError as error:
-            raise UserFacingError(f"{path}: landmark chunk is inconsistent ({first_line(error)})") from error
+            chunks.append(_read_chunk(index, path))
+        except UserFacingError as error:
+            if damaged is None:
+                raise
+            damaged.append(str(error))
     return chunks
+
+
+def _read_chunk(index: int, path: Path) -> LandmarkChunk:
+    arrays = _load_npz_arrays(path, _SEQUENCE_ARRAYS)
+    try:
+        return LandmarkChunk(index=index, **arrays)
+    except ValueError as error:
+        raise UserFacingError(f"{path}: landmark chunk is inconsistent ({first_line(error)})") from error
 
 
 def sequence_from_chunks(chunks: list[LandmarkChunk], image_size_px: tuple[int, int], source: str) -> PoseSequence:

@@ -46,6 +46,11 @@ CHUNKS_DIRNAME = "landmarks"
 DERIVED_DIRNAME = "derived"
 RECORDING_LOCK_NAME = ".recording.lock"
 RECORDED_VIDEO_NAME = "video.mkv"
+#: The payload key of the note recovery leaves for each landmark chunk it could not read.
+SKIPPED_CHUNK_KEY = "skipped_chunk"
+#: How far a video may end before its landmarks and still count as whole: a recording killed
+#: mid-session keeps its landmarks to the last chunk (1 s) and its video to the last fsync (1 s).
+VIDEO_SHORTFALL_ALLOWED_S = 2.5
 
 @dataclass(frozen=True)
 class Session:
@@ -99,11 +104,41 @@ class Session:
         return verdicts
 
     def landmarks(self) -> PoseSequence:
-        """The landmarks: the consolidated NPZ, or the chunks of a session still recording."""
-        if self.landmarks_path.exists():
+        """The landmarks: the consolidated NPZ, or the chunks of a session still recording.
+
+        A complete session without its NPZ is damaged: that is named, not shown as zero frames.
+        """
+        if self.landmarks_path.exists() or self.manifest.status is SessionStatus.COMPLETE:
             return load_landmarks(self.landmarks_path)
         size = self.manifest.image_size_px or (0, 0)
         return sequence_from_chunks(read_landmark_chunks(self.chunks_dir), size, self.manifest.source.path or "")
+
+    def damage(self) -> str | None:
+        """A cheap look for what makes a complete session unusable (one line), for listings."""
+        if self.manifest.status is SessionStatus.COMPLETE and not self.landmarks_path.is_file():
+            return f"{self.landmarks_path}: file not found"
+        return None
+
+    def check_files(self) -> PoseSequence:
+        """Read every data file the way the program will, so a damaged one is named before it is
+        packed or imported, not by the program that opens it later; returns the landmarks."""
+        sequence = self.landmarks()
+        self.verdicts()  # reads and checks every event
+        if self.manifest.frame_count and self.manifest.frame_count != len(sequence):
+            raise UserFacingError(f"{self.landmarks_path}: holds {len(sequence)} frames, the manifest says "
+                                  f"{self.manifest.frame_count}")
+        video = self.video_path
+        if video is not None:
+            if not video.is_file():
+                raise UserFacingError(f"{video}: file not found")
+            video_end_s = video_duration_s(video)
+            if video_end_s is None:
+                raise UserFacingError(f"{video}: not a playable video")
+            landmarks_span_s = float(sequence.time_s[-1] - sequence.time_s[0]) if len(sequence) else 0.0
+            if video_end_s + VIDEO_SHORTFALL_ALLOWED_S < landmarks_span_s:
+                raise UserFacingError(f"{video}: ends at {video_end_s:.1f} s but the landmarks run "
+                                      f"{landmarks_span_s:.1f} s (truncated?)")
+        return sequence
 
     def save_landmarks(self, sequence: PoseSequence) -> None:
         save_landmarks(sequence, self.landmarks_path)
@@ -128,13 +163,20 @@ def finalise(session: Session, *, recovered: bool = False) -> Session:
     crash inside it (chunks are removed only after the NPZ is on disk).
     """
     manifest = session.manifest
-    chunks = read_landmark_chunks(session.chunks_dir)
+    damaged_chunks: list[str] = []
+    chunks = read_landmark_chunks(session.chunks_dir, damaged_chunks if recovered else None)
     if chunks or not session.landmarks_path.exists():
         size = manifest.image_size_px or (0, 0)
         session.save_landmarks(sequence_from_chunks(chunks, size, manifest.source.path or ""))
     sequence = load_landmarks(session.landmarks_path)
     drop_torn_tail(session.events_path)
-    shutil.rmtree(session.chunks_dir, ignore_errors=True)
+    if damaged_chunks:  # kept where they are (nothing saved is deleted) and noted in the record
+        with session.open_event_log() as log:
+            for problem in damaged_chunks:
+                log.append(EventKind.NOTE, {"text": "recovery skipped a damaged landmark chunk",
+                                            SKIPPED_CHUNK_KEY: problem})
+    else:
+        shutil.rmtree(session.chunks_dir, ignore_errors=True)
     video = manifest.video
     if video is not None and video_duration_s(session.directory / video) is None:
         video = None  # killed before the first packet reached the disk: nothing playable

@@ -82,7 +82,7 @@ class SessionStore:
 
     def get(self, session_id: str) -> Session:
         folder = self._folder(session_id)
-        if not (folder / MANIFEST_NAME).is_file():
+        if not (folder / MANIFEST_NAME).exists():
             raise UserFacingError(f"{folder}: no such session (see `motor-trainer sessions list`)")
         return _load_session(folder)
 
@@ -92,7 +92,7 @@ class SessionStore:
         return iter(sorted(sessions, key=lambda s: (s.manifest.started_at, s.session_id)))
 
     def problems(self) -> list[str]:
-        """One line per session folder whose manifest cannot be read."""
+        """One line per damaged session folder: a manifest that cannot be read, a landmarks file gone."""
         return self._scan()[1]
 
     def _scan(self) -> tuple[list[Session], list[str]]:
@@ -101,9 +101,14 @@ class SessionStore:
             for folder in sorted(self.sessions_dir.iterdir()):
                 if folder.is_dir() and not folder.name.startswith(".") and (folder / MANIFEST_NAME).exists():
                     try:
-                        sessions.append(_load_session(folder))
+                        session = _load_session(folder)
                     except UserFacingError as error:
                         problems.append(str(error))
+                        continue
+                    if (damage := session.damage()) is not None:
+                        problems.append(damage)
+                    else:
+                        sessions.append(session)
         return sessions, problems
 
     def unfinished(self) -> list[Session]:
