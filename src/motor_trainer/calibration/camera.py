@@ -150,7 +150,7 @@ def lens_model_problem(camera_matrix: np.ndarray, distortion: np.ndarray, image_
         stretch = (1 + k[0] * r2 + k[1] * r2**2 + k[4] * r2**3) / (1 + k[5] * r2 + k[6] * r2**2 + k[7] * r2**3)
         distorted_r = np.sqrt(r2) * stretch
         folds = not np.all(np.isfinite(distorted_r)) or np.any(np.diff(distorted_r) <= 0)
-    if folds or not np.all((1 / MAX_RADIAL_STRETCH < stretch) & (stretch < MAX_RADIAL_STRETCH)):
+    if folds or not np.all((stretch > 1 / MAX_RADIAL_STRETCH) & (stretch < MAX_RADIAL_STRETCH)):
         return (f"radial distortion {np.array2string(k[[0, 1, 4]], precision=3)} folds or stretches the image "
                 "beyond any real lens")
     return None
