@@ -29,7 +29,10 @@ from motor_trainer.pose.landmarks import PoseSequence
 from motor_trainer.skills.closed_loop import (
     BeatGrid,
     ClosedLoopSettings,
+    ContactSettings,
     ErrorThresholds,
+    Foot,
+    FootTracks,
     StepEvent,
     StepTier,
     TimingWindows,
@@ -274,13 +277,14 @@ def posture_error_along_path(reference: PoseSequence, attempt: PoseSequence, ali
         return np.where(counts > 0, sums / counts, np.nan)
 
 
-def _displacement(step: StepEvent, body_length: float, plane: PlaneMapping | None) -> np.ndarray:
-    """Where the foot went during the step: in mm on the floor with a calibration, else in body lengths."""
-    points = np.array([step.lift_xy_px, step.plant_xy_px], dtype=float)
+def rest_to_rest(tracks: FootTracks, foot: Foot, lift_s: float, plant_s: float, plane: PlaneMapping | None) -> np.ndarray:
+    """Where the foot went over a step, from where it rested before ``lift_s`` to where it rests after ``plant_s``:
+    in mm on the floor with a calibration, else in body lengths."""
+    points = np.stack([tracks.resting_xy_px(foot, lift_s, after=False), tracks.resting_xy_px(foot, plant_s, after=True)])
     if plane is not None:
         floor_mm = plane.image_to_plane_mm(points)
         return floor_mm[1] - floor_mm[0]
-    return (points[1] - points[0]) / body_length
+    return (points[1] - points[0]) / tracks.body_length_px
 
 
 def _own_side(body_part: str, mirror: bool) -> str:
@@ -396,22 +400,28 @@ def judge_attempt(
     mirror: bool = False,
     reference_plane: PlaneMapping | None = None,
     attempt_plane: PlaneMapping | None = None,
+    contact: ContactSettings = ContactSettings(),
 ) -> RoutineAnalysis:
     """Match, measure and triage every reference step of an (already mirrored, if needed) attempt.
 
     Placement is in cm only when both clips have a floor calibration (and
     the attempt is not mirrored, where floor axes would not correspond);
-    otherwise in body lengths of each dancer.
+    otherwise in body lengths of each dancer. It compares where the foot
+    rested before and after the step (``rest_to_rest``); the attempt's
+    start is read where the alignment puts the reference's lift, so an
+    attempt whose detector cut the step in two is still measured over the
+    whole step.
     """
     use_cm = reference_plane is not None and attempt_plane is not None and not mirror
     placement_unit = Unit.CM if use_cm else Unit.BL
-    reference_body = body_length_px(reference.xy_px)
-    attempt_body = body_length_px(attempt.xy_px)
+    reference_tracks = FootTracks.of(reference, contact)
+    attempt_tracks = FootTracks.of(attempt, contact)
 
     frames = np.arange(len(attempt))
     due_frame = attempt_frame_at(alignment, np.array([step.plant_frame for step in reference_steps], dtype=float))
     lift_due_frame = attempt_frame_at(alignment, np.array([step.lift_frame for step in reference_steps], dtype=float))
     due_s = np.interp(due_frame, frames, attempt.time_s)
+    lift_due_s = np.interp(lift_due_frame, frames, attempt.time_s)
     matched = match_steps(reference_steps, attempt_steps, due_s, thresholds.match_radius_s)
 
     pairs = sorted(matched.items())
@@ -434,15 +444,19 @@ def judge_attempt(
         else:
             frame_range = attempt_step.frame_range
             expected_s = float(tempo.expected_s(reference_step.plant_s))
-            reference_move = _displacement(reference_step, reference_body, reference_plane if use_cm else None)
-            attempt_move = _displacement(attempt_step, attempt_body, attempt_plane if use_cm else None)
+            placement = None
+            if reference_tracks is not None and attempt_tracks is not None:
+                foot = reference_step.foot
+                reference_move = rest_to_rest(reference_tracks, foot, reference_step.lift_s, reference_step.plant_s, reference_plane if use_cm else None)
+                attempt_move = rest_to_rest(attempt_tracks, foot, float(lift_due_s[r]), attempt_step.plant_s, attempt_plane if use_cm else None)
+                placement = float(np.linalg.norm(attempt_move - reference_move)) / (10.0 if use_cm else 1.0)
             window = posture_path[frame_range[0] : frame_range[1]]
             with np.errstate(all="ignore"):
                 posture = {name: float(np.nanmedian(window[:, k])) for k, name in enumerate(joint_names) if np.isfinite(window[:, k]).any()}
             judgement = StepJudgement(
                 missing=False,
                 timing_error_ms=1000.0 * (attempt_step.plant_s - expected_s),
-                placement_error=float(np.linalg.norm(attempt_move - reference_move)) / (10.0 if use_cm else 1.0),
+                placement_error=placement,
                 posture_error_deg=posture,
             )
             beats = np.zeros(0) if beat_grid is None else np.asarray(tempo.expected_s(beat_grid.beats_near(reference_step.plant_s)))
@@ -506,6 +520,7 @@ def analyse_attempt(
         mirror=mirror,
         reference_plane=reference_plane,
         attempt_plane=attempt_plane,
+        contact=settings.contact,
     )
 
 
