@@ -20,7 +20,7 @@ from typing import Any, Protocol
 
 import numpy as np
 
-from motor_trainer.analysis.alignment import Alignment, align_sequences, settle_labels_against
+from motor_trainer.analysis.alignment import Alignment, StepTierEvent, align_sequences, settle_labels_against
 from motor_trainer.analysis.routine_reference import ReferenceRoutine
 from motor_trainer.records.units import Unit
 from motor_trainer.records.verdict import Channel, Deviation, Severity, SkillKind, Verdict
@@ -298,6 +298,12 @@ def _own_side(body_part: str, mirror: bool) -> str:
     return body_part
 
 
+#: How a step's timing tier counts: beyond the OK window an obvious rhythm miss, in it a subtle one.
+TIER_SEVERITY: Mapping[StepTier, Severity] = MappingProxyType(
+    {StepTier.PERFECT: Severity.CLEAN, StepTier.GOOD: Severity.CLEAN, StepTier.OK: Severity.SUBTLE, StepTier.MISS: Severity.OBVIOUS}
+)
+
+
 @dataclass(frozen=True)
 class StepJudgement:
     """The measured errors of one step before triage (placement in ``placement_unit``)."""
@@ -338,13 +344,14 @@ def triage(
             if error_deg > worst_deg:
                 worst_joint, worst_deg = joint, error_deg
     placement_size = placement if placement is not None and np.isfinite(placement) else 0.0
-    if tier is StepTier.MISS:
+    timing_severity = TIER_SEVERITY[tier]
+    if timing_severity is Severity.OBVIOUS:
         return Severity.OBVIOUS, Channel.TIMING, tier, tuple(deviations)
     if placement_size > obvious_place:
         return Severity.OBVIOUS, Channel.PLACEMENT, tier, tuple(deviations)
     if worst_joint is not None and worst_deg > thresholds.posture_obvious_deg:
         return Severity.OBVIOUS, Channel.POSTURE, tier, tuple(deviations)
-    if abs(timing_ms) > windows.good_ms:
+    if timing_severity is Severity.SUBTLE:
         return Severity.SUBTLE, Channel.TIMING, tier, tuple(deviations)
     if placement_size > subtle_place:
         return Severity.SUBTLE, Channel.PLACEMENT, tier, tuple(deviations)
@@ -353,37 +360,54 @@ def triage(
     return Severity.CLEAN, Channel.NONE, tier, tuple(deviations)
 
 
-def _step_verdict(
+def step_verdict(
     index: int,
     skill: str,
-    attempt: PoseSequence,
     frame_range: tuple[int, int],
+    time_range_s: tuple[float, float],
     judgement: StepJudgement,
     triaged: tuple[Severity, Channel, StepTier, tuple[Deviation, ...]],
-    tempo: TempoFit,
-    placement_unit: Unit,
+    features: Mapping[str, float] = MappingProxyType({}),
 ) -> Verdict:
-    severity, channel, tier, deviations = triaged
-    start, end = frame_range
-    features = {"tempo_ratio": tempo.tempo_ratio}
+    """The Verdict on one step, offline or live: the only place step verdicts are made.
+
+    A step has no entered outcome, so ``success`` stays None and
+    ``is_success`` decides by severity: the step table, the stored verdict,
+    the coach and the app then count the same obvious misses.
+    """
+    severity, channel, _, deviations = triaged
+    measured = dict(features)
     if judgement.timing_error_ms is not None:
-        features["timing_error_ms"] = judgement.timing_error_ms
-    if judgement.placement_error is not None:
-        features[f"placement_error_{placement_unit}"] = judgement.placement_error
+        measured["timing_error_ms"] = judgement.timing_error_ms
     return Verdict(
         index=index,
         skill=skill,
         kind=SkillKind.CLOSED_LOOP,
-        start_frame=start,
-        end_frame=end,
-        start_s=float(attempt.time_s[start]),
-        end_s=float(attempt.time_s[end - 1]),
+        start_frame=frame_range[0],
+        end_frame=frame_range[1],
+        start_s=time_range_s[0],
+        end_s=time_range_s[1],
         severity=severity,
         channel=channel,
-        success=tier is not StepTier.MISS,
+        success=None,
         deviations=deviations,
-        features=features,
+        features=measured,
     )
+
+
+def live_step_verdict(event: StepTierEvent, skill: str) -> Verdict:
+    """A step judged live: timing only (the follower measures no placement), its tier as the follower judged it
+    at the windows of the moment, counted as offline (TIER_SEVERITY); a step never made is missing, as offline."""
+    missing = event.timing_error_ms is None
+    judgement = StepJudgement(missing, event.timing_error_ms, None, {})
+    severity = TIER_SEVERITY[event.tier]
+    deviations: tuple[Deviation, ...] = ()
+    if not missing:
+        direction = "late" if event.timing_error_ms > 0 else "early"
+        deviations = (Deviation(Channel.TIMING, float("nan"), abs(event.timing_error_ms), "ms", f"{event.foot}_ankle", direction),)
+    channel = Channel.MISSING if missing else (Channel.NONE if severity is Severity.CLEAN else Channel.TIMING)
+    triaged = (severity, channel, event.tier, deviations)
+    return step_verdict(event.reference_index, skill, event.frame_range, (event.time_s, event.time_s), judgement, triaged)
 
 
 def judge_attempt(
@@ -470,7 +494,11 @@ def judge_attempt(
                 reference_step=reference_step,
                 attempt_step=attempt_step,
                 attempt_frame_range=(start, end),
-                verdict=_step_verdict(r, skill, attempt, (start, end), judgement, triaged, tempo, placement_unit),
+                verdict=step_verdict(
+                    r, skill, (start, end), (float(attempt.time_s[start]), float(attempt.time_s[end - 1])), judgement, triaged,
+                    {"tempo_ratio": tempo.tempo_ratio}
+                    | ({} if judgement.placement_error is None else {f"placement_error_{placement_unit}": judgement.placement_error}),
+                ),
                 tier=triaged[2],
                 timing_error_ms=judgement.timing_error_ms,
                 placement_error=judgement.placement_error,
