@@ -493,7 +493,8 @@ class LiveFollower:
             _, index = min(candidates)
             self._judged.add(index)
             error_ms = 1000.0 * (landing.plant_s - self._due_s(self.reference.steps[index].plant_s, reference_start_s))
-            events.append(StepTierEvent(index, landing.foot, timing_tier(self.windows, error_ms), error_ms, landing.plant_s, landing.frame_range))
+            tier = timing_tier(self.windows, error_ms)
+            events.append(StepTierEvent(index, landing.foot, tier, error_ms, landing.plant_s, landing.frame_range))
         # A landing is confirmed once the detector has judged min_stance_s of stillness after it (plus a
         # foot's settling): counted on the detector's clock, which trails the newest frame.
         patience_s = ok_s + self.reference.contact.min_stance_s + 0.15

@@ -24,7 +24,7 @@ from motor_trainer.analysis.alignment import Alignment, StepTierEvent, align_seq
 from motor_trainer.analysis.routine_reference import ReferenceRoutine
 from motor_trainer.records.units import Unit
 from motor_trainer.records.verdict import Channel, Deviation, Severity, SkillKind, Verdict
-from motor_trainer.pose.kinematics import JOINT_ANGLES, body_length_px, joint_angles_deg, mirror_sequence
+from motor_trainer.pose.kinematics import JOINT_ANGLES, joint_angles_deg, mirror_sequence
 from motor_trainer.pose.landmarks import PoseSequence
 from motor_trainer.skills.closed_loop import (
     BeatGrid,
@@ -255,6 +255,15 @@ def _path_tempo(alignment: Alignment, reference: PoseSequence, attempt: PoseSequ
     return TempoFit(rate=float(slope), offset_s=float(intercept))
 
 
+#: The attempt's tempo against the reference's is believed within this range; beyond it the alignment failed.
+TEMPO_RATE_RANGE = (0.67, 1.5)
+
+
+def attempt_rate(alignment: Alignment, reference: PoseSequence, attempt: PoseSequence) -> float:
+    """How many times slower the attempt is danced than the reference over the whole alignment path (1.1 = 10 % slower)."""
+    return float(np.clip(_path_tempo(alignment, reference, attempt).rate, *TEMPO_RATE_RANGE))
+
+
 def joint_angle_tracks_deg(sequence: PoseSequence) -> np.ndarray:
     """(frame, joint) angles in JOINT_ANGLES order: 3D world angles where tracked (camera independent), else image angles."""
     world = joint_angles_deg(sequence.world_m)
@@ -470,9 +479,9 @@ def judge_attempt(
             expected_s = float(tempo.expected_s(reference_step.plant_s))
             placement = None
             if reference_tracks is not None and attempt_tracks is not None:
-                foot = reference_step.foot
-                reference_move = rest_to_rest(reference_tracks, foot, reference_step.lift_s, reference_step.plant_s, reference_plane if use_cm else None)
-                attempt_move = rest_to_rest(attempt_tracks, foot, float(lift_due_s[r]), attempt_step.plant_s, attempt_plane if use_cm else None)
+                foot, planes = reference_step.foot, (reference_plane, attempt_plane) if use_cm else (None, None)
+                reference_move = rest_to_rest(reference_tracks, foot, reference_step.lift_s, reference_step.plant_s, planes[0])
+                attempt_move = rest_to_rest(attempt_tracks, foot, float(lift_due_s[r]), attempt_step.plant_s, planes[1])
                 placement = float(np.linalg.norm(attempt_move - reference_move)) / (10.0 if use_cm else 1.0)
             window = posture_path[frame_range[0] : frame_range[1]]
             with np.errstate(all="ignore"):
@@ -532,7 +541,7 @@ def analyse_attempt(
     reference_plane: PlaneMapping | None = None,
     attempt_plane: PlaneMapping | None = None,
 ) -> RoutineAnalysis:
-    """The whole offline path for one attempt: mirror if asked, align, find its steps, judge them."""
+    """The whole offline path for one attempt: mirror if asked, align, find its steps at its own tempo, judge them."""
     analysed = settle_labels_against(routine.sequence, mirror_sequence(attempt) if mirror else attempt, settings.slack_s)
     alignment = align_sequences(routine.sequence, analysed, slack_s=settings.slack_s)
     return judge_attempt(
@@ -540,7 +549,7 @@ def analyse_attempt(
         reference=routine.sequence,
         reference_steps=routine.steps,
         attempt=analysed,
-        attempt_steps=detect_steps(analysed, settings.contact),
+        attempt_steps=detect_steps(analysed, settings.contact.at_tempo(attempt_rate(alignment, routine.sequence, analysed))),
         alignment=alignment,
         windows=settings.windows,
         thresholds=settings.thresholds,
