@@ -97,7 +97,8 @@ class ContactSettings:
 
     A foot lifts when it moves faster than ``swing_speed_bl_per_s`` and lands
     when it is slower than ``stance_speed_bl_per_s`` for ``min_stance_s``; a
-    swing must last ``min_swing_s`` and carry the foot ``min_travel_bl``.
+    step must keep the foot moving (faster than the stance speed) for
+    ``min_swing_s`` and carry it ``min_travel_bl``.
     Notes: 0.3 s of stillness tells a landing from a foot held in the air
     (a balance, the turn of a kick; the lab clip holds a leg out for 0.15–0.2 s)
     while two landings of one foot at up to about 100 BPM stay apart;
@@ -250,8 +251,8 @@ def smoothed_feet_px(sequence: PoseSequence, cutoff_hz: float, median_s: float =
     fresh_time_s = sequence.time_s[fresh]
     # C order matters: the smoothing helpers fill their output through a reshaped view.
     fresh_points = interpolate_track(np.ascontiguousarray(sequence.xy_px[fresh][:, indices]), fresh_time_s, max_gap_frames=10)
-    fresh_fps = (len(fresh_time_s) - 1) / np.ptp(fresh_time_s) if len(fresh_time_s) > 1 and np.ptp(fresh_time_s) > 0 else 30.0
-    points = fill_repeated(median_track(fresh_points, int(round(median_s * fresh_fps)) | 1), fresh, sequence.time_s)
+    fps = sequence.fps if np.isfinite(sequence.fps) else 30.0
+    points = fill_repeated(median_track(fresh_points, int(round(median_s * fps)) | 1), fresh, sequence.time_s)
     points = butterworth_track(points, sequence.fps, cutoff_hz=cutoff_hz)
     return points.reshape(len(sequence), len(Foot), 3, 2)
 
@@ -336,6 +337,7 @@ class ContactTracker:
             return None
         assert self._landing is not None
         if time_s - self._landing[1] >= settings.min_stance_s:
+            self._left_still_s = time_s  # at the latest: the foot may be sliding slowly into its next step
             return self._confirm(centre_xy)
         return None
 
