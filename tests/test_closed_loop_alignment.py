@@ -125,11 +125,10 @@ def test_live_step_verdicts_carry_their_own_frames(routine: ReferenceRoutine, se
     attempt = step_left_out(routine.sequence, kick)
     follower = LiveFollower(routine, settings.windows)
     first = 1000
-    events = [
-        event
-        for k in range(len(attempt))
-        for event in follower.update(SimpleNamespace(index=first + k, xy_px=attempt.xy_px[k], world_m=None, time_s=float(attempt.time_s[k]))).step_events
+    frames = [
+        SimpleNamespace(index=first + k, xy_px=attempt.xy_px[k], world_m=None, time_s=float(attempt.time_s[k])) for k in range(len(attempt))
     ]
+    events = [event for frame in frames for event in follower.update(frame).step_events]
     verdicts = {event.reference_index: step_verdict(event, "dance-footwork") for event in events}
     missed = verdicts[kick_index]
     assert missed.is_obvious and missed.channel == "missing"

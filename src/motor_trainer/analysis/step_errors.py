@@ -407,13 +407,14 @@ def step_verdict(
 def live_step_verdict(event: StepTierEvent, skill: str) -> Verdict:
     """A step judged live: timing only (the follower measures no placement), its tier as the follower judged it
     at the windows of the moment, counted as offline (TIER_SEVERITY); a step never made is missing, as offline."""
-    missing = event.timing_error_ms is None
-    judgement = StepJudgement(missing, event.timing_error_ms, None, {})
+    timing_ms = event.timing_error_ms
+    missing = timing_ms is None
+    judgement = StepJudgement(missing, timing_ms, None, {})
     severity = TIER_SEVERITY[event.tier]
     deviations: tuple[Deviation, ...] = ()
-    if not missing:
-        direction = "late" if event.timing_error_ms > 0 else "early"
-        deviations = (Deviation(Channel.TIMING, float("nan"), abs(event.timing_error_ms), "ms", f"{event.foot}_ankle", direction),)
+    if timing_ms is not None:
+        direction = "late" if timing_ms > 0 else "early"
+        deviations = (Deviation(Channel.TIMING, float("nan"), abs(timing_ms), "ms", f"{event.foot}_ankle", direction),)
     channel = Channel.MISSING if missing else (Channel.NONE if severity is Severity.CLEAN else Channel.TIMING)
     triaged = (severity, channel, event.tier, deviations)
     return step_verdict(event.reference_index, skill, event.frame_range, (event.time_s, event.time_s), judgement, triaged)
