@@ -42,6 +42,23 @@ def played_slower(sequence: PoseSequence, factor: float) -> PoseSequence:
     return resample_at(sequence, sequence.time_s[0] + attempt_time_s / factor, sequence.fps)
 
 
+def played_at_speed(sequence: PoseSequence, speed: float, phase: float = 0.0) -> PoseSequence:
+    """The routine played back at ``speed`` (0.9 = 10 % slower) and filmed at the same frame rate, as a player or
+    a webcam does it: frame k repeats or skips to the tracked frame ``floor(phase + k · speed)``, nothing interpolated.
+
+    ``phase`` (0-1) moves where the repeats or skips fall.
+    """
+    frame_count = int(np.floor((len(sequence) - 1 - phase) / speed)) + 1
+    source = np.minimum(np.floor(phase + np.arange(frame_count) * speed + 1e-9).astype(int), len(sequence) - 1)
+    return sequence.replace(
+        time_s=sequence.time_s[0] + np.arange(frame_count) / sequence.fps,
+        xy_px=sequence.xy_px[source],
+        visibility=sequence.visibility[source],
+        presence=sequence.presence[source],
+        world_m=sequence.world_m[source],
+    )
+
+
 def stretch_delayed(sequence: PoseSequence, start_s: float, end_s: float, delay_s: float, catch_up_s: float = 0.8) -> PoseSequence:
     """The stretch [start_s, end_s) of the routine danced ``delay_s`` late, on time before and after.
 

@@ -15,7 +15,8 @@ import pytest
 from closed_loop_attempts import played_slower, step_left_out, stretch_delayed
 from motor_trainer.analysis.alignment import LiveFollower, align_sequences, relabel_frames
 from motor_trainer.analysis.routine_reference import ReferenceRoutine, build_reference
-from motor_trainer.analysis.step_errors import RoutineAnalysis, analyse_attempt
+from motor_trainer.analysis.step_errors import RoutineAnalysis, analyse_attempt, format_step_table
+from motor_trainer.coaching.blocks import summarise_block
 from motor_trainer.records.verdict import Severity, SkillKind
 from motor_trainer.pose.kinematics import body_length_px, mirror_sequence
 from motor_trainer.pose.landmarks import PoseSequence
@@ -108,6 +109,36 @@ def test_step_left_out_is_reported_missing(routine: ReferenceRoutine, settings: 
     assert start <= kick.plant_frame < end + 2
 
 
+def test_live_step_verdicts_carry_their_own_frames(routine: ReferenceRoutine, settings: ClosedLoopSettings) -> None:
+    """Live, a step landed covers its swing and a step left out the frames where it was due, in the camera's frame
+    numbers (here counted from 1000), as the verdict is saved: the replay and a review find the step there."""
+    from types import SimpleNamespace
+
+    from motor_trainer.live.practice_state import step_verdict
+
+    body = body_length_px(routine.sequence.xy_px)
+    kick_index, kick = next(
+        (index, step)
+        for index, step in enumerate(routine.steps)
+        if step.plant_s > 2.0 and np.hypot(*np.subtract(step.plant_xy_px, step.lift_xy_px)) < 0.1 * body
+    )
+    attempt = step_left_out(routine.sequence, kick)
+    follower = LiveFollower(routine, settings.windows)
+    first = 1000
+    frames = [
+        SimpleNamespace(index=first + k, xy_px=attempt.xy_px[k], world_m=None, time_s=float(attempt.time_s[k])) for k in range(len(attempt))
+    ]
+    events = [event for frame in frames for event in follower.update(frame).step_events]
+    verdicts = {event.reference_index: step_verdict(event, "dance-footwork") for event in events}
+    missed = verdicts[kick_index]
+    assert missed.is_obvious and missed.channel == "missing"
+    assert first + kick.lift_frame - 1 <= missed.start_frame < missed.end_frame <= first + kick.plant_frame + 2
+    landed = [(index, verdict) for index, verdict in verdicts.items() if index != kick_index and not verdict.is_obvious]
+    assert len(landed) >= 0.8 * (len(routine.steps) - 1)
+    for index, verdict in landed:
+        assert verdict.start_frame <= first + routine.steps[index].plant_frame < verdict.end_frame + 1
+
+
 def test_verdicts_carry_what_the_replay_needs(routine: ReferenceRoutine, settings: ClosedLoopSettings) -> None:
     attempt = stretch_delayed(routine.sequence, *STRETCH_S, 0.24)
     analysis = analyse_attempt(routine, attempt, settings)
@@ -195,6 +226,10 @@ def test_foot_landing_a_fifth_of_a_body_away_is_a_placement_miss(routine: Refere
         assert report.verdict.channel == "placement" and report.verdict.is_obvious
         assert report.placement_error == pytest.approx(0.2, abs=0.04)
     assert {r.reference_index for r in analysis.obvious} == {index, back}
+    # One definition of success: the coach's block counts the two misses the step table prints.
+    block = summarise_block(0, analysis.verdicts)
+    assert "2 obvious misses" in format_step_table(analysis, routine)
+    assert (block.obvious_misses, block.successes) == (2, len(steps) - 2)
 
 
 def test_placement_in_centimetres_with_a_floor_calibration(routine: ReferenceRoutine, settings: ClosedLoopSettings) -> None:

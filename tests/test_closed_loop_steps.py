@@ -64,6 +64,34 @@ def test_one_sideways_step_is_found_with_its_lift_and_plant() -> None:
     assert step.plant_xy_px[0] == pytest.approx(step.lift_xy_px[0] - 300.0, abs=15.0)
 
 
+@pytest.mark.parametrize("every", [2, 3, 7])
+def test_a_repeated_picture_does_not_move_the_step(every: int) -> None:
+    """A camera that delivers every ``every``-th picture twice (the next one lost) at steady time stamps:
+    the stale foot stops for a frame and jumps the next, and the step must still be dated where it was."""
+    clean = right_foot_steps_sideways(1.0, 1.5)
+    xy = np.array(clean.xy_px, copy=True)
+    xy[1::every] = xy[0:-1:every][: len(xy[1::every])]
+    (original,), (repeated,) = detect_steps(clean), detect_steps(clean.replace(xy_px=xy))
+    assert repeated.lift_s == pytest.approx(original.lift_s, abs=1.0 / FPS)
+    assert repeated.plant_s == pytest.approx(original.plant_s, abs=1.0 / FPS)
+
+
+@pytest.mark.parametrize("swap_s", [0.5, 2.2], ids=["feet-together", "feet-apart"])
+def test_a_foot_swap_shown_three_times_is_no_step(swap_s: float) -> None:
+    """The pose model names the feet the other way round on one picture, and the camera delivers that picture
+    three times: three frames in a row exceed what the median removes, unless the repeats are seen as one picture."""
+    from motor_trainer.pose.landmarks import MIRROR_ORDER
+
+    clean = right_foot_steps_sideways(1.0, 1.5)
+    xy = np.array(clean.xy_px, copy=True)
+    swapped = int(swap_s * FPS)
+    xy[swapped : swapped + 3] = xy[swapped][MIRROR_ORDER]
+    (original,) = detect_steps(clean)
+    (found,) = detect_steps(clean.replace(xy_px=xy))
+    assert found.foot is original.foot
+    assert (found.lift_s, found.plant_s) == pytest.approx((original.lift_s, original.plant_s), abs=1.0 / FPS)
+
+
 def test_heel_raise_without_the_toe_leaving_is_not_a_step() -> None:
     time_s, xy = standing_figure(3.0)
     rise = np.sin(np.pi * minimum_jerk(time_s, 1.0, 1.6))

@@ -77,7 +77,7 @@ def test_a_step_missed_live_replays_the_reference_step_with_the_foot_drawn_loud(
             poses.append(frame.index, frame.time_s, sequence.xy_px[frame.index])
     step = routine.steps[2]
     ok_window_s = 0.2
-    event = StepTierEvent(2, step.foot, StepTier.MISS, None, step.plant_s + ok_window_s)
+    event = StepTierEvent(2, step.foot, StepTier.MISS, None, step.plant_s + ok_window_s, step.frame_range)
     followed = [(index, index) for index in range(len(sequence))]  # danced exactly on the reference's clock
 
     verdict = step_verdict(event, "dance-footwork")

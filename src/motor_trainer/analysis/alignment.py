@@ -11,6 +11,7 @@ offline path ends.
 
 from __future__ import annotations
 
+from collections import deque
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
@@ -51,6 +52,9 @@ _RELABELLED_COLUMNS = np.array(
 _ANGLE_FIRST = np.array([joint.first for joint in JOINT_ANGLES.values()], dtype=np.intp)
 _ANGLE_VERTEX = np.array([joint.vertex for joint in JOINT_ANGLES.values()], dtype=np.intp)
 _ANGLE_SECOND = np.array([joint.second for joint in JOINT_ANGLES.values()], dtype=np.intp)
+
+#: How long the follower remembers which frame came when (a missed step is called within about a second).
+FRAMES_REMEMBERED_S = 5.0
 
 #: Open begin and end: either side may start or stop up to this long before the other.
 DEFAULT_SLACK_S = 2.0
@@ -283,7 +287,9 @@ class StepTierEvent:
 
     ``timing_error_ms`` is None for a step the dancer never made (the window
     closed without a landing of that foot); ``time_s`` is the landing time,
-    or when the window closed.
+    or when the window closed. ``frame_range`` is half-open, in the frame
+    indices the follower was fed: the swing of a landing, or the frames
+    where a missed step was due (from its lift to its plant).
     """
 
     reference_index: int
@@ -291,6 +297,7 @@ class StepTierEvent:
     tier: StepTier
     timing_error_ms: float | None
     time_s: float
+    frame_range: tuple[int, int]
 
 
 @dataclass(frozen=True)
@@ -345,7 +352,8 @@ class LiveFollower:
         self._reference_features = sequence_features(sequence)
         self._reference_labelled = sequence_features(sequence, labelled=True)
         self._recent_namings: list[bool] = []
-        self._step_rows: list[tuple[int, float, np.ndarray, bool | None]] = []  # (frame, time_s, xy as tracked, naming vote)
+        self._step_rows: list[tuple[int, float, np.ndarray, bool | None]] = []  # (frame index, time_s, xy as tracked, naming vote)
+        self._seen: deque[tuple[int, float]] = deque(maxlen=int(FRAMES_REMEMBERED_S * 120))  # (frame index, time_s)
         self._reference_time_s = sequence.time_s - sequence.time_s[0]
         fps = sequence.fps if np.isfinite(sequence.fps) else 30.0
         self._slack_frames = int(round(slack_s * fps))
@@ -417,12 +425,14 @@ class LiveFollower:
             time_s = float(pose.time_s)
         start_time_s = self.start_clock(time_s)
         self._frame += 1
+        frame_index = int(getattr(pose, "index", self._frame))
+        self._seen.append((frame_index, time_s))
         cost = self._advance_to(time_s, self._features(xy_px))
         reference_frame = int(np.argmin(cost))
         music_s = time_s - start_time_s
         timing_offset_ms = 1000.0 * (music_s - self._reference_time_s[reference_frame])
         vote = self._naming_vote(xy_px, reference_frame)
-        events = self._judge_steps(xy_px, time_s, vote)
+        events = self._judge_steps(frame_index, xy_px, time_s, vote)
         if self._labelled_other_way(vote):
             xy_px = xy_px[MIRROR_ORDER]
             world_m = None if world_m is None else np.asarray(world_m)[MIRROR_ORDER]
@@ -454,11 +464,11 @@ class LiveFollower:
         error = np.abs(angles - reference)
         return {name: float(error[k]) for k, name in enumerate(JOINT_ANGLES) if np.isfinite(error[k])}
 
-    def _judge_steps(self, xy_px: np.ndarray, time_s: float, vote: bool | None) -> list[StepTierEvent]:
+    def _judge_steps(self, frame_index: int, xy_px: np.ndarray, time_s: float, vote: bool | None) -> list[StepTierEvent]:
         """Landings matched to the reference's steps, and misses; ``xy_px`` as tracked, named here by centred votes."""
         assert self._start_time_s is not None
         half = STEP_NAMING_HALF_WINDOW_FRAMES
-        self._step_rows = [*self._step_rows[-2 * half :], (self._frame, time_s, xy_px, vote)]
+        self._step_rows = [*self._step_rows[-2 * half :], (frame_index, time_s, xy_px, vote)]
         landings = []
         if len(self._step_rows) > half:
             frame, row_time_s, row, _ = self._step_rows[-1 - half]
@@ -483,7 +493,8 @@ class LiveFollower:
             _, index = min(candidates)
             self._judged.add(index)
             error_ms = 1000.0 * (landing.plant_s - self._due_s(self.reference.steps[index].plant_s, reference_start_s))
-            events.append(StepTierEvent(index, landing.foot, timing_tier(self.windows, error_ms), error_ms, landing.plant_s))
+            tier = timing_tier(self.windows, error_ms)
+            events.append(StepTierEvent(index, landing.foot, tier, error_ms, landing.plant_s, landing.frame_range))
         # A landing is confirmed once the detector has judged min_stance_s of stillness after it (plus a
         # foot's settling): counted on the detector's clock, which trails the newest frame.
         patience_s = ok_s + self.reference.contact.min_stance_s + 0.15
@@ -491,8 +502,17 @@ class LiveFollower:
             due_s = self._due_s(step.plant_s, reference_start_s)
             if index not in self._judged and self._steps.judged_until_s > due_s + patience_s:
                 self._judged.add(index)
-                events.append(StepTierEvent(index, step.foot, StepTier.MISS, None, due_s + ok_s))
+                due_range = self._frames_between(self._due_s(step.lift_s, reference_start_s), due_s)
+                events.append(StepTierEvent(index, step.foot, StepTier.MISS, None, due_s + ok_s, due_range))
         return events
+
+    def _frames_between(self, start_s: float, end_s: float) -> tuple[int, int]:
+        """Half-open range of the frames fed between two times (the one nearest them when none was)."""
+        inside = [index for index, time_s in self._seen if start_s <= time_s <= end_s]
+        if inside:
+            return inside[0], inside[-1] + 1
+        nearest = min(self._seen, key=lambda seen: abs(seen[1] - end_s))[0]
+        return nearest, nearest + 1
 
     def _due_s(self, reference_plant_s: float, reference_start_s: float) -> float:
         assert self._start_time_s is not None

@@ -20,16 +20,19 @@ from typing import Any, Protocol
 
 import numpy as np
 
-from motor_trainer.analysis.alignment import Alignment, align_sequences, settle_labels_against
+from motor_trainer.analysis.alignment import Alignment, StepTierEvent, align_sequences, settle_labels_against
 from motor_trainer.analysis.routine_reference import ReferenceRoutine
 from motor_trainer.records.units import Unit
 from motor_trainer.records.verdict import Channel, Deviation, Severity, SkillKind, Verdict
-from motor_trainer.pose.kinematics import JOINT_ANGLES, body_length_px, joint_angles_deg, mirror_sequence
+from motor_trainer.pose.kinematics import JOINT_ANGLES, joint_angles_deg, mirror_sequence
 from motor_trainer.pose.landmarks import PoseSequence
 from motor_trainer.skills.closed_loop import (
     BeatGrid,
     ClosedLoopSettings,
+    ContactSettings,
     ErrorThresholds,
+    Foot,
+    FootTracks,
     StepEvent,
     StepTier,
     TimingWindows,
@@ -252,6 +255,15 @@ def _path_tempo(alignment: Alignment, reference: PoseSequence, attempt: PoseSequ
     return TempoFit(rate=float(slope), offset_s=float(intercept))
 
 
+#: The attempt's tempo against the reference's is believed within this range; beyond it the alignment failed.
+TEMPO_RATE_RANGE = (0.67, 1.5)
+
+
+def attempt_rate(alignment: Alignment, reference: PoseSequence, attempt: PoseSequence) -> float:
+    """How many times slower the attempt is danced than the reference over the whole alignment path (1.1 = 10 % slower)."""
+    return float(np.clip(_path_tempo(alignment, reference, attempt).rate, *TEMPO_RATE_RANGE))
+
+
 def joint_angle_tracks_deg(sequence: PoseSequence) -> np.ndarray:
     """(frame, joint) angles in JOINT_ANGLES order: 3D world angles where tracked (camera independent), else image angles."""
     world = joint_angles_deg(sequence.world_m)
@@ -274,13 +286,14 @@ def posture_error_along_path(reference: PoseSequence, attempt: PoseSequence, ali
         return np.where(counts > 0, sums / counts, np.nan)
 
 
-def _displacement(step: StepEvent, body_length: float, plane: PlaneMapping | None) -> np.ndarray:
-    """Where the foot went during the step: in mm on the floor with a calibration, else in body lengths."""
-    points = np.array([step.lift_xy_px, step.plant_xy_px], dtype=float)
+def rest_to_rest(tracks: FootTracks, foot: Foot, lift_s: float, plant_s: float, plane: PlaneMapping | None) -> np.ndarray:
+    """Where the foot went over a step, from where it rested before ``lift_s`` to where it rests after ``plant_s``:
+    in mm on the floor with a calibration, else in body lengths."""
+    points = np.stack([tracks.resting_xy_px(foot, lift_s, after=False), tracks.resting_xy_px(foot, plant_s, after=True)])
     if plane is not None:
         floor_mm = plane.image_to_plane_mm(points)
         return floor_mm[1] - floor_mm[0]
-    return (points[1] - points[0]) / body_length
+    return (points[1] - points[0]) / tracks.body_length_px
 
 
 def _own_side(body_part: str, mirror: bool) -> str:
@@ -292,6 +305,12 @@ def _own_side(body_part: str, mirror: bool) -> str:
     if body_part.startswith("right_"):
         return "left_" + body_part[6:]
     return body_part
+
+
+#: How a step's timing tier counts: beyond the OK window an obvious rhythm miss, in it a subtle one.
+TIER_SEVERITY: Mapping[StepTier, Severity] = MappingProxyType(
+    {StepTier.PERFECT: Severity.CLEAN, StepTier.GOOD: Severity.CLEAN, StepTier.OK: Severity.SUBTLE, StepTier.MISS: Severity.OBVIOUS}
+)
 
 
 @dataclass(frozen=True)
@@ -334,13 +353,14 @@ def triage(
             if error_deg > worst_deg:
                 worst_joint, worst_deg = joint, error_deg
     placement_size = placement if placement is not None and np.isfinite(placement) else 0.0
-    if tier is StepTier.MISS:
+    timing_severity = TIER_SEVERITY[tier]
+    if timing_severity is Severity.OBVIOUS:
         return Severity.OBVIOUS, Channel.TIMING, tier, tuple(deviations)
     if placement_size > obvious_place:
         return Severity.OBVIOUS, Channel.PLACEMENT, tier, tuple(deviations)
     if worst_joint is not None and worst_deg > thresholds.posture_obvious_deg:
         return Severity.OBVIOUS, Channel.POSTURE, tier, tuple(deviations)
-    if abs(timing_ms) > windows.good_ms:
+    if timing_severity is Severity.SUBTLE:
         return Severity.SUBTLE, Channel.TIMING, tier, tuple(deviations)
     if placement_size > subtle_place:
         return Severity.SUBTLE, Channel.PLACEMENT, tier, tuple(deviations)
@@ -349,37 +369,55 @@ def triage(
     return Severity.CLEAN, Channel.NONE, tier, tuple(deviations)
 
 
-def _step_verdict(
+def step_verdict(
     index: int,
     skill: str,
-    attempt: PoseSequence,
     frame_range: tuple[int, int],
+    time_range_s: tuple[float, float],
     judgement: StepJudgement,
     triaged: tuple[Severity, Channel, StepTier, tuple[Deviation, ...]],
-    tempo: TempoFit,
-    placement_unit: Unit,
+    features: Mapping[str, float] = MappingProxyType({}),
 ) -> Verdict:
-    severity, channel, tier, deviations = triaged
-    start, end = frame_range
-    features = {"tempo_ratio": tempo.tempo_ratio}
+    """The Verdict on one step, offline or live: the only place step verdicts are made.
+
+    A step has no entered outcome, so ``success`` stays None and
+    ``is_success`` decides by severity: the step table, the stored verdict,
+    the coach and the app then count the same obvious misses.
+    """
+    severity, channel, _, deviations = triaged
+    measured = dict(features)
     if judgement.timing_error_ms is not None:
-        features["timing_error_ms"] = judgement.timing_error_ms
-    if judgement.placement_error is not None:
-        features[f"placement_error_{placement_unit}"] = judgement.placement_error
+        measured["timing_error_ms"] = judgement.timing_error_ms
     return Verdict(
         index=index,
         skill=skill,
         kind=SkillKind.CLOSED_LOOP,
-        start_frame=start,
-        end_frame=end,
-        start_s=float(attempt.time_s[start]),
-        end_s=float(attempt.time_s[end - 1]),
+        start_frame=frame_range[0],
+        end_frame=frame_range[1],
+        start_s=time_range_s[0],
+        end_s=time_range_s[1],
         severity=severity,
         channel=channel,
-        success=tier is not StepTier.MISS,
+        success=None,
         deviations=deviations,
-        features=features,
+        features=measured,
     )
+
+
+def live_step_verdict(event: StepTierEvent, skill: str) -> Verdict:
+    """A step judged live: timing only (the follower measures no placement), its tier as the follower judged it
+    at the windows of the moment, counted as offline (TIER_SEVERITY); a step never made is missing, as offline."""
+    timing_ms = event.timing_error_ms
+    missing = timing_ms is None
+    judgement = StepJudgement(missing, timing_ms, None, {})
+    severity = TIER_SEVERITY[event.tier]
+    deviations: tuple[Deviation, ...] = ()
+    if timing_ms is not None:
+        direction = "late" if timing_ms > 0 else "early"
+        deviations = (Deviation(Channel.TIMING, float("nan"), abs(timing_ms), "ms", f"{event.foot}_ankle", direction),)
+    channel = Channel.MISSING if missing else (Channel.NONE if severity is Severity.CLEAN else Channel.TIMING)
+    triaged = (severity, channel, event.tier, deviations)
+    return step_verdict(event.reference_index, skill, event.frame_range, (event.time_s, event.time_s), judgement, triaged)
 
 
 def judge_attempt(
@@ -396,22 +434,28 @@ def judge_attempt(
     mirror: bool = False,
     reference_plane: PlaneMapping | None = None,
     attempt_plane: PlaneMapping | None = None,
+    contact: ContactSettings = ContactSettings(),
 ) -> RoutineAnalysis:
     """Match, measure and triage every reference step of an (already mirrored, if needed) attempt.
 
     Placement is in cm only when both clips have a floor calibration (and
     the attempt is not mirrored, where floor axes would not correspond);
-    otherwise in body lengths of each dancer.
+    otherwise in body lengths of each dancer. It compares where the foot
+    rested before and after the step (``rest_to_rest``); the attempt's
+    start is read where the alignment puts the reference's lift, so an
+    attempt whose detector cut the step in two is still measured over the
+    whole step.
     """
     use_cm = reference_plane is not None and attempt_plane is not None and not mirror
     placement_unit = Unit.CM if use_cm else Unit.BL
-    reference_body = body_length_px(reference.xy_px)
-    attempt_body = body_length_px(attempt.xy_px)
+    reference_tracks = FootTracks.of(reference, contact)
+    attempt_tracks = FootTracks.of(attempt, contact)
 
     frames = np.arange(len(attempt))
     due_frame = attempt_frame_at(alignment, np.array([step.plant_frame for step in reference_steps], dtype=float))
     lift_due_frame = attempt_frame_at(alignment, np.array([step.lift_frame for step in reference_steps], dtype=float))
     due_s = np.interp(due_frame, frames, attempt.time_s)
+    lift_due_s = np.interp(lift_due_frame, frames, attempt.time_s)
     matched = match_steps(reference_steps, attempt_steps, due_s, thresholds.match_radius_s)
 
     pairs = sorted(matched.items())
@@ -434,15 +478,19 @@ def judge_attempt(
         else:
             frame_range = attempt_step.frame_range
             expected_s = float(tempo.expected_s(reference_step.plant_s))
-            reference_move = _displacement(reference_step, reference_body, reference_plane if use_cm else None)
-            attempt_move = _displacement(attempt_step, attempt_body, attempt_plane if use_cm else None)
+            placement = None
+            if reference_tracks is not None and attempt_tracks is not None:
+                foot, planes = reference_step.foot, (reference_plane, attempt_plane) if use_cm else (None, None)
+                reference_move = rest_to_rest(reference_tracks, foot, reference_step.lift_s, reference_step.plant_s, planes[0])
+                attempt_move = rest_to_rest(attempt_tracks, foot, float(lift_due_s[r]), attempt_step.plant_s, planes[1])
+                placement = float(np.linalg.norm(attempt_move - reference_move)) / (10.0 if use_cm else 1.0)
             window = posture_path[frame_range[0] : frame_range[1]]
             with np.errstate(all="ignore"):
                 posture = {name: float(np.nanmedian(window[:, k])) for k, name in enumerate(joint_names) if np.isfinite(window[:, k]).any()}
             judgement = StepJudgement(
                 missing=False,
                 timing_error_ms=1000.0 * (attempt_step.plant_s - expected_s),
-                placement_error=float(np.linalg.norm(attempt_move - reference_move)) / (10.0 if use_cm else 1.0),
+                placement_error=placement,
                 posture_error_deg=posture,
             )
             beats = np.zeros(0) if beat_grid is None else np.asarray(tempo.expected_s(beat_grid.beats_near(reference_step.plant_s)))
@@ -456,7 +504,11 @@ def judge_attempt(
                 reference_step=reference_step,
                 attempt_step=attempt_step,
                 attempt_frame_range=(start, end),
-                verdict=_step_verdict(r, skill, attempt, (start, end), judgement, triaged, tempo, placement_unit),
+                verdict=step_verdict(
+                    r, skill, (start, end), (float(attempt.time_s[start]), float(attempt.time_s[end - 1])), judgement, triaged,
+                    {"tempo_ratio": tempo.tempo_ratio}
+                    | ({} if judgement.placement_error is None else {f"placement_error_{placement_unit}": judgement.placement_error}),
+                ),
                 tier=triaged[2],
                 timing_error_ms=judgement.timing_error_ms,
                 placement_error=judgement.placement_error,
@@ -490,7 +542,7 @@ def analyse_attempt(
     reference_plane: PlaneMapping | None = None,
     attempt_plane: PlaneMapping | None = None,
 ) -> RoutineAnalysis:
-    """The whole offline path for one attempt: mirror if asked, align, find its steps, judge them."""
+    """The whole offline path for one attempt: mirror if asked, align, find its steps at its own tempo, judge them."""
     analysed = settle_labels_against(routine.sequence, mirror_sequence(attempt) if mirror else attempt, settings.slack_s)
     alignment = align_sequences(routine.sequence, analysed, slack_s=settings.slack_s)
     return judge_attempt(
@@ -498,7 +550,7 @@ def analyse_attempt(
         reference=routine.sequence,
         reference_steps=routine.steps,
         attempt=analysed,
-        attempt_steps=detect_steps(analysed, settings.contact),
+        attempt_steps=detect_steps(analysed, settings.contact.at_tempo(attempt_rate(alignment, routine.sequence, analysed))),
         alignment=alignment,
         windows=settings.windows,
         thresholds=settings.thresholds,
@@ -506,6 +558,7 @@ def analyse_attempt(
         mirror=mirror,
         reference_plane=reference_plane,
         attempt_plane=attempt_plane,
+        contact=settings.contact,
     )
 
 

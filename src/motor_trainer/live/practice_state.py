@@ -13,25 +13,16 @@ from dataclasses import dataclass, field
 from motor_trainer.analysis.alignment import StepTierEvent
 from motor_trainer.analysis.outcomes import Outcome
 from motor_trainer.analysis.rep_errors import RepAnalysis
-from motor_trainer.records.verdict import Channel, Deviation, Severity, SkillKind, Verdict
+from motor_trainer.analysis.step_errors import live_step_verdict
+from motor_trainer.records.verdict import SkillKind, Verdict
 from motor_trainer.coaching.difficulty import Difficulty
 from motor_trainer.coaching.practice import CoachMessage, MessageKind, PracticeCoach, PracticeMode
 from motor_trainer.feedback.messages import difficulty_carried_over
 from motor_trainer.live.live_analysis import REPLAY_MEMORY_S, OpenLoopAnalyser, RepFound, StepProgress
 from motor_trainer.live.open_loop_outcome import judge_with_outcome
-from motor_trainer.skills.closed_loop import StepTier
 
 #: Live frames whose match in the reference is kept (for a replay): the replay memory at up to 60 fps.
 FOLLOWED_FRAMES_KEPT = int(REPLAY_MEMORY_S * 60)
-#: How a live step tier counts for the coach: a miss is an obvious rhythm error, "ok" a subtle one.
-_TIER_SEVERITY = {
-    StepTier.PERFECT: Severity.CLEAN,
-    StepTier.GOOD: Severity.CLEAN,
-    StepTier.OK: Severity.SUBTLE,
-    StepTier.MISS: Severity.OBVIOUS,
-}
-
-
 @dataclass
 class RepEntry:
     """One open-loop rep: as found (form only), and once its outcome is entered."""
@@ -46,25 +37,8 @@ class RepEntry:
 
 
 def step_verdict(event: StepTierEvent, skill: str) -> Verdict:
-    """A live step tier as the coach's Verdict: timing is the channel, a MISS an obvious error."""
-    severity = _TIER_SEVERITY[event.tier]
-    deviations: tuple[Deviation, ...] = ()
-    if event.timing_error_ms is not None:
-        direction = "late" if event.timing_error_ms > 0 else "early"
-        deviations = (Deviation(Channel.TIMING, float("nan"), abs(event.timing_error_ms), "ms", f"{event.foot}_ankle", direction),)
-    return Verdict(
-        index=event.reference_index,
-        skill=skill,
-        kind=SkillKind.CLOSED_LOOP,
-        start_frame=0,
-        end_frame=0,
-        start_s=event.time_s,
-        end_s=event.time_s,
-        severity=severity,
-        channel=Channel.NONE if severity is Severity.CLEAN else Channel.TIMING,
-        success=event.tier is not StepTier.MISS,
-        deviations=deviations,
-    )
+    """A live step as the coach, the attempt list and the recording see it (built by ``live_step_verdict``)."""
+    return live_step_verdict(event, skill)
 
 
 @dataclass

@@ -10,8 +10,6 @@ really was, its distance from the ghost's exaggerated.
 
 from __future__ import annotations
 
-import dataclasses
-
 import numpy as np
 
 from motor_trainer.analysis.alignment import StepTierEvent
@@ -25,8 +23,6 @@ from motor_trainer.live.live_analysis import PoseHistory
 #: Seconds of clip before the step was due, and after its window closed.
 BEFORE_DUE_S = 1.0
 AFTER_CLOSE_S = 0.3
-#: Half-width of the stretch around the due time counted as "the step" in the clip, seconds.
-STEP_HALF_WIDTH_S = 0.25
 
 
 def step_replay(
@@ -59,18 +55,16 @@ def step_replay(
     scale = np.array(clip.image_size_px, float) / np.array(image_size_px, float)
     person = poses.xy_for(clip.frame_index) * scale
     ghost = resample_reference(routine.sequence.xy_px, positions)  # placed on the person by the renderer
-    step = np.flatnonzero(np.abs(clip.time_s - due_s) <= STEP_HALF_WIDTH_S)
+    # The verdict's own frames (where the step was due): the part of the clip the replay slows down.
+    step = np.flatnonzero((clip.frame_index >= verdict.start_frame) & (clip.frame_index < verdict.end_frame))
     start, end = (int(step[0]), int(step[-1]) + 1) if step.size else (0, len(clip))
-    placed = dataclasses.replace(
-        verdict, start_frame=int(clip.frame_index[start]), end_frame=int(clip.frame_index[end - 1]) + 1
-    )
     spec = ReplaySpec(
         frames=clip.image,
         person_xy_px=person,
         reference_xy_px=ghost,
         time_s=clip.time_s,
         image_size_px=clip.image_size_px,
-        verdict=placed,
+        verdict=verdict,
         rep_start_frame=start,
         rep_end_frame=end,
         key_body_part=f"{event.foot}_ankle",

@@ -11,7 +11,7 @@ toe taps and pivots from counting as steps.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import StrEnum
 from typing import Any
 
@@ -97,7 +97,8 @@ class ContactSettings:
 
     A foot lifts when it moves faster than ``swing_speed_bl_per_s`` and lands
     when it is slower than ``stance_speed_bl_per_s`` for ``min_stance_s``; a
-    swing must last ``min_swing_s`` and carry the foot ``min_travel_bl``.
+    step must keep the foot moving (faster than the stance speed) for
+    ``min_swing_s`` and carry it ``min_travel_bl``.
     Notes: 0.3 s of stillness tells a landing from a foot held in the air
     (a balance, the turn of a kick; the lab clip holds a leg out for 0.15–0.2 s)
     while two landings of one foot at up to about 100 BPM stay apart;
@@ -114,6 +115,22 @@ class ContactSettings:
     @classmethod
     def from_table(cls, table: Mapping[str, Any]) -> ContactSettings:
         return cls(**{key: float(value) for key, value in table.items()})
+
+    def at_tempo(self, rate: float) -> ContactSettings:
+        """The same contacts for a dancer ``rate`` times slower (0.9: 10 % faster): stances and swings last
+        ``rate`` times as long, feet move ``rate`` times slower.
+
+        Notes: read with one clock, a step whose stance lasts 0.33 s in the
+        reference lasts 0.30 s in a copy danced 10 % faster and falls under
+        ``min_stance_s``: the two steps merge into one and the first is missing.
+        """
+        return replace(
+            self,
+            swing_speed_bl_per_s=self.swing_speed_bl_per_s / rate,
+            stance_speed_bl_per_s=self.stance_speed_bl_per_s / rate,
+            min_swing_s=self.min_swing_s * rate,
+            min_stance_s=self.min_stance_s * rate,
+        )
 
 
 @dataclass(frozen=True)
@@ -186,13 +203,56 @@ def median_track(values: np.ndarray, width_frames: int) -> np.ndarray:
     return out
 
 
+def repeated_frames(xy_px: np.ndarray) -> np.ndarray:
+    """(frame,) True where every landmark equals the previous frame's: the same picture shown again.
+
+    Notes: a player slowing a clip down, or a camera delivering its last
+    buffer twice, repeats pictures; a moving person never reproduces all 33
+    landmarks to the last bit. Read at the repeat's own time stamp, the
+    stale pose makes the foot stop for a frame and jump the next.
+    """
+    points = np.asarray(xy_px, dtype=float)
+    repeated = np.zeros(len(points), dtype=bool)
+    if len(points) > 1:
+        same = (points[1:] == points[:-1]) | (np.isnan(points[1:]) & np.isnan(points[:-1]))
+        repeated[1:] = same.reshape(len(points) - 1, -1).all(axis=1) & np.isfinite(points[1:]).reshape(len(points) - 1, -1).any(axis=1)
+    return repeated
+
+
+def fill_repeated(fresh_values: np.ndarray, fresh: np.ndarray, time_s: np.ndarray) -> np.ndarray:
+    """(frame, ...) values with the repeated frames (``~fresh``) put back, linear in time between the fresh
+    frames around them, however many repeat (a still synthetic figure repeats for seconds); the last value held at the end."""
+    out = np.full((len(fresh), *fresh_values.shape[1:]), np.nan)
+    out[fresh] = fresh_values
+    fresh_index = np.flatnonzero(fresh)
+    repeated = np.flatnonzero(~fresh)
+    if repeated.size == 0 or fresh_index.size == 0:
+        return out
+    after = np.clip(np.searchsorted(fresh_index, repeated), 0, len(fresh_index) - 1)
+    before = np.clip(after - 1, 0, len(fresh_index) - 1)
+    before = np.where(fresh_index[after] > repeated, before, after)  # past the last fresh frame: hold it
+    first, second = fresh_index[before], fresh_index[after]
+    span_s = time_s[second] - time_s[first]
+    weight = np.where(span_s > 0, (time_s[repeated] - time_s[first]) / np.where(span_s > 0, span_s, 1.0), 0.0)
+    weight = weight.reshape(-1, *([1] * (fresh_values.ndim - 1)))
+    out[repeated] = out[first] * (1 - weight) + out[second] * weight
+    return out
+
+
 def smoothed_feet_px(sequence: PoseSequence, cutoff_hz: float, median_s: float = 0.15) -> np.ndarray:
-    """Heel, ankle and toe of both feet, gap-filled, de-spiked and low-passed: (frame, foot, 3, 2), feet in Foot order."""
+    """Heel, ankle and toe of both feet, gap-filled, de-spiked and low-passed: (frame, foot, 3, 2), feet in Foot order.
+
+    A repeated picture (``repeated_frames``) is left out of the de-spiking
+    (repeated, a one-frame foot swap would outlast the median) and then
+    filled from its neighbours by their time stamps, like any dropout.
+    """
     indices = [landmark for foot in Foot for landmark in FOOT_LANDMARKS[foot]]
+    fresh = ~repeated_frames(sequence.xy_px)
+    fresh_time_s = sequence.time_s[fresh]
     # C order matters: the smoothing helpers fill their output through a reshaped view.
-    points = interpolate_track(np.ascontiguousarray(sequence.xy_px[:, indices]), sequence.time_s, max_gap_frames=10)
+    fresh_points = interpolate_track(np.ascontiguousarray(sequence.xy_px[fresh][:, indices]), fresh_time_s, max_gap_frames=10)
     fps = sequence.fps if np.isfinite(sequence.fps) else 30.0
-    points = median_track(points, int(round(median_s * fps)) | 1)
+    points = fill_repeated(median_track(fresh_points, int(round(median_s * fps)) | 1), fresh, sequence.time_s)
     points = butterworth_track(points, sequence.fps, cutoff_hz=cutoff_hz)
     return points.reshape(len(sequence), len(Foot), 3, 2)
 
@@ -242,6 +302,8 @@ class ContactTracker:
         self._fall: tuple[int, float] | None = None  # last downward crossing of the swing threshold
         self._landing: tuple[int, float, np.ndarray] | None = None
         self._travel_px = 0.0
+        self._left_still_s = float("nan")  # when the foot last started moving (upward crossing of the stance threshold)
+        self._moving_s = 0.0  # from leaving stillness to being still again
 
     def push(self, frame: int, time_s: float, speed: float, centre_xy: np.ndarray) -> StepEvent | None:
         if not np.isfinite(speed) or not np.all(np.isfinite(centre_xy)):
@@ -249,10 +311,12 @@ class ContactTracker:
         settings = self.settings
         previous = self._previous if self._previous is not None else (time_s, speed)
         self._previous = (time_s, speed)
-        swing_threshold = settings.swing_speed_bl_per_s
+        swing_threshold, stance_threshold = settings.swing_speed_bl_per_s, settings.stance_speed_bl_per_s
         if self._phase is _Phase.STANCE:
-            if speed < settings.stance_speed_bl_per_s:
+            if speed < stance_threshold:
                 self._still_xy = centre_xy
+            elif previous[1] < stance_threshold:
+                self._left_still_s = _crossing_time_s(previous, (time_s, speed), stance_threshold)
             # A step starts from a stance we saw: a clip opening mid-swing has no lift to date.
             if speed > swing_threshold and self._still_xy is not None:
                 self._phase, self._travel_px, self._fall = _Phase.SWING, 0.0, None
@@ -265,13 +329,15 @@ class ContactTracker:
             self._travel_px = max(self._travel_px, float(np.linalg.norm(centre_xy - self._lift[2])))
             if previous[1] >= swing_threshold > speed:
                 self._fall = (frame, _crossing_time_s(previous, (time_s, speed), swing_threshold))
-            if speed < settings.stance_speed_bl_per_s:
+            if speed < stance_threshold:
                 fall = self._fall if self._fall is not None else (frame, time_s)
                 self._phase = _Phase.LANDING
                 self._landing = (fall[0], fall[1], centre_xy)
+                self._moving_s = _crossing_time_s(previous, (time_s, speed), stance_threshold) - self._left_still_s
             return None
         assert self._landing is not None
         if time_s - self._landing[1] >= settings.min_stance_s:
+            self._left_still_s = time_s  # at the latest: the foot may be sliding slowly into its next step
             return self._confirm(centre_xy)
         return None
 
@@ -286,7 +352,9 @@ class ContactTracker:
         rise, landing = self._lift, self._landing
         self._phase, self._lift, self._landing = _Phase.STANCE, None, None
         self._still_xy = planted_xy
-        long_enough = landing[1] - rise[1] >= self.settings.min_swing_s
+        # Timed between the stance threshold's crossings: between the swing threshold's, a short quick step
+        # (a jump's landing, 0.12 s at 24 fps) lasts more or less than min_swing_s with how the frames fall.
+        long_enough = self._moving_s >= self.settings.min_swing_s
         far_enough = self._travel_px / self.body_length >= self.settings.min_travel_bl
         if not (long_enough and far_enough):
             return None
@@ -301,21 +369,78 @@ class ContactTracker:
         )
 
 
+@dataclass(frozen=True)
+class FootTracks:
+    """Where each foot is and how fast it moves, frame by frame: what contacts and placements are read from.
+
+    ``centre_px (frame, foot, 2)`` is the mean of heel, ankle and toe,
+    ``speed_bl_per_s (frame, foot)`` the slower of heel and toe, feet in Foot order.
+    """
+
+    time_s: np.ndarray
+    centre_px: np.ndarray
+    speed_bl_per_s: np.ndarray
+    body_length_px: float
+    still_below_bl_per_s: float
+    moving_above_bl_per_s: float
+
+    @classmethod
+    def of(cls, sequence: PoseSequence, settings: ContactSettings) -> FootTracks | None:
+        """The tracks of a clip; None when no body length can be measured (nobody in view)."""
+        body = body_length_px(sequence.xy_px)
+        if not np.isfinite(body) or body <= 0:
+            return None
+        feet_px = smoothed_feet_px(sequence, settings.smoothing_cutoff_hz)
+        return cls(
+            time_s=np.asarray(sequence.time_s, dtype=float),
+            centre_px=feet_px.mean(axis=2),
+            speed_bl_per_s=foot_speed_bl_per_s(feet_px, sequence.time_s, body),
+            body_length_px=float(body),
+            still_below_bl_per_s=settings.stance_speed_bl_per_s,
+            moving_above_bl_per_s=settings.swing_speed_bl_per_s,
+        )
+
+    def resting_xy_px(self, foot: Foot, at_s: float, *, after: bool, longest_s: float = 1.0) -> np.ndarray:
+        """Where ``foot`` stood nearest ``at_s``, after it (or before it): the median of its still frames
+        over the stance found there, at most ``longest_s`` of it.
+
+        Notes: from ``at_s`` outward, frames where the foot still moves are
+        passed over until it is still; the stance then lasts until the foot
+        swings again (faster than the swing threshold). A placement read at the
+        one frame where a contact detector drew a boundary moves with how the
+        detector cut the step (a slower copy of a routine may pause mid-swing
+        long enough to land twice, or settle in two slides); the median over
+        the stance does not. Without any still frame on that side, the frame
+        nearest ``at_s``.
+        """
+        column = list(Foot).index(foot)
+        centre, speed = self.centre_px[:, column], self.speed_bl_per_s[:, column]
+        found = np.all(np.isfinite(centre), axis=1) & np.isfinite(speed)
+        order = np.flatnonzero(self.time_s >= at_s) if after else np.flatnonzero(self.time_s <= at_s)[::-1]
+        order = order[found[order]]
+        still = speed[order] < self.still_below_bl_per_s
+        if not still.any():
+            nearest = int(np.argmin(np.abs(self.time_s - at_s)))
+            return np.array(centre[nearest], dtype=float)
+        stance = order[int(np.argmax(still)) :]
+        moving_again = np.flatnonzero(speed[stance] > self.moving_above_bl_per_s)
+        stance = stance[: moving_again[0] if moving_again.size else len(stance)]
+        stance = stance[np.abs(self.time_s[stance] - self.time_s[stance[0]]) <= longest_s]
+        return np.median(centre[stance[speed[stance] < self.still_below_bl_per_s]], axis=0)
+
+
 def detect_steps(sequence: PoseSequence, settings: ContactSettings = ContactSettings()) -> tuple[StepEvent, ...]:
     """Every step of both feet over a clip, ordered by plant time (zero-phase smoothing, no lag)."""
     if len(sequence) < 4:
         return ()
-    body = body_length_px(sequence.xy_px)
-    if not np.isfinite(body) or body <= 0:
+    tracks = FootTracks.of(sequence, settings)
+    if tracks is None:
         return ()
-    feet_px = smoothed_feet_px(sequence, settings.smoothing_cutoff_hz)
-    speed = foot_speed_bl_per_s(feet_px, sequence.time_s, body)
-    centre_px = feet_px.mean(axis=2)
     steps = []
     for foot_index, foot in enumerate(Foot):
-        tracker = ContactTracker(foot, settings, body)
+        tracker = ContactTracker(foot, settings, tracks.body_length_px)
         for frame, time_s in enumerate(sequence.time_s):
-            step = tracker.push(frame, float(time_s), float(speed[frame, foot_index]), centre_px[frame, foot_index])
+            step = tracker.push(frame, float(time_s), float(tracks.speed_bl_per_s[frame, foot_index]), tracks.centre_px[frame, foot_index])
             if step is not None:
                 steps.append(step)
         last = tracker.finish()
