@@ -1,3 +1,4 @@
 from motor_trainer.cli import main
 
-raise SystemExit(main())
+if __name__ == "__main__":  # not when a batch worker process imports this module
+    raise SystemExit(main())

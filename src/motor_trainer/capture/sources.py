@@ -242,6 +242,9 @@ class LiveSource(ABC):
         self.lost = False
         #: Why the capture thread stopped early (a damaged file, a failed camera); raised by ``frames()``.
         self.error: UserFacingError | None = None
+        #: The monotonic time (``time.monotonic()``) at which frames' ``time_s`` is 0: a frame was
+        #: captured at ``clock_origin_s + frame.time_s`` (for measuring latency to the screen).
+        self.clock_origin_s = float("nan")
 
     @property
     def frames_dropped(self) -> int:
@@ -274,6 +277,7 @@ class LiveSource(ABC):
     def _publish(self, image_rgb: np.ndarray, capture_monotonic_s: float, start_monotonic_s: float) -> None:
         """Called by the capture thread for every frame it grabs."""
         with self._condition:
+            self.clock_origin_s = start_monotonic_s
             self._newest = Frame(self.frames_captured, capture_monotonic_s - start_monotonic_s, image_rgb)
             self.frames_captured += 1
             self._last_capture_monotonic_s = capture_monotonic_s

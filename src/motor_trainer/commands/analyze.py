@@ -11,8 +11,9 @@ import argparse
 import json
 import math
 import sys
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import replace
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +28,7 @@ from motor_trainer.records.verdict import SkillKind, Verdict
 from motor_trainer.atomic_files import atomic_write_bytes
 from motor_trainer.calibration.camera import undistort_if_calibrated
 from motor_trainer.calibration.targets import workspace_dartboard
+from motor_trainer.commands.batch import add_jobs_option, run_per_video
 from motor_trainer.errors import UserFacingError
 from motor_trainer.pose.kinematics import mirror_sequence
 from motor_trainer.pose.landmarks import PoseSequence
@@ -59,6 +61,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--first-beat", type=float, metavar="SECONDS", help="closed-loop: time of the first beat")
     parser.add_argument("--mirror", action="store_true", help="mirror the person (a left-hander against a right-hander's reference)")
     parser.add_argument("--json", type=Path, metavar="OUT", help="write the analysis as JSON here (default: in the session)")
+    add_jobs_option(parser)
     parser.set_defaults(run=run)
 
 
@@ -77,8 +80,7 @@ def run(args: argparse.Namespace) -> int:
     board = workspace_dartboard(workspace.calibration_dir)
     clips: list[ClipAnalysis] = []
     documents: list[dict[str, Any]] = []
-    for video in args.videos:
-        sequence, calibration = track_with_calibration(video, args, workspace)
+    for video, (sequence, calibration) in _tracked(args, workspace):
         if args.mirror:
             sequence = mirror_sequence(sequence)
         taken = sum(len(c.analyses) for c in clips)
@@ -107,8 +109,7 @@ def run_closed_loop(args: argparse.Namespace, table: dict[str, Any]) -> int:
     """Each attempt aligned to the reference routine, stored as a session with one verdict per step."""
     workspace = resolve_workspace(args.workspace)
     verdicts: list[Verdict] = []
-    for video in args.videos:
-        sequence, calibration = track_with_calibration(video, args, workspace)
+    for video, (sequence, calibration) in _tracked(args, workspace):
         analysis = analyze_attempt_command(args, sequence, table)
         session = save_tracked_session(workspace, video, sequence, args.model, args.rotate, skill=args.skill, calibration=calibration)
         with session.open_event_log() as log:
@@ -186,17 +187,40 @@ def _rep_numbers(text: str) -> list[int]:
     return numbers
 
 
-def track_with_calibration(video: Path, args: argparse.Namespace, workspace: Workspace) -> tuple[PoseSequence, str | None]:
-    """The video's landmarks, undistorted when the workspace holds a camera calibration for its
-    resolution; also the calibration file used (None: analysed uncalibrated, and the user is told)."""
-    from motor_trainer.pose.tracker import track_video  # mediapipe loads only when a video is tracked
+def _tracked(args: argparse.Namespace, workspace: Workspace) -> Iterator[tuple[Path, tuple[PoseSequence, str | None]]]:
+    """Every video's landmarks and camera calibration (see ``_track``), in order, tracked side by side
+    when there are several; a video that cannot be tracked is skipped with one line (alone, it is the error)."""
+    for video, result in run_per_video(args.videos, partial(_track, args=args, workspace=workspace), workers=args.jobs):
+        if isinstance(result, UserFacingError):
+            if len(args.videos) == 1:
+                raise result
+            print(f"motor-trainer: skipped: {result}", file=sys.stderr)
+            continue
+        sequence, calibration, notes = result
+        for note in notes:
+            print(note, file=sys.stderr)
+        yield video, (replace(sequence), calibration)  # rebuilt here: arrays read-only again after the trip
 
+
+def track_with_calibration(video: Path, args: argparse.Namespace, workspace: Workspace) -> tuple[PoseSequence, str | None]:
+    """One video's landmarks and calibration file as ``_track`` finds them, its notes printed."""
     print(f"tracking {video} ...", file=sys.stderr)
-    sequence = track_video(video, rotate_deg=args.rotate, model=args.model)
-    sequence, calibration, notes = undistort_if_calibrated(sequence, workspace.calibration_dir)
+    sequence, calibration, notes = _track(video, lambda done, total: None, args, workspace)
     for note in notes:
         print(note, file=sys.stderr)
-    return sequence, None if calibration is None else str(calibration.path)
+    return sequence, calibration
+
+
+def _track(
+    video: Path, progress: Callable[[int, int], None], args: argparse.Namespace, workspace: Workspace
+) -> tuple[PoseSequence, str | None, list[str]]:
+    """The video's landmarks, undistorted when the workspace holds a camera calibration for its
+    resolution; the calibration file used (None: analysed uncalibrated) and what the user is told about it."""
+    from motor_trainer.pose.tracker import track_video  # mediapipe loads only when a video is tracked
+
+    sequence = track_video(video, rotate_deg=args.rotate, model=args.model, progress=progress)
+    sequence, calibration, notes = undistort_if_calibrated(sequence, workspace.calibration_dir)
+    return sequence, None if calibration is None else str(calibration.path), list(notes)
 
 
 def _reference_words(clip: ClipAnalysis, given: RepReference | None) -> str:

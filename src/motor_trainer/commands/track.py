@@ -5,9 +5,12 @@ from __future__ import annotations
 import argparse
 import sys
 import time
+from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 
 from motor_trainer.capture.sources import open_video
+from motor_trainer.commands.batch import add_jobs_option, run_per_video
 from motor_trainer.errors import UserFacingError
 from motor_trainer.feedback.overlay import draw_skeleton
 from motor_trainer.feedback.replay_output import write_mp4
@@ -28,6 +31,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--subject", type=_point, metavar="X,Y",
                         help="pixel near the person to follow when several are in view (default: largest, most central)")
     parser.add_argument("--overlay", action="store_true", help="also write <video>.overlay.mp4 with the skeleton drawn")
+    add_jobs_option(parser)
     parser.set_defaults(run=run)
 
 
@@ -39,31 +43,12 @@ def _point(text: str) -> tuple[float, float]:
     return (x, y)
 
 
-def _progress_bar(label: str):
-    started_s = time.perf_counter()
-
-    def show(done: int, total: int) -> None:
-        if done % 10 and done != total:
-            return
-        fraction = done / total if total else 0.0
-        filled = int(30 * fraction)
-        fps = done / max(time.perf_counter() - started_s, 1e-9)
-        sys.stderr.write(f"\r{label} [{'#' * filled}{'.' * (30 - filled)}] {done}/{total or '?'} frames {fps:5.1f} fps")
-        sys.stderr.flush()
-
-    return show
-
-
-def track_one(video: Path, args: argparse.Namespace) -> None:
+def track_one(video: Path, progress: Callable[[int, int], None], args: argparse.Namespace) -> str:
+    """Track one video and save its session and files; the line that reports it."""
     from motor_trainer.pose.tracker import track_video  # mediapipe loads only for this command
 
     started_s = time.perf_counter()
-    try:
-        sequence = track_video(
-            video, args.rotate, args.model, subject_hint_px=args.subject, progress=_progress_bar(video.name)
-        )
-    finally:
-        sys.stderr.write("\n")  # end the progress line, so an error starts on its own
+    sequence = track_video(video, args.rotate, args.model, subject_hint_px=args.subject, progress=progress)
     elapsed_s = time.perf_counter() - started_s
     session = save_tracked_session(resolve_workspace(args.workspace), video, sequence, args.model, args.rotate)
     out_dir = args.out or session.derived_dir
@@ -73,7 +58,7 @@ def track_one(video: Path, args: argparse.Namespace) -> None:
     atomic_write_bytes(stem.with_suffix(".landmarks.csv"), landmarks_csv_text(sequence).encode())
     if args.overlay:
         write_overlay_video(video, sequence, stem.with_suffix(".overlay.mp4"), args.rotate)
-    print(
+    return (
         f"{video}: {len(sequence)} frames, person found in {sequence.detection_rate:.0%}, "
         f"{len(sequence) / elapsed_s:.1f} fps -> session {session.session_id}, {stem}.landmarks.npz"
     )
@@ -88,12 +73,12 @@ def write_overlay_video(video: Path, sequence: PoseSequence, out_path: Path, rot
 
 def run(args: argparse.Namespace) -> int:
     failures = 0
-    for video in args.videos:
-        try:
-            track_one(video, args)
-        except UserFacingError as error:
-            if len(args.videos) == 1:
-                raise
-            print(f"motor-trainer: skipped: {error}", file=sys.stderr)
+    for _, result in run_per_video(args.videos, partial(track_one, args=args), workers=args.jobs):
+        if not isinstance(result, UserFacingError):
+            print(result)
+        elif len(args.videos) == 1:
+            raise result
+        else:
+            print(f"motor-trainer: skipped: {result}", file=sys.stderr)
             failures += 1
     return 2 if failures else 0

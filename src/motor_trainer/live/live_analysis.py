@@ -457,6 +457,11 @@ class LiveRun:
         return time_s, image
 
     @property
+    def source(self) -> LiveSource | None:
+        """The live source once the worker has opened it."""
+        return self._source
+
+    @property
     def running(self) -> bool:
         return self._thread is not None and self._thread.is_alive()
 
