@@ -103,7 +103,8 @@ def main() -> None:
     setup = SessionSetup(skill=args.skill, video_path=args.video, rotate_deg=args.rotate)
     camera = LoopedVideoCamera(args.video, args.frames, args.rotate)
     run = LiveRun(make_source=lambda: camera, make_tracker=partial(make_tracker, setup), make_analyser=partial(make_analyser, setup))
-    print(f"video: {args.video.name} looped, {args.frames} frames = {args.frames / camera.fps / 60:.1f} min at {camera.fps:.0f} fps, skill {args.skill}")
+    session_min = args.frames / camera.fps / 60
+    print(f"video: {args.video.name} looped, {args.frames} frames = {session_min:.1f} min at {camera.fps:.0f} fps, skill {args.skill}")
     started_s = time.monotonic()
     run.start()
     samples_mb: list[tuple[float, float]] = []  # (session time, RSS) every MEMORY_EVERY_FRAMES
@@ -138,7 +139,8 @@ def main() -> None:
             next_report_s += args.report_every_s
             block_started_s, block_frames, processing_ms = now_s, 0, []
     run.stop()
-    print(f"frames processed / captured: {event.frames_processed}/{event.frames_captured} = {event.frames_processed / max(event.frames_captured, 1):.3f}")
+    ratio = event.frames_processed / max(event.frames_captured, 1)
+    print(f"frames processed / captured: {event.frames_processed}/{event.frames_captured} = {ratio:.3f}")
     settled_mb = _settled_mb(samples_mb)
     if settled_mb is not None:
         last_mb, peak_mb = samples_mb[-1][1], max(mb for _, mb in samples_mb)

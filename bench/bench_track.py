@@ -41,7 +41,10 @@ from motor_trainer.pose.tracker import track_video
 
 MEDIA = Path(__file__).resolve().parents[2] / "shared" / "media"
 DEFAULT_VIDEOS = [MEDIA / "outdoor_jumps_and_walk.mp4", MEDIA / "free_throw_side.mp4"]
-BATCH_VIDEOS = [MEDIA / name for name in ("lab_steps_view1.mp4", "padel_overhead_bad_slice.mp4", "golf_dtl_senior_30fps.mp4", "tennis_serve_djokovic_behind.mp4")]
+BATCH_VIDEOS = [
+    MEDIA / name
+    for name in ("lab_steps_view1.mp4", "padel_overhead_bad_slice.mp4", "golf_dtl_senior_30fps.mp4", "tennis_serve_djokovic_behind.mp4")
+]
 
 #: What a user writes with MediaPipe alone: OpenCV decodes, one-pose landmarker in VIDEO mode.
 PLAIN_MEDIAPIPE_SCRIPT = """
@@ -139,23 +142,28 @@ def main() -> None:
         return
     with tempfile.TemporaryDirectory() as workspace:
         for video in args.videos or DEFAULT_VIDEOS:
-            with open_video(video) as source:
-                frames = sum(1 for _ in source.frames())
-            print(f"{video.name}: {frames} frames, model {args.model}")
-            plain_command = [sys.executable, "-c", PLAIN_MEDIAPIPE_SCRIPT, str(video), str(model_path)]
-            track_command = [sys.executable, "-m", "motor_trainer", "--workspace", workspace, "track", str(video), "--model", args.model]
-            plain_s, ours_s = alternate(args.rounds, lambda: timed_s(plain_command), lambda: timed_s(track_command))
-            report("whole process", plain_s, ours_s, frames)
-            found = []
+            compare(video, args.model, model_path, args.rounds, workspace)
 
-            def ours() -> float:
-                seconds, rate = pipeline_in_process_s(video, args.model)
-                found.append(rate)
-                return seconds
 
-            plain_s, ours_s = alternate(args.rounds, lambda: plain_mediapipe_in_process_s(video, model_path), ours)
-            report("pipeline alone", plain_s, ours_s, frames)
-            print(f"  person found in {statistics.median(found):.0%} of frames")
+def compare(video: Path, model: str, model_path: Path, rounds: int, workspace: str) -> None:
+    """Both ratios for one video: the whole process, then the pipeline alone."""
+    with open_video(video) as source:
+        frames = sum(1 for _ in source.frames())
+    print(f"{video.name}: {frames} frames, model {model}")
+    plain_command = [sys.executable, "-c", PLAIN_MEDIAPIPE_SCRIPT, str(video), str(model_path)]
+    track_command = [sys.executable, "-m", "motor_trainer", "--workspace", workspace, "track", str(video), "--model", model]
+    plain_s, ours_s = alternate(rounds, lambda: timed_s(plain_command), lambda: timed_s(track_command))
+    report("whole process", plain_s, ours_s, frames)
+    found = []
+
+    def ours() -> float:
+        seconds, rate = pipeline_in_process_s(video, model)
+        found.append(rate)
+        return seconds
+
+    plain_s, ours_s = alternate(rounds, lambda: plain_mediapipe_in_process_s(video, model_path), ours)
+    report("pipeline alone", plain_s, ours_s, frames)
+    print(f"  person found in {statistics.median(found):.0%} of frames")
 
 
 if __name__ == "__main__":

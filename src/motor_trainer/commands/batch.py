@@ -60,7 +60,7 @@ class ProgressBoard:
         self._labels = list(labels)
         self._stream = stream
         self._in_place = stream.isatty()
-        self._started_s = [None] * len(labels)
+        self._started_s: list[float | None] = [None] * len(labels)
         self._lines = [f"{label} waiting" for label in labels]
         if self._in_place:
             stream.write("\n".join(self._lines) + "\n")
@@ -68,9 +68,10 @@ class ProgressBoard:
 
     def update(self, slot: int, done: int, total: int) -> None:
         now_s = time.perf_counter()
-        if self._started_s[slot] is None:
-            self._started_s[slot] = now_s
-        self._lines[slot] = progress_line(self._labels[slot], done, total, now_s - self._started_s[slot])
+        started_s = self._started_s[slot]
+        if started_s is None:
+            started_s = self._started_s[slot] = now_s
+        self._lines[slot] = progress_line(self._labels[slot], done, total, now_s - started_s)
         if self._in_place:
             self._redraw(slot)
 
