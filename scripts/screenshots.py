@@ -8,7 +8,8 @@ Without a display it falls back to Qt's offscreen platform. The views:
 start panel, skill questions, free throw rep with the dartboard, the replay
 of an obvious miss beside the live view, coach, open-loop plots, the dance
 followed live with step tiers, the delayed mirror, closed-loop plots, coach
-after the routine, the sessions browser and progress across the sessions the
+after the routine, dancing along (the count-in beside the live view, the next
+steps under the reference, the reference mirrored, and drawn behind), the sessions browser and progress across the sessions the
 run saved (``--out`` is the workspace), the free throw's session reviewed
 with its skeleton and its miss replayed, and the calibration wizard's two pages (lens from the
 shared checkerboard photos; floor points half clicked on a lab frame). The
@@ -106,12 +107,55 @@ def open_loop_views(app: QApplication, window: MainWindow, out_dir: Path) -> Non
     screen._on_back()  # noqa: SLF001 — the "New session" button's handler
 
 
-def closed_loop_views(app: QApplication, window: MainWindow, out_dir: Path, routine: Path) -> None:
+def start_dance(window: MainWindow, routine: Path, speed: float = 1.0, mirror: str = "off", layout: str = "beside") -> None:
+    """The dance video played as the camera against its own routine (not mirrored: the filmed dancer is the reference)."""
     panel = window.start_panel
-    panel.choose_video(MEDIA / "webcam_dance_sideways.mp4", rotate_deg=270)
+    panel.choose_video(MEDIA / "webcam_dance_sideways.mp4", rotate_deg=270, speed=speed)
     panel.choose_skill("dance-footwork")
     panel.reference_path.setText(str(routine))
+    panel.dance_speed.setValue(speed)
+    panel.mirror_reference.setCurrentIndex(panel.mirror_reference.findData(mirror))
+    panel.reference_layout.setCurrentIndex(panel.reference_layout.findData(layout))
     panel.start_button.click()
+
+
+def dance_along_views(app: QApplication, window: MainWindow, out_dir: Path, routine: Path) -> None:
+    """Dancing along at 0.75x: the count-in beside the live view, mid-routine with the next steps; mirrored; behind."""
+    start_dance(window, routine, speed=0.75)
+    screen = window.practice_screen
+    view = screen.dance_along
+    wait_until(app, lambda: view.count_label.text() == "Count-in: 3", 60, "the count-in's third beat")
+    save(window, out_dir, "10_dance_along_count_in")
+    wait_until(app, lambda: (len(screen.state.steps) >= 1 and (view.music_s or -1) > 5.0) or (view.music_s or -1) > 11.0, 60, "mid-routine")
+    save(window, out_dir, "11_dance_along_next_steps_and_tier")
+    screen._on_back()  # noqa: SLF001
+    start_dance(window, routine, speed=1.0, mirror="on")
+    screen = window.practice_screen
+    wait_until(app, lambda: (screen.dance_along.music_s or -1) > 2.0, 60, "the mirrored routine under way")
+    save(window, out_dir, "12_dance_along_mirrored_reference")
+    screen._on_back()  # noqa: SLF001
+    start_dance(window, routine, speed=1.0, layout="behind")
+    screen = window.practice_screen
+    wait_until(app, lambda: (screen.dance_along.music_s or -1) > 2.0, 60, "the routine under way, drawn behind")
+    save(window, out_dir, "13_dance_along_reference_behind")
+    screen._on_back()  # noqa: SLF001
+    panel = window.start_panel
+    panel.loop_section.setChecked(True)
+    panel.loop_first.setValue(3)
+    panel.loop_last.setValue(6)
+    panel.loop_passes.setValue(3)
+    save(window, out_dir, "14_loop_section_chosen")
+    start_dance(window, routine, speed=0.75)
+    screen = window.practice_screen
+    view = screen.dance_along
+    wait_until(app, lambda: view.play_along is not None and (view.music_s or -1) > 1.3 * view.play_along.loop_length_s, 90, "a second pass")
+    save(window, out_dir, "15_dance_along_loop_second_pass")
+    screen._on_back()  # noqa: SLF001
+    panel.loop_section.setChecked(False)
+
+
+def closed_loop_views(app: QApplication, window: MainWindow, out_dir: Path, routine: Path) -> None:
+    start_dance(window, routine)
     screen = window.practice_screen
     wait_until(app, lambda: len(screen.state.steps) >= 4, 60, "four judged dance steps")
     save(window, out_dir, "07_dance_live_step_tiers")
@@ -187,6 +231,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, default=REPO / "out" / "screenshots")
     parser.add_argument("--routine", type=Path, help="a saved dance routine folder (else the dance is tracked first)")
+    parser.add_argument("--dance-along-only", action="store_true", help="only the start panel and the dance-along views")
     args = parser.parse_args()
     (args.out / "sessions").mkdir(parents=True, exist_ok=True)
     routine = args.routine or track_routine(args.out)
@@ -206,10 +251,14 @@ def main() -> int:
     save(questions, args.out, "02_skill_questions")
     questions.close()
 
-    open_loop_views(app, window, args.out)
-    closed_loop_views(app, window, args.out, routine)
-    session_views(app, window, args.out)
-    calibration_views(app, window, args.out)
+    if args.dance_along_only:
+        dance_along_views(app, window, args.out, routine)
+    else:
+        open_loop_views(app, window, args.out)
+        closed_loop_views(app, window, args.out, routine)
+        dance_along_views(app, window, args.out, routine)
+        session_views(app, window, args.out)
+        calibration_views(app, window, args.out)
     window.close()
     app.processEvents()
     return 0

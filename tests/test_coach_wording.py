@@ -124,6 +124,11 @@ SAMPLES: dict[str, list] = {
     "part": ["right elbow", "left foot", "landing"],
     "magnitude": [6.0, 120.0, 12.0],
     "gain": [2.0, None, 1.0],
+    "section": ["steps 3-6", "the whole routine"],
+    "speed_before": [0.75, 1.0],
+    "speed_now": [0.9, 1.05],
+    "clean_now": [7, 0],
+    "steps_now": [8],
 }
 
 

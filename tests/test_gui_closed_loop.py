@@ -22,6 +22,7 @@ from motor_trainer.feedback.clips import FrameRingBuffer
 from motor_trainer.feedback.replay import WARNING_RGB
 from motor_trainer.live.live_analysis import REPLAY_MEMORY_S, PoseHistory, display_scale, shrink
 from motor_trainer.live.practice_state import step_verdict
+from motor_trainer.live.session_setup import MirrorChoice
 from motor_trainer.live.step_replay import step_replay
 from motor_trainer.gui.live_view import TIER_COLOURS
 from motor_trainer.gui.main_window import MainWindow
@@ -49,6 +50,8 @@ def test_dancing_the_routine_live_shows_step_tiers_and_the_running_offset(qtbot,
     window = MainWindow(cameras=[])
     qtbot.addWidget(window)
     window.show()
+    # The filmed dancer is the reference itself, not a student copying it as in a mirror.
+    window.start_panel.mirror_reference.setCurrentIndex(window.start_panel.mirror_reference.findData(str(MirrorChoice.OFF)))
     screen = start_from_panel(window, qtbot, media_dir / DANCE, "dance-footwork", UPRIGHT_DEG, dance_routine)
     try:
         qtbot.waitUntil(lambda: len(screen.state.steps) >= 3, timeout=LIVE_TIMEOUT_MS)

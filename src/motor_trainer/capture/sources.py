@@ -344,6 +344,8 @@ class VideoAsCamera(LiveSource):
     analysis, recorder, GUI) runs exactly as it would on one. Frames are
     released on the file's own timestamps against a monotonic clock, so a
     consumer slower than the file drops frames rather than slowing time.
+    ``lead_in_s``: the first frame is held that long first, at the file's
+    frame rate (a dancer standing still through a count-in).
     """
 
     def __init__(self, path: str | Path, rotate_deg: int = 0, speed: float = 1.0, stale_after_s: float = STALE_AFTER_S):
@@ -352,20 +354,31 @@ class VideoAsCamera(LiveSource):
         self.fps = self._video.fps
         self.frame_size_px = self._video.frame_size_px
         self.speed = speed
+        self.lead_in_s = 0.0
 
     def _run_capture(self) -> None:
         start_s = time.monotonic()
         try:
-            for frame in self._video.frames():
+            for index, frame in enumerate(self._video.frames()):
+                if index == 0 and not self._hold(frame.image_rgb, start_s):
+                    break
                 if self._stop.is_set():
                     break
-                due_s = start_s + frame.time_s / self.speed
+                due_s = start_s + self.lead_in_s + frame.time_s / self.speed
                 delay_s = due_s - time.monotonic()
                 if delay_s > 0 and self._stop.wait(delay_s):
                     break
                 self._publish(frame.image_rgb, time.monotonic(), start_s)
         finally:
             self._video.close()
+
+    def _hold(self, image_rgb: np.ndarray, start_s: float) -> bool:
+        """Publish ``image_rgb`` at the frame rate until the lead-in is over; False when stopped meanwhile."""
+        for held in range(int(self.lead_in_s * self.fps)):
+            if self._stop.wait(max(0.0, start_s + held / self.fps - time.monotonic())):
+                return False
+            self._publish(image_rgb, time.monotonic(), start_s)
+        return True
 
 
 class WebcamSource(LiveSource):

@@ -20,8 +20,10 @@ import numpy as np
 
 from motor_trainer.records.session_verdicts import SessionVerdicts
 from motor_trainer.records.verdict import is_success
+from motor_trainer.coaching.dance_progress import dance_progress
 from motor_trainer.coaching.features import feature_values, feature_words, parse_feature_key
 from motor_trainer.records.units import Unit
+from motor_trainer.coaching.session_words import session_pair_words
 from motor_trainer.feedback import messages
 
 
@@ -151,14 +153,6 @@ def variability_trend(sd_before: float, sd_now: float, settings: ProgressSetting
     return ProgressTrend.SIMILAR
 
 
-def _session_words(before: datetime, latest: datetime, now: datetime) -> tuple[str, str]:
-    """ "last week" / "today"; two sessions that read the same are told apart as before / latest."""
-    before_words, latest_words = messages.when_words(before, now), messages.when_words(latest, now)
-    if before_words == latest_words:
-        return messages.SESSION_BEFORE_WORDS, messages.SESSION_LATEST_WORDS
-    return before_words, latest_words
-
-
 def skill_progress(
     sessions: Sequence[SessionVerdicts], skill: str, now: datetime, settings: ProgressSettings | None = None
 ) -> SkillProgress:
@@ -169,7 +163,7 @@ def skill_progress(
     statements: list[str] = []
     feature_statements: dict[str, str] = {}
     if len(success.session_ids) >= 2:
-        before_words, latest_words = _session_words(success.started_at[-2], success.started_at[-1], now)
+        before_words, latest_words = session_pair_words(success.started_at[-2], success.started_at[-1], now)
         if success.reps[-2] > 0 and success.reps[-1] > 0:
             statements.append(
                 messages.success_progress(
@@ -196,6 +190,8 @@ def skill_progress(
                 str(variability_trend(before_sd, now_sd, settings)),
             )
         statements += list(feature_statements.values())[: settings.max_feature_statements]
+    if (danced := dance_progress(sessions, skill, now)) is not None:
+        statements.append(danced)
     return SkillProgress(
         skill=skill,
         features=features,

@@ -406,6 +406,16 @@ def variability_progress(
     )
 
 
+def dance_progress(
+    section: str, when_before: str, speed_before: float, when_now: str, speed_now: float, clean_now: int, steps_now: int
+) -> str:
+    """A danced section by its speed: "You danced steps 3-6 clean at 0.75× last week; today at 0.9×: 7 of 8 steps clean." """
+    return (
+        f"You danced {section} clean at {speed_before:g}× {when_before}; "
+        f"{when_now} at {speed_now:g}×: {clean_now} of {steps_now} steps clean."
+    )
+
+
 def success_progress(
     when_before: str, successes_before: int, reps_before: int, when_now: str, successes_now: int, reps_now: int
 ) -> str:

@@ -46,6 +46,7 @@ class MainWindow(QMainWindow):
         self.pages = QStackedWidget()
         self.start_panel = StartPanel(cameras, workspace)
         self.start_panel.start_requested.connect(self.start)
+        self.start_panel.latency_measured.connect(self._on_latency_measured)
         self.pages.addWidget(self.start_panel)
         self.setCentralWidget(self.pages)
         self.practice_screen: PracticeScreen | None = None
@@ -72,7 +73,9 @@ class MainWindow(QMainWindow):
 
         self._close_screen()
         self._remember(self.start_panel.preferences(self.preferences))
-        setup = dataclasses.replace(setup, coach_level=self.preferences.coach_levels.get(setup.skill, 0))
+        setup = dataclasses.replace(
+            setup, coach_level=self.preferences.coach_levels.get(setup.skill, 0), audio_offsets_ms=dict(self.preferences.audio_offsets_ms)
+        )
         session = LiveSession(live_run(setup), self)
         self.practice_screen = PracticeScreen(setup, session, self.preferences.mirror_delay_s, self.preferences.sound_cue)
         self.practice_screen.closed.connect(self._on_screen_closed)
@@ -80,6 +83,11 @@ class MainWindow(QMainWindow):
         self.pages.setCurrentWidget(self.practice_screen)
         session.start()
         return self.practice_screen
+
+    def _on_latency_measured(self, device: str, latency_ms: float) -> None:
+        """Keep the sound output's delay: every later dance run on it counts the music as heard."""
+        offsets_ms = {**self.preferences.audio_offsets_ms, device: round(latency_ms, 1)}
+        self._remember(dataclasses.replace(self.preferences, audio_offsets_ms=offsets_ms))
 
     def _on_screen_closed(self) -> None:
         self._close_screen()

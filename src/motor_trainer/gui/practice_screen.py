@@ -8,6 +8,7 @@ the replay panel's own thread).
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
 from PySide6.QtCore import Qt, QTimer, Signal
@@ -31,6 +32,7 @@ from motor_trainer.records.verdict import SkillKind
 from motor_trainer.calibration.targets import standard_dartboard
 from motor_trainer.gui.attempt_list import AttemptList
 from motor_trainer.gui.coach_panel import CoachPanel
+from motor_trainer.gui.dance_along_view import DanceAlongView
 from motor_trainer.gui.dartboard_widget import DartboardWidget
 from motor_trainer.analysis.alignment import StepTierEvent
 from motor_trainer.live.live_analysis import (
@@ -82,10 +84,13 @@ class PracticeScreen(QWidget):
         self.coach = CoachPanel(self.state)
         self.plots = ProgressPlots(self.state, None if closed_loop else open_loop_preset(setup))
         self.dartboard: DartboardWidget | None = None
+        self.dance_along = DanceAlongView(session.run) if closed_loop else None
 
         views = QWidget()  # a layout, not a splitter: the live view takes the replay's room back when it closes
         views_layout = QHBoxLayout(views)
         views_layout.setContentsMargins(0, 0, 0, 0)
+        if self.dance_along is not None:
+            views_layout.addWidget(self.dance_along, 1)
         views_layout.addWidget(self.live_view, 1)
         views_layout.addWidget(self.replay, 1)
         attempts_page = QWidget()
@@ -160,6 +165,8 @@ class PracticeScreen(QWidget):
     # --- handlers -----------------------------------------------------------------------------
 
     def _on_frame(self, frame: LiveFrame) -> None:
+        if self.dance_along is not None and self.dance_along.behind:
+            frame = dataclasses.replace(frame, image_rgb=self.dance_along.behind_live(frame.image_rgb))
         delay_s = self.mirror_delay.value()
         delayed = self.session.run.delayed_image(frame.time_s, delay_s) if delay_s > 0 else None
         if delay_s > 0:
@@ -207,6 +214,8 @@ class PracticeScreen(QWidget):
         said = self.state.add_step_progress(progress)
         self.live_view._on_step_progress(progress)
         self.attempts._on_steps(progress.step_events)
+        if self.dance_along is not None:
+            self.dance_along._on_steps(progress.step_events)
         self.coach._on_messages(said)
         for event in progress.step_events:
             self.session.run.record_event(EventKind.VERDICT, step_verdict(event, self.setup.skill).to_dict(), event.time_s)
@@ -235,6 +244,8 @@ class PracticeScreen(QWidget):
 
     def _on_ended(self, ended: RunEnded) -> None:
         self.stop_button.setEnabled(False)
+        if self.dance_along is not None:
+            self.dance_along.stop()
         if ended.error:
             self.live_view.status.setText(ended.error)
             return
@@ -252,5 +263,7 @@ class PracticeScreen(QWidget):
     def close_session(self) -> Path | None:
         """Stop the live run, close any replay and finish the recording: the saved session's folder, if any."""
         self.session.shutdown()
+        if self.dance_along is not None:
+            self.dance_along.stop()
         self.replay.close_replay()
         return self.session.run.close_recording()

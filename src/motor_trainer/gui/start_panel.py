@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QPushButton,
     QRadioButton,
+    QSpinBox,
     QVBoxLayout,
     QWidget,
 )
@@ -29,7 +30,8 @@ from motor_trainer.coaching.classify import Classification, Question, next_step
 from motor_trainer.coaching.practice import PracticeMode
 from motor_trainer.gui.labels import problem_label
 from motor_trainer.live.preferences import PracticePreferences
-from motor_trainer.live.session_setup import SessionSetup
+from motor_trainer.audio.time_stretch import MAX_SPEED, MIN_SPEED
+from motor_trainer.live.session_setup import LoopSection, MirrorChoice, ReferenceLayout, SessionSetup
 from motor_trainer.media_files import VIDEO_SUFFIXES, dialog_filter
 from motor_trainer.skills.presets import available_presets, preset_kind
 from motor_trainer.storage.manifest import now_utc
@@ -81,6 +83,7 @@ class StartPanel(QWidget):
     calibrating are not offered)."""
 
     start_requested = Signal(object)
+    latency_measured = Signal(str, float)  # sound output's key, its delay in ms
 
     def __init__(self, cameras: list[int], workspace: Workspace | None = None, parent: QWidget | None = None):
         super().__init__(parent)
@@ -112,6 +115,33 @@ class StartPanel(QWidget):
         self.playback_speed.setValue(1.0)
         self.playback_speed.setSuffix("× real time")
         self.playback_speed.setToolTip("A video plays as a live camera at this speed (slow a coach's video down to learn it)")
+        self.dance_speed = QDoubleSpinBox()
+        self.dance_speed.setRange(MIN_SPEED, MAX_SPEED)
+        self.dance_speed.setSingleStep(0.05)
+        self.dance_speed.setValue(1.0)
+        self.dance_speed.setSuffix("× the routine's tempo")
+        self.dance_speed.setToolTip("A dance's reference plays at this speed, its music at its own pitch (times the coach's tempo step)")
+        self.mirror_reference = QComboBox()
+        mirror_labels = {MirrorChoice.AUTO: "when the reference faces you", MirrorChoice.ON: "always", MirrorChoice.OFF: "never"}
+        for choice, label in mirror_labels.items():
+            self.mirror_reference.addItem(label, str(choice))  # plain strings: Qt's findData compares them by value
+        self.reference_layout = QComboBox()
+        self.reference_layout.addItem("beside the live view", str(ReferenceLayout.BESIDE))
+        self.reference_layout.addItem("faint behind you", str(ReferenceLayout.BEHIND))
+        self.measure_latency = QPushButton("Sound delay…")
+        self.measure_latency.setToolTip("Tap along to a few clicks: the delay between playing a sound and hearing it, kept per output")
+        self.measure_latency.clicked.connect(self._on_measure_latency)
+        self.loop_section = QCheckBox("Loop steps")
+        self.loop_section.setToolTip("Play a section of the routine over and over until it is danced clean")
+        self.loop_first = QSpinBox()
+        self.loop_last = QSpinBox()
+        for box in (self.loop_first, self.loop_last):
+            box.setRange(1, 999)
+        self.loop_last.setValue(4)
+        self.loop_passes = QSpinBox()
+        self.loop_passes.setRange(1, 20)
+        self.loop_passes.setValue(3)
+        self.loop_passes.setSuffix(" clean passes")
         self.skill = QComboBox()
         for name in available_presets(self._workspace_root):
             self.skill.addItem(name, name)
@@ -158,6 +188,9 @@ class StartPanel(QWidget):
         form.addRow("Video speed", self.playback_speed)
         form.addRow("Skill", _row(self.skill, classify))
         form.addRow("Reference", _row(self.reference_path, browse_reference))
+        form.addRow("Dance along", _row(self.dance_speed, self.measure_latency))
+        form.addRow("", _row(QLabel("Mirror"), self.mirror_reference, QLabel("shown"), self.reference_layout))
+        form.addRow("", _row(self.loop_section, self.loop_first, QLabel("to"), self.loop_last, QLabel("until"), self.loop_passes))
         form.addRow("Mode", _column(self.practice, self.performance))
         form.addRow("Outcome", self.outcome_on_board)
         form.addRow("Record", self.save_session)
@@ -178,6 +211,9 @@ class StartPanel(QWidget):
         skill = self.skill.currentData()
         if preset_kind(skill, self._workspace_root) is SkillKind.CLOSED_LOOP and not reference:
             raise ValueError(f"{skill} follows a reference routine: choose its folder or video")
+        loop = None
+        if self.loop_section.isChecked():
+            loop = LoopSection(self.loop_first.value(), self.loop_last.value(), self.loop_passes.value())  # ValueError: a backwards section
         return SessionSetup(
             skill=skill,
             video_path=Path(video) if self.use_video.isChecked() else None,
@@ -189,6 +225,10 @@ class StartPanel(QWidget):
             outcome_on_board=self.outcome_on_board.isChecked(),
             sessions_dir=self.sessions_dir if self.save_session.isChecked() else None,
             workspace_root=self._workspace_root,
+            dance_speed=float(self.dance_speed.value()),
+            mirror_reference=MirrorChoice(self.mirror_reference.currentData()),
+            reference_layout=ReferenceLayout(self.reference_layout.currentData()),
+            loop=loop,
         )
 
     def apply_preferences(self, preferences: PracticePreferences) -> None:
@@ -202,6 +242,9 @@ class StartPanel(QWidget):
             self.camera_box.setCurrentIndex(camera_row)
         self.rotation.setCurrentIndex(self.rotation.findData(preferences.rotate_deg))
         self.playback_speed.setValue(preferences.speed)
+        self.dance_speed.setValue(preferences.dance_speed)
+        self.mirror_reference.setCurrentIndex(max(0, self.mirror_reference.findData(preferences.mirror_reference)))
+        self.reference_layout.setCurrentIndex(max(0, self.reference_layout.findData(preferences.reference_layout)))
         if preferences.skill in available_presets(self._workspace_root):
             self.choose_skill(preferences.skill)
         self.reference_path.setText(preferences.reference_path)
@@ -220,6 +263,9 @@ class StartPanel(QWidget):
             camera_index=earlier.camera_index if camera_index is None else int(camera_index),
             rotate_deg=int(self.rotation.currentData()),
             speed=float(self.playback_speed.value()),
+            dance_speed=float(self.dance_speed.value()),
+            mirror_reference=self.mirror_reference.currentData(),
+            reference_layout=self.reference_layout.currentData(),
             reference_path=self.reference_path.text().strip(),
             mode=PracticeMode.PERFORMANCE if self.performance.isChecked() else PracticeMode.PRACTICE,
             outcome_on_board=self.outcome_on_board.isChecked(),
@@ -243,6 +289,13 @@ class StartPanel(QWidget):
             return
         self.problem.setText("")
         self.start_requested.emit(setup)
+
+    def _on_measure_latency(self) -> None:
+        from motor_trainer.gui.latency_dialog import LatencyDialog  # noqa: PLC0415 — loads the sound library on demand
+
+        dialog = LatencyDialog(self)
+        dialog.measured.connect(self.latency_measured)
+        dialog.exec()
 
     def _on_browse_video(self) -> None:
         path, _ = QFileDialog.getOpenFileName(self, "Open a video", "", VIDEO_FILTER)

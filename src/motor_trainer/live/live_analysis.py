@@ -31,6 +31,7 @@ from motor_trainer.analysis.alignment import LiveFollower, StepTierEvent
 from motor_trainer.analysis.rep_errors import RepAnalysis, analyse_rep
 from motor_trainer.analysis.rep_reference import RepReference
 from motor_trainer.analysis.routine_reference import ReferenceRoutine
+from motor_trainer.live.play_along import PlaybackClock
 from motor_trainer.storage.recorder import SessionRecorder
 from motor_trainer.capture.sources import Frame, LiveSource
 from motor_trainer.cvshim import cv2
@@ -53,6 +54,7 @@ from motor_trainer.skills.open_loop import (
 from motor_trainer.storage.events import EventKind
 
 if TYPE_CHECKING:  # the tracker module loads mediapipe; the live run gets its tracker from its caller
+    from motor_trainer.live.play_along_run import PlayAlong
     from motor_trainer.pose.tracker import PoseFrame
 
 #: Height of the image the live view shows and the replay buffer keeps; the model still sees full frames.
@@ -324,10 +326,17 @@ class OpenLoopAnalyser:
 
 
 class ClosedLoopAnalyser:
-    """Follows the reference routine frame by frame: timing offset, step tiers, joints out of shape."""
+    """Follows the reference routine frame by frame: timing offset, step tiers, joints out of shape.
 
-    def __init__(self, routine: ReferenceRoutine, settings: ClosedLoopSettings):
+    With a ``clock`` (the routine played along, live/play_along.py) the
+    follower runs on the music's position, frames of the count-in are not
+    followed, and the times reported are put back on the camera's clock.
+    """
+
+    def __init__(self, routine: ReferenceRoutine, settings: ClosedLoopSettings, clock: PlaybackClock | None = None):
         self.routine = routine
+        self.clock = clock
+        self.play_along: PlayAlong | None = None  # sound and picture on ``clock``, set by whoever prepared it
         self.ok_window_s = settings.windows.ok_ms / 1000.0
         self._follower = LiveFollower(routine, settings.windows, mirror=settings.mirror, slack_s=settings.slack_s)
         self._posture_obvious_deg = settings.thresholds.posture_obvious_deg
@@ -336,10 +345,16 @@ class ClosedLoopAnalyser:
         self._joints_in_error: tuple[str, ...] = ()
 
     def push(self, pose) -> list[LiveEvent]:
-        self._follower.start_clock(float(pose.time_s))
+        music_s = float(pose.time_s) if self.clock is None else self.clock.music_s(float(pose.time_s))
+        if self.clock is not None and music_s < 0:  # the count-in: nothing to follow yet
+            return []
+        self._follower.start_clock(music_s if self.clock is None else 0.0)
         if not pose.detected:  # the follower keeps its place while nobody is in view
             return []
-        state = self._follower.update(pose)
+        state = self._follower.update(pose, music_s)
+        step_events = state.step_events
+        if self.clock is not None:
+            step_events = tuple(dataclasses.replace(event, time_s=self.clock.camera_s(event.time_s)) for event in step_events)
         self._joints_in_error = tuple(
             name for name, error_deg in state.posture_error_deg.items() if error_deg > self._posture_obvious_deg
         )
@@ -347,9 +362,9 @@ class ClosedLoopAnalyser:
         progress = StepProgress(
             frame_index=int(pose.index),
             reference_frame=state.reference_frame,
-            time_s=state.time_s,
+            time_s=float(pose.time_s),
             timing_offset_ms=state.timing_offset_ms,
-            step_events=state.step_events,
+            step_events=step_events,
             joints_in_error=self._joints_in_error,
             key_joint_deg=key_deg,
             reference_key_joint_deg=float(self._reference_key_deg[state.reference_frame]),
@@ -455,6 +470,16 @@ class LiveRun:
         index, time_s, image = found
         draw_skeleton(image, self.poses.xy_for(np.array([index]))[0] * display_scale(self.image_size_px), thickness_px=2)
         return time_s, image
+
+    def clock_origin_monotonic_s(self) -> float | None:
+        """``time.monotonic()`` at the camera clock's 0 (frames are stamped from it); None before the first frame."""
+        origin_s = math.nan if self._source is None else self._source.clock_origin_s
+        return None if math.isnan(origin_s) else origin_s
+
+    def camera_now_s(self) -> float | None:
+        """Now on the camera's clock; None before the first frame."""
+        origin_s = self.clock_origin_monotonic_s()
+        return None if origin_s is None else time.monotonic() - origin_s
 
     @property
     def source(self) -> LiveSource | None:

@@ -22,6 +22,7 @@ from motor_trainer.atomic_files import write_error
 from motor_trainer.calibration.tomlfile import read_toml, write_toml
 from motor_trainer.coaching.practice import PracticeMode
 from motor_trainer.errors import UserFacingError
+from motor_trainer.live.session_setup import MirrorChoice, ReferenceLayout
 
 PREFERENCES_NAME = "practice.toml"
 BROKEN_SUFFIX = ".broken"
@@ -45,6 +46,10 @@ class PracticePreferences:
     mirror_delay_s: float = 0.0
     sound_cue: bool = False
     coach_levels: dict[str, int] = field(default_factory=dict)  # skill -> the coach's difficulty level
+    dance_speed: float = 1.0
+    mirror_reference: str = str(MirrorChoice.AUTO)
+    reference_layout: str = str(ReferenceLayout.BESIDE)
+    audio_offsets_ms: dict[str, float] = field(default_factory=dict)  # sound output's key -> its measured latency
 
     def to_table(self) -> dict[str, Any]:
         return {name: str(value) if isinstance(value, PracticeMode) else value for name, value in dataclasses.asdict(self).items()}
@@ -67,11 +72,18 @@ class PracticePreferences:
                 value = float(value)
             if type(value) is not type(default):
                 raise UserFacingError(f"{source}: {spec.name} must be {type(default).__name__}, got {value!r}")
-            if isinstance(value, dict) and not all(type(level) is int for level in value.values()):
+            if spec.name == "coach_levels" and not all(type(level) is int for level in value.values()):
                 raise UserFacingError(f"{source}: {spec.name} must give a whole-number level per skill, got {value!r}")
+            if spec.name == "audio_offsets_ms":
+                if not all(isinstance(offset, int | float) and not isinstance(offset, bool) for offset in value.values()):
+                    raise UserFacingError(f"{source}: {spec.name} must give milliseconds per sound output, got {value!r}")
+                value = {device: float(offset) for device, offset in value.items()}
             values[spec.name] = value
         if values.get("rotate_deg", 0) not in ROTATIONS_DEG:
             raise UserFacingError(f"{source}: rotate_deg must be one of {ROTATIONS_DEG}, got {values['rotate_deg']}")
+        for name, choices in (("mirror_reference", MirrorChoice), ("reference_layout", ReferenceLayout)):
+            if name in values and values[name] not in {str(choice) for choice in choices}:
+                raise UserFacingError(f"{source}: {name} must be one of {', '.join(map(str, choices))}, got {values[name]!r}")
         return cls(**values)
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
 
@@ -16,6 +17,8 @@ from motor_trainer.capture.sources import LiveSource, VideoAsCamera, WebcamSourc
 from motor_trainer.coaching.difficulty import Difficulty, DifficultyLadder
 from motor_trainer.errors import UserFacingError
 from motor_trainer.live.live_analysis import Analyser, ClosedLoopAnalyser, LiveRun, OpenLoopAnalyser
+from motor_trainer.live.play_along import PlayAlongSettings, playback_speed
+from motor_trainer.live.play_along_run import prepare_play_along
 from motor_trainer.live.session_setup import SessionSetup
 from motor_trainer.skills.closed_loop import ClosedLoopSettings
 from motor_trainer.skills.open_loop import OpenLoopPreset, load_open_loop_preset
@@ -60,12 +63,25 @@ def starting_difficulty(setup: SessionSetup) -> Difficulty:
     return ladder.at(setup.kind, setup.coach_level)
 
 
+def dance_speed(setup: SessionSetup) -> float:
+    """The run's playback speed: the dancer's choice times the tempo of the coach's level (carried from the last run)."""
+    return playback_speed(setup.dance_speed, starting_difficulty(setup).tempo_factor)
+
+
 def make_analyser(setup: SessionSetup, fps: float) -> Analyser:
-    """The skill's online analyser with its reference loaded (slow for a routine video: call off the GUI thread)."""
+    """The skill's online analyser with its reference loaded (slow for a routine video: call off the GUI thread).
+
+    A closed-loop skill plays its routine along (``analyser.play_along``): the
+    follower runs on the playback's clock, mirrored when the reference is.
+    """
     if setup.kind is SkillKind.CLOSED_LOOP:
         settings = ClosedLoopSettings.from_table(load_preset_table(setup.skill, setup.workspace_root))
         settings = dataclasses.replace(settings, windows=starting_difficulty(setup).timing_windows_ms or settings.windows)
-        return ClosedLoopAnalyser(load_routine_reference(setup, settings), settings)
+        play_along = prepare_play_along(setup, load_routine_reference(setup, settings), dance_speed(setup))
+        settings = dataclasses.replace(settings, mirror=play_along.settings.mirror)
+        analyser = ClosedLoopAnalyser(play_along.routine, settings, play_along.clock)
+        analyser.play_along = play_along
+        return analyser
     return OpenLoopAnalyser(open_loop_preset(setup), fps, load_open_loop_reference(setup.reference_path))
 
 
@@ -82,7 +98,7 @@ def session_origin(video_path: Path | None, camera_index: int | None, rotate_deg
     return SessionSource(SourceKind.WEBCAM, rotate_deg=rotate_deg, camera_index=camera_index)
 
 
-def open_recorder(setup: SessionSetup, source: LiveSource) -> SessionRecorder | None:
+def open_recorder(setup: SessionSetup, source: LiveSource, play_along: PlayAlongSettings | None = None) -> SessionRecorder | None:
     """A new session in the store, recorded as the run goes; None when the session is not to be saved."""
     if setup.sessions_dir is None:
         return None
@@ -92,16 +108,48 @@ def open_recorder(setup: SessionSetup, source: LiveSource) -> SessionRecorder | 
         skill=setup.skill,
         image_size_px=source.frame_size_px,
         fps=source.fps,
-        settings={"mode": str(setup.mode), BOARD_SETTING: setup.outcome_on_board},
+        settings={
+            "mode": str(setup.mode),
+            BOARD_SETTING: setup.outcome_on_board,
+            **({} if play_along is None else play_along.to_table()),
+            **({} if setup.loop is None else {"loop_section": setup.loop.to_table()}),
+        },
     )
     return SessionRecorder(session, source.frame_size_px, fps_hint=source.fps)
 
 
+@dataclass
+class _RunParts:
+    """The pieces of one run that depend on each other: a video played as a dancer waits out the count-in,
+    and the recording stores how the routine was played."""
+
+    setup: SessionSetup
+    source: LiveSource | None = None
+    play_along: PlayAlongSettings | None = None
+
+    def make_source(self) -> LiveSource:
+        self.source = open_source(self.setup)
+        return self.source
+
+    def make_analyser(self, fps: float) -> Analyser:
+        analyser = make_analyser(self.setup, fps)
+        play_along = getattr(analyser, "play_along", None)
+        if play_along is not None:
+            self.play_along = play_along.settings
+            if isinstance(self.source, VideoAsCamera):  # the filmed dancer starts on the music, as a live one would
+                self.source.lead_in_s = play_along.clock.camera_s(0.0)
+        return analyser
+
+    def make_recorder(self, source: LiveSource) -> SessionRecorder | None:
+        return open_recorder(self.setup, source, self.play_along)
+
+
 def live_run(setup: SessionSetup) -> LiveRun:
     """A LiveRun for ``setup``; nothing opens until ``start()``."""
+    parts = _RunParts(setup)
     return LiveRun(
-        make_source=partial(open_source, setup),
+        make_source=parts.make_source,
         make_tracker=partial(make_tracker, setup),
-        make_analyser=partial(make_analyser, setup),
-        make_recorder=partial(open_recorder, setup),
+        make_analyser=parts.make_analyser,
+        make_recorder=parts.make_recorder,
     )

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 from motor_trainer.records.verdict import Verdict
 
@@ -16,6 +18,7 @@ class SessionVerdicts:
     started_at: datetime
     skill: str
     verdicts: tuple[Verdict, ...]
+    settings: Mapping[str, Any] = field(default_factory=dict)  # the manifest's: how it was practised (a dance's speed, loop)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "verdicts", tuple(self.verdicts))

@@ -145,7 +145,7 @@ class SessionStore:
 
     def query_verdicts(self, skill: str | None = None) -> list[SessionVerdicts]:
         """Verdicts of every complete session (of one skill if given), oldest session first, for progress."""
-        return [SessionVerdicts(s.session_id, s.manifest.started_at, s.manifest.skill or "", tuple(s.verdicts()))
+        return [SessionVerdicts(s.session_id, s.manifest.started_at, s.manifest.skill or "", tuple(s.verdicts()), s.manifest.settings)
                 for s in self._complete_sessions(skill)]
 
 
