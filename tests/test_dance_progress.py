@@ -17,7 +17,7 @@ SKILL = "dance-footwork"
 def danced(session_id: str, days_ago: int, speed: float, tiers: list[StepTier], loop: tuple[int, int] | None = (3, 6)) -> SessionVerdicts:
     """A saved dance session: its steps' tiers as the live run judged them, and how it was played."""
     verdicts = tuple(
-        step_verdict(StepTierEvent(i % 4, Foot.LEFT, tier, None if tier is StepTier.MISS else 20.0, float(i)), SKILL)
+        step_verdict(StepTierEvent(i % 4, Foot.LEFT, tier, None if tier is StepTier.MISS else 20.0, float(i), (i, i + 1)), SKILL)
         for i, tier in enumerate(tiers)
     )
     settings = {"playback_speed": speed, "reference_mirrored": False}

@@ -79,10 +79,10 @@ def test_dancing_the_reference_along_lands_its_steps_and_the_picture_keeps_to_th
     analysed, captured = (int(n) for n in re.findall(r"\d+", screen.live_view.status.text())[:2])
     if analysed < LIVE_SHARE_NEEDED * captured:
         pytest.skip(f"the machine analysed only {analysed} of {captured} frames live: too loaded to judge steps in real time")
-    # Every step judged, at least 9 of 10 Perfect: judged on the music's clock, the slowed dancer is on time.
+    # Every step judged, at least 9 in 10 Perfect: judged on the music's clock, the slowed dancer is on time.
     tiers = [step.tier for step in screen.state.steps]
-    assert len(routine.steps) == 10 and len(tiers) == 10, (tiers, screen.live_view.status.text())
-    assert tiers.count(StepTier.PERFECT) >= 9, [(s.tier, s.timing_error_ms) for s in screen.state.steps]
+    assert len(tiers) == len(routine.steps), (tiers, screen.live_view.status.text())
+    assert tiers.count(StepTier.PERFECT) >= 0.9 * len(tiers), [(s.tier, s.timing_error_ms) for s in screen.state.steps]
     # The reference frame on screen at music position t is within one frame of t, all through the routine.
     frame_s = 1.0 / routine.sequence.fps  # the reference video is the clip the routine was tracked from
     trailing_s = [music_s - frame_music_s for music_s, frame_music_s in view.shown if music_s <= float(routine.sequence.time_s[-1])]

@@ -125,7 +125,8 @@ def test_the_coachs_tempo_step_sets_the_next_runs_playback_speed():
     from motor_trainer.analysis.alignment import StepTierEvent
 
     for index in range(10):
-        state.coach.observe(step_verdict(StepTierEvent(index, Foot.LEFT, StepTier.PERFECT, 5.0, float(index)), first.skill))
+        event = StepTierEvent(index, Foot.LEFT, StepTier.PERFECT, 5.0, float(index), (index, index + 1))
+        state.coach.observe(step_verdict(event, first.skill))
     state.finish()
     reached = state.coach.difficulty.level
     assert reached == 1
@@ -198,8 +199,9 @@ def test_a_looped_section_is_followed_pass_after_pass_until_enough_clean_passes(
     assert tally.summary(0.75, len(routine.steps), pass_number=3) == (
         "Loop steps 3-6 at 0.75×: pass 3, 3 of 3 clean. Next: the same section at full speed, or steps 7-10."
     )
-    with pytest.raises(ValueError, match="has 10 steps: cannot loop steps 9-12"):
-        section_routine(routine, LoopSection(9, 12))
+    steps = len(routine.steps)
+    with pytest.raises(ValueError, match=f"has {steps} steps: cannot loop steps {steps - 1}-{steps + 2}"):
+        section_routine(routine, LoopSection(steps - 1, steps + 2))
 
 
 @pytest.mark.footage
