@@ -51,7 +51,10 @@ def missing_desktop_packages(python: Path) -> list[str]:
 
 def install_desktop_packages(packages: list[str]) -> None:
     """apt-get them as root, or through sudo when it needs no password; otherwise print the command to run."""
-    install = ["apt-get", "install", "-y", "-q", *packages]
+    if shutil.which("apt-get") is None:
+        print(f"setup: the desktop window needs these libraries (Debian names): {' '.join(packages)}")
+        return
+    install = ["apt-get", "install", "-y", "-qq", *packages]
     as_root: list[str] = []
     if os.geteuid() != 0:
         if shutil.which("sudo") is None or subprocess.run(["sudo", "-n", "true"], capture_output=True, check=False).returncode:
@@ -59,9 +62,10 @@ def install_desktop_packages(packages: list[str]) -> None:
             return
         as_root = ["sudo", "-n"]
     print("setup: " + " ".join([*as_root, *install]), flush=True)
-    if subprocess.run([*as_root, *install], check=False).returncode:
-        subprocess.run([*as_root, "apt-get", "update", "-q"], check=False)  # a fresh machine's package lists may be empty
-        if subprocess.run([*as_root, *install], check=False).returncode:
+    quiet = {"stdout": subprocess.DEVNULL, "check": False}
+    if subprocess.run([*as_root, *install], **quiet).returncode:
+        subprocess.run([*as_root, "apt-get", "update", "-qq"], **quiet)  # a fresh machine's package lists may be empty
+        if subprocess.run([*as_root, *install], **quiet).returncode:
             print(f"setup: could not install {' '.join(packages)}; install them with: sudo {' '.join(install)}")
             return
     print(f"setup: installed {' '.join(packages)} for the desktop window")
@@ -77,10 +81,8 @@ def main(argv: list[str] | None = None) -> int:
     python = install_program(VENV)
     if sys.platform.startswith("linux") and not args.no_system_packages:
         packages = missing_desktop_packages(python)
-        if packages and shutil.which("apt-get"):
+        if packages:
             install_desktop_packages(packages)
-        elif packages:
-            print(f"setup: the desktop window needs these libraries (Debian names): {' '.join(packages)}")
     print(f"setup: done; run {os.path.relpath(python.parent / 'motor-trainer', Path.cwd())}")
     return 0
 

@@ -164,7 +164,7 @@ def test_replay_plays_an_obvious_miss_and_a_clean_rep_says_why_not(qtbot, worksp
     clean = _review(qtbot, workspace, "three")
     _select(clean, 1)
     assert not clean.replay_button.isEnabled()
-    assert clean.status.text() == "rep 1 is clean: only obvious misses are replayed"
+    assert clean.status.text() == "rep 2 is clean: only obvious misses are replayed"  # row 1: the second rep
 
     review = _review(qtbot, workspace, "miss")
     assert review.reference_choice.itemData(1) == "real-throw"  # the saved references of its skill

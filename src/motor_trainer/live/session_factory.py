@@ -5,11 +5,13 @@ from __future__ import annotations
 import dataclasses
 from functools import partial
 from pathlib import Path
+from typing import Any
 
 from motor_trainer.analysis.entered_outcomes import BOARD_SETTING, with_board_outcome
 from motor_trainer.analysis.rep_reference import RepReference
 from motor_trainer.analysis.rep_reference import load_reference as load_rep_reference
 from motor_trainer.analysis.routine_reference import ReferenceRoutine, resolve_routine
+from motor_trainer.analysis.session_reference import REFERENCE_SETTING, describe_routine_choice, describe_saved_rep_reference
 from motor_trainer.records.verdict import SkillKind
 from motor_trainer.storage.recorder import SessionRecorder
 from motor_trainer.capture.sources import LiveSource, VideoAsCamera, WebcamSource
@@ -92,9 +94,20 @@ def open_recorder(setup: SessionSetup, source: LiveSource) -> SessionRecorder | 
         skill=setup.skill,
         image_size_px=source.frame_size_px,
         fps=source.fps,
-        settings={"mode": str(setup.mode), BOARD_SETTING: setup.outcome_on_board},
+        settings={"mode": str(setup.mode), BOARD_SETTING: setup.outcome_on_board, **_reference_setting(setup)},
     )
     return SessionRecorder(session, source.frame_size_px, fps_hint=source.fps)
+
+
+def _reference_setting(setup: SessionSetup) -> dict[str, Any]:
+    """What the run is judged against, recorded in the session so a replay of it needs no --reference."""
+    path = setup.reference_path
+    if path is None or not path.exists():
+        return {}
+    if setup.kind is SkillKind.OPEN_LOOP:
+        return {REFERENCE_SETTING: describe_saved_rep_reference(path)}
+    workspace = Workspace(setup.sessions_dir.parent) if setup.sessions_dir is not None else Workspace(path.parent)
+    return {REFERENCE_SETTING: describe_routine_choice(str(path), workspace)}
 
 
 def live_run(setup: SessionSetup) -> LiveRun:
