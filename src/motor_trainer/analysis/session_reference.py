@@ -29,7 +29,7 @@ from motor_trainer.analysis.routine_reference import (
     save_reference as save_routine,
 )
 from motor_trainer.errors import UserFacingError
-from motor_trainer.storage.sessions import Session
+from motor_trainer.storage.session_folder import Session
 from motor_trainer.workspace import Workspace
 
 REFERENCE_SETTING = "reference"
