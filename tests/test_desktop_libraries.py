@@ -54,7 +54,7 @@ def test_x11_chosen_explicitly_is_checked(tmp_path):
                                         lambda plugin: ["libxcb-keysyms.so.1", "libfoo.so.3"])
     assert problem is not None
     assert "libxcb-keysyms.so.1, libfoo.so.3" in problem and "apt-get install -y libxcb-keysyms1" in problem
-    assert "libfoo.so.3" not in problem.split("install them with:")[1]
+    assert "libfoo.so.3" not in problem.split("install with:")[1]
 
 
 needs_ldd = pytest.mark.skipif(shutil.which("ldd") is None or xcb_plugin_path() is None, reason="needs ldd and PySide6's xcb plugin")

@@ -198,7 +198,7 @@ def test_make_reference_saves_the_chosen_reps_and_refuses_a_bad_name(qtbot, work
     assert review.reference_choice.findData("three-throws") >= 0  # ready to replay against at once
     saved = load_reference(references_dir(workspace.root), "three-throws")
     assert saved.rep_count == 3 and saved.skill == "free-throw"
-    assert saved.source == f"reps 0, 1, 2 of session {review.session.session_id}"
+    assert saved.source == f"reps 1, 2, 3 of session {review.session.session_id}"  # as the list numbers them
 
 
 def test_export_writes_every_format_and_the_bundle(qtbot, workspace, tmp_path):

@@ -124,7 +124,7 @@ def desktop_libraries_problem(
     if not missing:
         return None
     packages = missing_packages(missing)
-    remedy = f"install them with: {install_command(packages)}" if packages else "reinstall with: python scripts/setup.py"
+    remedy = f"install with: {install_command(packages)}" if packages else "reinstall with: python scripts/setup.py"
     return (f"the desktop window cannot open: Qt's X11 plugin ({plugin.name}) needs {', '.join(missing)}, "
             f"which this system lacks; {remedy}")
 
