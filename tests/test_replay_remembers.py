@@ -96,3 +96,20 @@ def test_a_free_throw_analysed_with_outcomes_replays_the_entered_miss(tmp_path, 
     assert main([*workspace, "sessions", "show", session]) == 0
     shown = capsys.readouterr().out
     assert "Throw 1 was entered: a miss." in shown and "It missed." in shown
+
+
+def test_sessions_show_says_what_the_session_was_judged_against(tmp_path, capsys):
+    """The record analyze keeps, read back as words (a synthetic session: no tracking needed)."""
+    from session_fixtures import complete_session
+
+    from motor_trainer.analysis.session_reference import JUDGING_SETTING, REFERENCE_SETTING
+    from motor_trainer.storage.store import SessionStore
+
+    session = complete_session(SessionStore(tmp_path / "sessions"))
+    session.update_manifest(settings={REFERENCE_SETTING: {"kind": "video", "path": "/clips/coach.mp4", "sha256": "ab"},
+                                      JUDGING_SETTING: {"mirror": True, "bpm": 120.0, "first_beat_s": 0.5}})
+    assert main(["--workspace", str(tmp_path), "sessions", "show", session.session_id]) == 0
+    shown = capsys.readouterr().out
+    assert "reference  the routine in the video /clips/coach.mp4" in shown
+    assert "judged     mirrored; at 120 beats per minute from 0.5 s" in shown
+    assert "{" not in shown

@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from motor_trainer.analysis.session_reference import JUDGING_SETTING, REFERENCE_SETTING
 from motor_trainer.coaching.features import feature_words
 from motor_trainer.feedback import messages
 from motor_trainer.records.verdict import SkillKind, Verdict
@@ -89,7 +90,15 @@ def summary_lines(session: Session, detection_rate: float | None) -> list[str]:
         f"calibration {m.calibration or '-'}",
     ]
     if m.settings:
-        lines.append("settings   " + ", ".join(f"{k}={v}" for k, v in sorted(m.settings.items())))
+        plain = {k: v for k, v in m.settings.items() if k not in (REFERENCE_SETTING, JUDGING_SETTING)}
+        if plain:
+            lines.append("settings   " + ", ".join(f"{k}={v}" for k, v in sorted(plain.items())))
+    record, judging = m.settings.get(REFERENCE_SETTING), m.settings.get(JUDGING_SETTING)
+    if isinstance(record, Mapping):
+        lines.append("reference  " + messages.reference_read_back(str(record.get("kind")), record.get("id"), record.get("path")))
+    if isinstance(judging, Mapping):
+        lines.append("judged     " + messages.judging_read_back(bool(judging.get("mirror")), judging.get("bpm"),
+                                                                judging.get("first_beat_s"), judging.get("tolerance_mm")))
     return lines
 
 

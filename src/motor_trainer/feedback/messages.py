@@ -573,3 +573,30 @@ def verdict_read_back(
         text = f"{which} was clean."
     outcome = {True: " It hit.", False: " It missed.", None: ""}[success]
     return text + outcome
+
+
+#: How a session's reference reads (keys: the ``kind`` the session recorded, analysis/session_reference.py).
+REFERENCE_KIND_WORDS: dict[str, str] = {
+    "video": "the routine in the video",
+    "folder": "the routine folder",
+    "saved": "the saved reference",
+    "session": "the session",
+    "own-reps": "its own reps",
+}
+
+
+def reference_read_back(reference_kind: str, reference_id: str | None, path: str | None) -> str:
+    """ "the routine in the video /clips/coach.mp4" """
+    name = reference_id if reference_kind in ("saved", "session") and reference_id else path
+    return " ".join(part for part in (REFERENCE_KIND_WORDS.get(reference_kind, reference_kind), name) if part)
+
+
+def judging_read_back(mirror: bool, bpm: float | None, first_beat_s: float | None, tolerance_mm: float | None) -> str:
+    """ "mirrored; at 120 beats per minute from 0.5 s; target radius 40 mm" — the options a replay reuses."""
+    parts = ["mirrored" if mirror else "as filmed (not mirrored)"]
+    if bpm is not None:
+        start = "" if first_beat_s is None else f" from {format_number(first_beat_s)} s"
+        parts.append(f"at {format_number(bpm)} beats per minute{start}")
+    if tolerance_mm is not None:
+        parts.append(f"target radius {format_quantity(tolerance_mm, 'mm')}")
+    return "; ".join(parts)
