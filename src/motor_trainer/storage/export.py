@@ -191,8 +191,9 @@ def _cell(value: object) -> str:
 
 def reps_csv_text(session_id: str, rep_events: Iterable[Event], verdicts: Iterable[Verdict]) -> str:
     """One row per rep, numbered from 1 in the ``rep`` column (``index`` counts from 0): what the live
-    segmenter saved (release, peak speed) joined by rep index with the verdict (frames, severity, outcome, largest deviation, features). A rep recorded live
-    without analysis still gets its row; a verdict without a live rep event too."""
+    segmenter saved (release, peak speed) joined by rep index with the verdict (frames, severity, outcome,
+    largest deviation, features). A rep recorded live without analysis still gets its row; a verdict
+    without a live rep event too."""
     rows: dict[int, dict[str, object]] = {}
     for event in rep_events:
         payload = {k: v for k, v in event.payload.items() if not isinstance(v, (dict, list))}
