@@ -105,7 +105,7 @@ def run(args: argparse.Namespace) -> int:
     if len(outcomes) > sum(len(c.analyses) for c in clips):
         print(f"note: {args.outcomes} has {len(outcomes)} outcomes for {sum(len(c.analyses) for c in clips)} reps; the rest were ignored")
     analyses = [a for c in clips for a in c.analyses]
-    # numbered on across videos, as in the table
+    # the coach counts on across the videos of one run (with one video, as its table does)
     print_coach_summary([replace(a.verdict, index=number) for number, a in enumerate(analyses)], SkillKind.OPEN_LOOP)
     if args.save_reference:
         save_reference(analyses, preset, clips, workspace, args.save_reference, args.reference_reps)
