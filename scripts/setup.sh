@@ -1,7 +1,4 @@
 #!/usr/bin/env bash
-# Create .venv and install Motor Trainer with its test tools. Safe to run again.
+# Kept for old instructions: the set-up is scripts/setup.py (Linux, macOS and Windows alike).
 set -euo pipefail
-cd "$(dirname "$0")/.."
-python3 -m venv .venv
-.venv/bin/python -m pip install -q --upgrade pip
-.venv/bin/python -m pip install -q -e '.[test]'
+exec python3 "$(dirname "$0")/setup.py" "$@"

@@ -129,6 +129,26 @@ SAMPLES: dict[str, list] = {
     "speed_now": [0.9, 1.05],
     "clean_now": [7, 0],
     "steps_now": [8],
+    "number": [4, 1, 12],
+    "numbers": [[2, 5, 7]],
+    "channel": ["timing", "missing", "placement", "posture", "outcome", "elbow_drift", "outcome", "trunk_sway"],
+    "body_part": ["left foot", None, "right elbow"],
+    "skill": ["tennis-serve", "golf-swing", "dance-footwork", "free-throw", "generic-overhead"],
+    "text": ["keep the elbow under the ball"],
+    "reference_id": ["club-throws", None],
+    "reference_kind": ["saved", "video", "own-reps", "session", "folder"],
+    "path": ["/clips/coach.mp4", None],
+    "mirror": [False, True],
+    "bpm": [None, 120.0],
+    "first_beat_s": [0.5, None],
+    "where": ["landed T20, 103 mm high", "was entered"],
+    "success": [False, True, None],
+    "start_s": [0.5, 12.25, None],
+    "end_s": [2.3, 13.0, None],
+    "release_s": [1.6, None],
+    "side": ["right", None, "left"],
+    "severity": ["obvious", "subtle", "clean"],
+    "detail": ["180 ms late", None, "8 cm forward"],
 }
 
 
@@ -220,3 +240,60 @@ def test_no_message_contains_a_shaming_word(source):
 def test_no_message_is_left_with_an_unfilled_placeholder():
     leftovers = [t for t in _all_template_texts() + _all_coach_texts() if re.search(r"\{\w*\}|None\b", t)]
     assert not leftovers, leftovers[:5]
+
+
+def _dance_run_of_misses(count: int) -> list:
+    """One run of a routine whose every step is an obvious miss, timing and unlanded steps taking turns
+    (the 15 misses that used to read as 15 copies of one sentence)."""
+    from coach_streams import make_verdict
+
+    from motor_trainer.records.verdict import Severity
+
+    return [
+        make_verdict(i, success=False, severity=Severity.OBVIOUS, channel="missing" if i % 2 else "timing",
+                     direction="late", magnitude=180.0, unit="ms", kind=SkillKind.CLOSED_LOOP, skill="dance-footwork")
+        for i in range(count)
+    ]
+
+
+def _sentences_per_block(texts: list[str], block_starts: list[bool]) -> list[list[str]]:
+    """Sentences of each block's messages, numbers blanked (so "Step 3 ..." and "Step 5 ..." count as one sentence)."""
+    blocks: list[list[str]] = [[]]
+    for text, starts_next in zip(texts, block_starts):
+        blocks[-1] += [re.sub(r"\d+", "#", s.strip()) for s in re.split(r"(?<=[.?!])\s+", text) if s.strip()]
+        if starts_next:
+            blocks.append([])
+    return blocks
+
+
+def test_no_sentence_is_said_more_than_three_times_in_a_block():
+    streams = [
+        (_dance_run_of_misses(15), SkillKind.CLOSED_LOOP),
+        (misses_by_channel([("timing", "late", 3), ("elbow_drift", "forward", 7)]), SkillKind.OPEN_LOOP),
+        (from_pattern("MMMMSMMMSSMSSS"), SkillKind.OPEN_LOOP),
+        (block_with_successes(2) + block_with_successes(1, first_index=10), SkillKind.OPEN_LOOP),
+    ]
+    for verdicts, kind in streams:
+        said = summarise_session(verdicts, kind)
+        texts = [m.text for m in said]
+        # a block's rep notes come first, then its block messages: a block ends at its last block message
+        ends = [m.block_index is not None and (i + 1 == len(said) or said[i + 1].block_index is None) for i, m in enumerate(said)]
+        for sentences in _sentences_per_block(texts, ends):
+            repeated = {s: sentences.count(s) for s in sentences if sentences.count(s) > 3}
+            assert not repeated, repeated
+
+
+def test_a_run_of_misses_names_each_step_then_the_pattern_once():
+    said = [m.text for m in summarise_session(_dance_run_of_misses(15), SkillKind.CLOSED_LOOP) if m.kind.value == "obvious-miss"]
+    assert said[0].startswith("Step 1 came 180 ms late.") and said[1].startswith("Step 2 didn't land")
+    assert len(said) == 6  # two notes and one pattern line per kind of miss
+    assert sum("on steps 1, 3 and 5" in text for text in said) == 1
+    assert not any("watch the throw" in text or "throw" in text for text in said)
+
+
+@pytest.mark.parametrize("skill, kind, noun", [
+    ("tennis-serve", "open-loop", "serve"), ("golf-swing-dtl", "open-loop", "swing"), ("free-throw", "open-loop", "throw"),
+    ("dance-footwork", "closed-loop", "step"), ("padel-overhead", "open-loop", "shot"), ("juggling", "open-loop", "throw"),
+])
+def test_each_skill_names_its_own_action(skill, kind, noun):
+    assert messages.action_noun(skill, kind) == noun

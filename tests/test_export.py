@@ -125,7 +125,7 @@ def test_export_session_writes_every_format_and_reps_table(tmp_path):
     assert names[ExportFormat.DLC] == [f"{sid}_dlc.csv"]
     assert names[ExportFormat.BUNDLE] == [f"{sid}.mtbundle.zip"]
     reps = list(csv.DictReader((tmp_path / "out" / f"{sid}_reps.csv").read_text().splitlines()))
-    assert [r["rep"] for r in reps] == ["0", "1", "2"]
+    assert [r["rep"] for r in reps] == ["1", "2", "3"]  # counted from 1, as people read them
     assert reps[1]["severity"] == "obvious" and reps[1]["largest_deviation"] == "elbow_drift"
     assert float(reps[2]["release_angle_deg"]) == 52.0 and reps[0]["success"] == "true"
     events = list(csv.DictReader((tmp_path / "out" / f"{sid}_events.csv").read_text().splitlines()))
@@ -180,5 +180,5 @@ def test_reps_recorded_live_without_analysis_still_get_rows():
             for i in range(2)]
     rows = list(csv.DictReader(io.StringIO(reps_csv_text("s1", live, []))))
     assert [(r["rep"], r["start_frame"], r["end_frame"], r["side"]) for r in rows] == [
-        ("0", "0", "9", "left"), ("1", "10", "19", "left")]
+        ("1", "0", "9", "left"), ("2", "10", "19", "left")]
     assert float(rows[1]["release_s"]) == 1.8 and "severity" not in rows[0]

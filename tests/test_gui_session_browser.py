@@ -164,7 +164,7 @@ def test_replay_plays_an_obvious_miss_and_a_clean_rep_says_why_not(qtbot, worksp
     clean = _review(qtbot, workspace, "three")
     _select(clean, 1)
     assert not clean.replay_button.isEnabled()
-    assert clean.status.text() == "rep 1 is clean: only obvious misses are replayed"
+    assert clean.status.text() == "rep 2 is clean: only obvious misses are replayed"  # row 1: the second rep
 
     review = _review(qtbot, workspace, "miss")
     assert review.reference_choice.itemData(1) == "real-throw"  # the saved references of its skill
@@ -198,7 +198,7 @@ def test_make_reference_saves_the_chosen_reps_and_refuses_a_bad_name(qtbot, work
     assert review.reference_choice.findData("three-throws") >= 0  # ready to replay against at once
     saved = load_reference(references_dir(workspace.root), "three-throws")
     assert saved.rep_count == 3 and saved.skill == "free-throw"
-    assert saved.source == f"reps 0, 1, 2 of session {review.session.session_id}"
+    assert saved.source == f"reps 1, 2, 3 of session {review.session.session_id}"  # as the list numbers them
 
 
 def test_export_writes_every_format_and_the_bundle(qtbot, workspace, tmp_path):

@@ -145,3 +145,31 @@ def test_looking_for_cameras_prints_nothing_to_the_terminal(capfd):
     cameras = list_cameras()
     assert all(isinstance(index, int) for index in cameras)
     assert capfd.readouterr().err == ""
+
+
+@pytest.mark.parametrize("platform, first, also", [
+    ("win32", "CAP_MSMF", "CAP_DSHOW"), ("darwin", "CAP_AVFOUNDATION", "CAP_ANY"), ("linux", "CAP_V4L2", None),
+])
+def test_each_platform_opens_webcams_through_its_own_camera_api(platform, first, also):
+    from motor_trainer.capture.sources import camera_backends
+    from motor_trainer.cvshim import cv2
+
+    backends = camera_backends(platform)
+    assert backends[0] == getattr(cv2, first)
+    assert also is None or getattr(cv2, also) in backends[1:]
+
+
+def test_a_camera_that_gives_nothing_is_one_line_and_names_the_macos_permission():
+    from motor_trainer.capture.sources import camera_unavailable_line
+
+    mac = camera_unavailable_line(0, "darwin")
+    assert "Privacy & Security > Camera" in mac and "\n" not in mac
+    assert "Privacy" not in camera_unavailable_line(0, "linux")
+
+
+def test_a_missing_camera_is_one_line_not_a_traceback():
+    from motor_trainer.capture.sources import WebcamSource
+    from motor_trainer.errors import UserFacingError
+
+    with pytest.raises(UserFacingError, match=r"^camera 9: not available \(no camera at that index, or it is in use\)$"):
+        WebcamSource(9)

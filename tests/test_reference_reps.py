@@ -39,5 +39,5 @@ def test_a_chosen_rep_that_is_not_in_the_landmarks_is_one_line(preset):
     session = dart_session(throws=4, seed=11).sequence
     recorded = analyse_clip(session, preset).analyses
     first_half = session.slice(0, recorded[2].rep.start_frame)
-    with pytest.raises(UserFacingError, match=r"^rep 2 \(\d+\.\d\d-\d+\.\d\d s\) is not found again in the session's landmarks$"):
+    with pytest.raises(UserFacingError, match=r"^rep 3 \(\d+\.\d\d-\d+\.\d\d s\) is not found again in the session's landmarks$"):
         reference_from_session_reps(first_half, preset, [a.verdict for a in recorded[1:4]], "x", source="test")

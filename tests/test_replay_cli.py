@@ -45,10 +45,10 @@ def free_throw_session(workspace: Workspace, push_bl: float) -> str:
 def test_replay_command_writes_the_mp4_and_contact_sheet_of_an_obvious_miss(tmp_path: Path, capsys) -> None:
     workspace = Workspace(tmp_path / "ws")
     session_id = free_throw_session(workspace, 0.05)
-    code = main(["--workspace", str(workspace.root), "replay", session_id, "0", "--reference", "real-throw", "--no-fade"])
+    code = main(["--workspace", str(workspace.root), "replay", session_id, "1", "--reference", "real-throw", "--no-fade"])
     printed = capsys.readouterr().out
     assert code == 0, printed
-    mp4 = workspace.sessions_dir / session_id / "derived" / "replay_rep000.mp4"
+    mp4 = workspace.sessions_dir / session_id / "derived" / "replay_rep001.mp4"
     assert _frame_count(mp4) > 60  # 71 clip frames at 30 fps, slowed and held: longer than the clip itself
     assert mp4.with_suffix(".png").stat().st_size > 50_000
     assert "right elbow" in printed and "drawn 2× larger" in printed
@@ -58,12 +58,12 @@ def test_replay_command_refuses_a_subtle_rep_and_an_unknown_rep_in_one_line(tmp_
     workspace = Workspace(tmp_path / "ws")
     session_id = free_throw_session(workspace, 0.01)
     base = ["--workspace", str(workspace.root), "replay", session_id]
-    assert main([*base, "0", "--reference", "real-throw"]) == 2
+    assert main([*base, "1", "--reference", "real-throw"]) == 2
     error = capsys.readouterr().err.strip()
     assert "subtle" in error and "only obvious misses are replayed" in error and "\n" not in error
-    assert main([*base, "4", "--reference", "real-throw"]) == 2
-    assert "has no rep 4 (reps: 0)" in capsys.readouterr().err
-    assert not (workspace.sessions_dir / session_id / "derived" / "replay_rep000.mp4").exists()
+    assert main([*base, "5", "--reference", "real-throw"]) == 2
+    assert "has no rep 5 (reps: 1)" in capsys.readouterr().err
+    assert not (workspace.sessions_dir / session_id / "derived" / "replay_rep001.mp4").exists()
 
 
 def _attempt_video_frames(source_frame: np.ndarray, size_px: tuple[int, int]) -> Iterator[np.ndarray]:
@@ -88,9 +88,9 @@ def test_replay_command_draws_a_late_dance_step_from_a_session_and_a_saved_routi
 
     base = ["--workspace", str(workspace.root), "replay", session_id]
     step_index = [s.plant_s for s in build_routine(reference, name="dance").steps].index(step.plant_s)
-    code = main([*base, str(step_index), "--reference", str(routine_folder), "--no-fade"])
+    code = main([*base, str(step_index + 1), "--reference", str(routine_folder), "--no-fade"])  # steps count from 1
     printed = capsys.readouterr()
     assert code == 0, printed.err
     assert "ms late" in printed.out
-    mp4 = workspace.sessions_dir / session_id / "derived" / f"replay_rep{step_index:03d}.mp4"
+    mp4 = workspace.sessions_dir / session_id / "derived" / f"replay_rep{step_index + 1:03d}.mp4"
     assert _frame_count(mp4) > 38

@@ -91,7 +91,7 @@ def test_an_obvious_outcome_miss_saved_live_is_replayed_with_where_it_landed(liv
     (stored,) = session.verdicts()
     assert stored.channel == "outcome" and stored.is_obvious
 
-    replay = session_replay(session, 0, live_workspace)
+    replay = session_replay(session, 1, live_workspace)
     assert replay.verdict.severity is Severity.OBVIOUS and replay.verdict.channel == "outcome"
     assert replay.changed_note is None  # judged again as it was live
     assert "landed 142 mm low-right" in replay.caption
@@ -101,7 +101,7 @@ def test_an_obvious_outcome_miss_saved_live_is_replayed_with_where_it_landed(liv
     assert replay.renderer.render(0).shape[0] == 720
 
     workspace = ["--workspace", str(live_workspace)]
-    assert main([*workspace, "replay", session.session_id, "0", "--out", str(tmp_path / "miss.mp4")]) == 0
+    assert main([*workspace, "replay", session.session_id, "1", "--out", str(tmp_path / "miss.mp4")]) == 0
     printed = capsys.readouterr().out
     assert "landed 142 mm low-right" in printed
     with av.open(str(tmp_path / "miss.mp4")) as container:
@@ -111,26 +111,26 @@ def test_an_obvious_outcome_miss_saved_live_is_replayed_with_where_it_landed(liv
 def test_a_hit_is_refused_in_one_line(live_workspace, tmp_path, capsys):
     session = _with_outcome(live_workspace, tmp_path, LandingPoint(10.0, 12.0), 50.0)  # the outer bull
     with pytest.raises(UserFacingError) as refused:
-        session_replay(session, 0, tmp_path / "ws")
+        session_replay(session, 1, tmp_path / "ws")
     line = str(refused.value)
     # The copy keeps the live verdict (obvious) beside the hit entered here: the line says they disagree.
-    assert line == (f"rep 0 of session {session.session_id} was saved as obvious live, but judged again it is clean: "
+    assert line == (f"rep 1 of session {session.session_id} was saved as obvious live, but judged again it is clean: "
                     "only obvious misses are replayed")
-    assert main(["--workspace", str(tmp_path / "ws"), "replay", session.session_id, "0"]) == 2
+    assert main(["--workspace", str(tmp_path / "ws"), "replay", session.session_id, "1"]) == 2
     assert capsys.readouterr().err.strip().endswith(line)
-    assert not (session.derived_dir / "replay_rep000.mp4").exists()
+    assert not (session.derived_dir / "replay_rep001.mp4").exists()
 
 
 def test_the_tolerance_stored_with_the_outcome_judges_the_rep(live_workspace, tmp_path):
     """8 cm off is obvious at the tolerance of a raised level (30 mm: beyond 75 mm), not at the preset's 40 mm."""
     raised = _with_outcome(live_workspace, tmp_path / "raised", LandingPoint(0.0, -80.0), 30.0)
-    replay = session_replay(raised, 0, tmp_path / "raised" / "ws")
+    replay = session_replay(raised, 1, tmp_path / "raised" / "ws")
     assert replay.verdict.is_obvious and replay.notes == ()
     assert replay.renderer.spec.outcome.tolerance_mm == 30.0
 
     unknown = _with_outcome(live_workspace, tmp_path / "unknown", LandingPoint(0.0, -80.0), None)
     with pytest.raises(UserFacingError, match="is subtle \\(outcome\\): only obvious misses"):
-        session_replay(unknown, 0, tmp_path / "unknown" / "ws")
+        session_replay(unknown, 1, tmp_path / "unknown" / "ws")
 
 
 def test_the_session_review_replays_the_outcome_miss(live_workspace, qtbot):
@@ -148,9 +148,9 @@ def test_the_session_review_replays_the_outcome_miss(live_workspace, qtbot):
 
 def test_a_miss_entered_with_the_m_key_is_replayed_and_captioned_as_a_miss(live_workspace, tmp_path):
     session = _with_outcome(live_workspace, tmp_path, HitMiss(False), 50.0)
-    replay = session_replay(session, 0, tmp_path / "ws")
+    replay = session_replay(session, 1, tmp_path / "ws")
     assert replay.verdict.is_obvious and replay.renderer.spec.outcome is None  # no landing point to draw
-    assert replay.caption == "rep 0 was entered as a miss: watch the throw"
+    assert replay.caption == "throw 1 was entered as a miss: watch the throw"
 
 
 def test_a_live_rep_is_placed_on_the_saved_landmarks_by_its_times_not_its_camera_frames():
@@ -169,6 +169,6 @@ def test_a_damaged_outcome_is_one_line_naming_the_events_file(live_workspace, tm
     events = session.events_path.read_text(encoding="utf-8").replace('"x_mm": 0.0', '"x_mm": "left"')
     session.events_path.write_text(events, encoding="utf-8")
     with pytest.raises(UserFacingError) as refused:
-        session_replay(session, 0, tmp_path / "ws")
+        session_replay(session, 1, tmp_path / "ws")
     assert str(session.events_path) in str(refused.value) and "x_mm must be a finite number" in str(refused.value)
     assert "\n" not in str(refused.value)

@@ -190,8 +190,11 @@ def test_cli_lists_shows_and_deletes_sessions_and_offers_recovery(tmp_path, caps
     assert main([*workspace, "sessions", "show", done.session_id]) == 0
     shown = capsys.readouterr().out
     assert "skill      free_throw" in shown and "frames     60  at 30.00 fps, person found in 98%" in shown
-    assert "rep 1 frames [10, 18) obvious elbow_drift, miss, largest elbow_drift z=+2.5 (7 deg)" in shown
-    assert "keep the elbow under the ball" in shown
+    # index 1 is the second throw: people count from 1, as `replay` takes it
+    assert "Throw 2 (0.33-0.58 s) stood out clearly in elbow drift: 7° out. It missed." in shown
+    assert "Throw 2: found." in shown  # this rep event holds frames only
+    assert "Note: keep the elbow under the ball" in shown
+    assert "=" not in shown.split("WHAT HAPPENED")[1], "sentences, not field dumps"
     assert "[block-summary]" in shown, "the practice coach's block summary follows the events"
 
     assert main([*workspace, "sessions", "recover"]) == 0

@@ -122,7 +122,7 @@ def test_skills_new_and_a_one_rep_reference_from_the_command_line(tmp_path, medi
     assert main(["--workspace", workspace, "analyze", bad, "--skill", "slice", "--reference", "coach-slice"]) == 0
     judged = capsys.readouterr().out
     assert "reference: coach-slice (1 rep; tolerances of the slice skill)" in judged
-    row = next(line for line in judged.splitlines() if line.strip().startswith("0 "))
+    row = next(line for line in judged.splitlines() if line.strip().startswith("1 "))  # reps count from 1
     assert "obvious" in row and ("_path" in row or "drift" in row), row
 
 

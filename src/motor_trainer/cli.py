@@ -10,6 +10,7 @@ import argparse
 import importlib
 import sys
 
+from motor_trainer.desktop_libraries import desktop_libraries_problem
 from motor_trainer.errors import UserFacingError
 
 #: Modules under motor_trainer.commands, in the order their commands are listed in --help.
@@ -56,6 +57,8 @@ def main(argv: list[str] | None = None) -> int:
         if args.command != "sessions":  # `sessions` lists and recovers them itself
             offer_recovery(args.workspace)
         if args.command is None:
+            if problem := desktop_libraries_problem():
+                raise UserFacingError(problem)
             from motor_trainer.gui.app import run_app
 
             return run_app(args)

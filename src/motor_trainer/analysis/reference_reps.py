@@ -29,15 +29,15 @@ def choose_reference_reps(
 ) -> tuple[list[RepAnalysis], str]:
     """The reps a reference is built from and how they were chosen ("chosen", "successful" or "all").
 
-    ``rep_numbers`` index ``analyses``; without them the successful reps are
+    ``rep_numbers`` count ``analyses`` from 1, as the table prints them; without them the successful reps are
     taken when there are at least ``min_reps``, else all (robust spreads keep
     a few bad ones from hiding themselves).
     """
     if rep_numbers:
-        unknown = [n for n in rep_numbers if not 0 <= n < len(analyses)]
+        unknown = [n for n in rep_numbers if not 1 <= n <= len(analyses)]
         if unknown:
-            raise UserFacingError(f"--reference-reps: no rep {unknown[0]}; this run found reps 0-{len(analyses) - 1}")
-        return [analyses[n] for n in rep_numbers], "chosen"
+            raise UserFacingError(f"--reference-reps: no rep {unknown[0]}; this run found reps 1-{len(analyses)}")
+        return [analyses[n - 1] for n in rep_numbers], "chosen"
     successes = [a for a in analyses if a.verdict.success]
     if len(successes) >= min_reps:
         return successes, "successful"
@@ -73,6 +73,6 @@ def reference_from_session_reps(
 def _overlapping(analyses: Sequence[RepAnalysis], verdict: Verdict) -> RepAnalysis:
     best = overlapping_rep([analysis.rep for analysis in analyses], verdict.start_s, verdict.end_s)
     if best is None:
-        raise UserFacingError(f"rep {verdict.index} ({verdict.start_s:.2f}-{verdict.end_s:.2f} s) "
+        raise UserFacingError(f"rep {verdict.number} ({verdict.start_s:.2f}-{verdict.end_s:.2f} s) "
                               f"is not found again in the session's landmarks")
     return next(analysis for analysis in analyses if analysis.rep is best)

@@ -162,6 +162,7 @@ class RoutineAnalysis:
             "steps": [
                 {
                     "reference_index": report.reference_index,
+                    "number": report.reference_index + 1,  # the step as the table and `replay` number it
                     "foot": str(report.reference_step.foot),
                     "tier": str(report.tier),
                     "timing_error_ms": report.timing_error_ms,

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import queue
+import sys
 from abc import ABC, abstractmethod
 import threading
 import time
@@ -18,6 +19,7 @@ from dataclasses import dataclass
 from enum import IntEnum
 from fractions import Fraction
 from pathlib import Path
+from typing import Any
 
 import av
 import numpy as np
@@ -381,18 +383,52 @@ class VideoAsCamera(LiveSource):
         return True
 
 
+def camera_backends(platform: str = sys.platform) -> tuple[int, ...]:
+    """OpenCV's capture backends to try, in order: each platform's own camera API first, then OpenCV's choice.
+
+    Windows: Media Foundation, then DirectShow (older cameras and capture cards); macOS: AVFoundation; Linux: V4L2 only.
+    """
+    if platform.startswith("win"):
+        return (cv2.CAP_MSMF, cv2.CAP_DSHOW, cv2.CAP_ANY)
+    if platform == "darwin":
+        return (cv2.CAP_AVFOUNDATION, cv2.CAP_ANY)
+    if platform.startswith("linux"):
+        return (cv2.CAP_V4L2,)  # what OpenCV's own choice comes to there, without probing GStreamer for every index
+    return (cv2.CAP_ANY,)
+
+
+def open_camera(index: int, platform: str = sys.platform) -> Any | None:
+    """An opened cv2.VideoCapture for camera ``index`` through the first backend that opens it; None if none does."""
+    for backend in camera_backends(platform):
+        capture = cv2.VideoCapture(index, backend)
+        if capture.isOpened():
+            return capture
+        capture.release()
+    return None
+
+
+def camera_unavailable_line(index: int, platform: str = sys.platform) -> str:
+    """Why camera ``index`` gave nothing, in one line; on macOS the likely cause is a refused camera permission."""
+    if platform == "darwin":
+        return (f"camera {index}: no picture; macOS may have refused camera access: allow it for this terminal (or app) "
+                "in System Settings > Privacy & Security > Camera and start again (or the camera is missing or in use)")
+    return f"camera {index}: not available (no camera at that index, or it is in use)"
+
+
 class WebcamSource(LiveSource):
-    """A camera by index through OpenCV, reconnecting when it comes back after a loss."""
+    """A camera by index through the platform's camera API (see camera_backends), reconnecting after a loss."""
 
     def __init__(self, index: int = 0, rotate_deg: int = 0, stale_after_s: float = STALE_AFTER_S, reconnect_every_s: float = 1.0):
         super().__init__(name=f"camera {index}", stale_after_s=stale_after_s)
         self.index = index
         self.rotation = Rotation(rotate_deg)
         self.reconnect_every_s = reconnect_every_s
-        capture = cv2.VideoCapture(index)
-        if not capture.isOpened():
+        capture = open_camera(index)
+        if capture is None:
+            raise UserFacingError(camera_unavailable_line(index))
+        if sys.platform == "darwin" and not capture.read()[0]:  # refused access opens, then delivers nothing
             capture.release()
-            raise UserFacingError(f"camera {index}: not available (no camera at that index, or it is in use)")
+            raise UserFacingError(camera_unavailable_line(index))
         self.fps = float(capture.get(cv2.CAP_PROP_FPS) or 30.0)
         width = int(capture.get(cv2.CAP_PROP_FRAME_WIDTH))
         height = int(capture.get(cv2.CAP_PROP_FRAME_HEIGHT))
@@ -410,7 +446,7 @@ class WebcamSource(LiveSource):
                     if self._stop.wait(self.reconnect_every_s) or not self.lost:
                         continue
                     self._capture.release()
-                    self._capture = cv2.VideoCapture(self.index)
+                    self._capture = open_camera(self.index) or cv2.VideoCapture()
                     continue
                 last_image = image_bgr[::16, ::16].copy()
                 rgb = cv2.cvtColor(image_bgr, cv2.COLOR_BGR2RGB)
@@ -430,10 +466,10 @@ def list_cameras(max_index: int = 4) -> list[int]:
     cv2.utils.logging.setLogLevel(cv2.utils.logging.LOG_LEVEL_SILENT)
     try:
         for index in range(max_index):
-            capture = cv2.VideoCapture(index)
-            if capture.isOpened():
+            capture = open_camera(index)
+            if capture is not None:
                 found.append(index)
-            capture.release()
+                capture.release()
     finally:
         cv2.utils.logging.setLogLevel(previous_level)
     return found

@@ -10,6 +10,9 @@ What it does, and the seed behind each part (../shared/seeds/):
   announced with its reason. See coaching/difficulty.py.
 - Keep going through productive frustration, rest when form declines (step 4).
   See coaching/form.py.
+- A note on each obvious miss naming the rep or step and the body part; the
+  third miss alike in a block gets one line on the pattern instead, and the
+  rest of that block's misses alike are left to the block's reflection.
 - A brief cue to notice a success that follows a run of misses (step 5: "simply
   notice the success without rushing immediately to the next rep").
 - Practice errors never count toward a score; only performance mode scores
@@ -71,6 +74,8 @@ class PracticeSettings:
     skills; a closed-loop block is one run of the routine). ``band``: see
     SuccessBand (seed: 70-80 %). ``reward_after_misses`` 3: a success after
     three or more misses in a row is one the seed says to pause on.
+    ``similar_misses_noted`` 3: obvious misses alike (one channel) noted in a
+    block, the last of them as one line on the pattern; more would repeat it.
     ``many_misses_fraction`` 0.5: a block where at least half missed is the
     "period of high errors" in which quitting is the wrong choice.
     ``min_reps_for_difficulty`` 5: a shorter block (the end of a session)
@@ -81,6 +86,7 @@ class PracticeSettings:
     band: SuccessBand = field(default_factory=SuccessBand)
     form: FormSettings = field(default_factory=FormSettings)
     reward_after_misses: int = 3
+    similar_misses_noted: int = 3
     many_misses_fraction: float = 0.5
     min_reps_for_difficulty: int = 5
 
@@ -120,6 +126,7 @@ class PracticeCoach:
         self._difficulty = difficulty or Difficulty.starting(kind)
         self._session: list[Verdict] = []
         self._block: list[Verdict] = []
+        self._similar_misses: dict[str, list[int]] = {}  # this block's obvious misses by channel, as numbers
         self._blocks: list[BlockSummary] = []
         self._miss_streak = 0
         self._score = PerformanceScore(successes=0, reps=0)
@@ -170,6 +177,7 @@ class PracticeCoach:
         previous = self._blocks[-1] if self._blocks else None
         self._blocks.append(summary)
         self._block = []
+        self._similar_misses = {}
         self._form = assess_form(self._session, self._settings.form)
         number = summary.block_index
 
@@ -197,10 +205,19 @@ class PracticeCoach:
 
     def _rep_notes(self, verdict: Verdict, success: bool) -> list[CoachMessage]:
         if success and self._miss_streak >= self._settings.reward_after_misses:
-            text = messages.success_after_misses(messages.attempt_noun(self._kind), self._miss_streak)
+            text = messages.success_after_misses(messages.action_noun(verdict.skill, self._kind), self._miss_streak)
             return [CoachMessage(MessageKind.REWARD, text, rep_index=verdict.index)]
-        if not success and verdict.is_obvious:
+        if success or not verdict.is_obvious:
+            return []
+        alike = self._similar_misses.setdefault(verdict.channel, [])
+        alike.append(verdict.number)
+        limit = self._settings.similar_misses_noted
+        if len(alike) < limit:
             return [CoachMessage(MessageKind.OBVIOUS_MISS, describe_obvious_miss(verdict), rep_index=verdict.index)]
+        if len(alike) == limit:
+            noun = messages.action_noun(verdict.skill, verdict.kind)
+            text = messages.similar_misses(noun, alike, feature_words(verdict.channel))
+            return [CoachMessage(MessageKind.OBVIOUS_MISS, text, rep_index=verdict.index)]
         return []
 
     def _form_messages(self, summary: BlockSummary) -> list[CoachMessage]:
@@ -228,13 +245,14 @@ class PracticeCoach:
 
 def describe_obvious_miss(verdict: Verdict) -> str:
     """The curious note on an obvious miss: the channel's own deviation if it has one, else the largest."""
-    noun = messages.attempt_noun(verdict.kind)
+    noun = messages.action_noun(verdict.skill, verdict.kind)
     deviation = next((d for d in verdict.deviations if d.name == verdict.channel), verdict.largest_deviation())
     if deviation is None:
         feature = feature_words(verdict.channel) if verdict.channel else None
-        return messages.obvious_miss(noun, feature, None, None)
+        return messages.obvious_miss(noun, verdict.number, verdict.channel, feature, None, None, None)
     size = messages.format_quantity(abs(deviation.magnitude), deviation.unit)
-    return messages.obvious_miss(noun, feature_words(deviation.name), deviation.direction, size)
+    part = deviation.body_part.replace("_", " ") if deviation.body_part else None
+    return messages.obvious_miss(noun, verdict.number, verdict.channel, feature_words(deviation.name), deviation.direction, size, part)
 
 
 def reflect(summary: BlockSummary, previous: BlockSummary | None) -> str:

@@ -14,10 +14,13 @@ import sys
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import replace
 from functools import partial
+from itertools import zip_longest
 from pathlib import Path
 from typing import Any
 
-from motor_trainer.analysis.outcomes import read_outcomes_csv
+from motor_trainer.analysis.entered_outcomes import outcome_event_payload
+from motor_trainer.analysis.outcomes import Outcome, read_outcomes_csv
+from motor_trainer.analysis.session_reference import remember_rep_reference, remember_routine
 from motor_trainer.analysis.reference_reps import choose_reference_reps, mean_fps
 from motor_trainer.analysis.rep_errors import ClipAnalysis, RepAnalysis, analyse_clip, reference_from_analyses
 from motor_trainer.analysis.rep_reference import RepReference, SpreadSource, load_reference, references_dir
@@ -56,7 +59,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--tolerance-mm", type=_positive_mm, help="outcome tolerance of the current difficulty (default: the preset's)")
     parser.add_argument("--save-reference", metavar="ID", help="save this analysis's successful (else all) reps as a reference")
     parser.add_argument("--reference-reps", type=_rep_numbers, metavar="N,N,...",
-                        help="with --save-reference: build it from these reps (numbers as in the table) instead")
+                        help="with --save-reference: build it from these reps instead (numbers as in the table, from 1; "
+                             "with several videos, counted on across them in order)")
     parser.add_argument("--bpm", type=float, help="closed-loop: tempo of the music in beats per minute")
     parser.add_argument("--first-beat", type=float, metavar="SECONDS", help="closed-loop: time of the first beat")
     parser.add_argument("--mirror", action="store_true", help="mirror the person (a left-hander against a right-hander's reference)")
@@ -86,19 +90,22 @@ def run(args: argparse.Namespace) -> int:
         taken = sum(len(c.analyses) for c in clips)
         clip = analyse_clip(sequence, preset, reference, outcomes[taken:], tolerance_mm=args.tolerance_mm, board=board)
         clips.append(clip)
-        session = save_session(workspace, video, sequence, clip, args, preset, calibration)
+        session = save_session(workspace, video, sequence, clip, args, preset, calibration, outcomes[taken:])
+        session = remember_rep_reference(session, reference, references_dir(workspace.root),
+                                         {"mirror": bool(args.mirror), "tolerance_mm": args.tolerance_mm})
         json_path = session.derived_dir / ANALYSIS_JSON_NAME
         documents.append(analysis_document(video, session, preset, clip))
         print(f"\n{video}: {len(clip.analyses)} reps of {preset.title}, reference: {_reference_words(clip, reference)}")
-        print(rep_table(clip.analyses, first_number=sum(len(c.analyses) for c in clips[:-1])))
+        print(rep_table(clip.analyses))
         print(f"session {session.session_id}; analysis -> {json_path}")
+        print(f"`motor-trainer replay {session.session_id} N` replays rep N of this table")
     if args.json:
         _write_json(args.json, documents[0] if len(documents) == 1 else documents)
         print(f"analysis -> {args.json}")
     if len(outcomes) > sum(len(c.analyses) for c in clips):
         print(f"note: {args.outcomes} has {len(outcomes)} outcomes for {sum(len(c.analyses) for c in clips)} reps; the rest were ignored")
     analyses = [a for c in clips for a in c.analyses]
-    # numbered on across videos, as in the table
+    # the coach counts on across the videos of one run (with one video, as its table does)
     print_coach_summary([replace(a.verdict, index=number) for number, a in enumerate(analyses)], SkillKind.OPEN_LOOP)
     if args.save_reference:
         save_reference(analyses, preset, clips, workspace, args.save_reference, args.reference_reps)
@@ -108,14 +115,17 @@ def run(args: argparse.Namespace) -> int:
 def run_closed_loop(args: argparse.Namespace, table: dict[str, Any]) -> int:
     """Each attempt aligned to the reference routine, stored as a session with one verdict per step."""
     workspace = resolve_workspace(args.workspace)
+    routine = load_reference_for(args, ClosedLoopSettings.from_table(table, getattr(args, "difficulty", None)))
+    judging = {"mirror": bool(args.mirror), "bpm": args.bpm, "first_beat_s": args.first_beat}
     verdicts: list[Verdict] = []
     for video, (sequence, calibration) in _tracked(args, workspace):
-        analysis = analyze_attempt_command(args, sequence, table)
+        analysis = analyze_attempt_command(args, sequence, table, routine)
         session = save_tracked_session(workspace, video, sequence, args.model, args.rotate, skill=args.skill, calibration=calibration)
+        session = remember_routine(session, str(args.reference), routine, workspace, judging)
         with session.open_event_log() as log:
             for verdict in analysis.verdicts:
                 log.append(EventKind.VERDICT, verdict.to_dict(), time_s=verdict.end_s)
-        print(f"session {session.session_id}")
+        print(f"session {session.session_id}: `motor-trainer replay {session.session_id} N` replays step N of the table")
         verdicts.extend(analysis.verdicts)
     print_coach_summary(verdicts, SkillKind.CLOSED_LOOP)
     return 0
@@ -143,14 +153,17 @@ def analyze_command(args: Any, sequence: PoseSequence, preset_table: Mapping[str
     return 0
 
 
-def analyze_attempt_command(args: Any, sequence: PoseSequence, preset_table: Mapping[str, Any]) -> RoutineAnalysis:
+def analyze_attempt_command(args: Any, sequence: PoseSequence, preset_table: Mapping[str, Any],
+                            routine: ReferenceRoutine | None = None) -> RoutineAnalysis:
     """The attempt aligned and judged: per-step table printed, JSON on request; the analysis returned to be stored.
+
+    ``routine``: the reference already loaded (one for all the videos of a run), else the one ``--reference`` names.
 
     ``--save-reference ID`` keeps this run as a routine to dance against
     later (a saved good run), with the music's beat grid in the run's clock.
     """
     settings = ClosedLoopSettings.from_table(preset_table, getattr(args, "difficulty", None))
-    routine = load_reference_for(args, settings)
+    routine = routine or load_reference_for(args, settings)
     mirror = bool(getattr(args, "mirror", False)) or settings.mirror
     analysis = analyse_attempt(routine, sequence, settings, mirror=mirror)
     print(format_step_table(analysis, routine))
@@ -181,9 +194,9 @@ def _rep_numbers(text: str) -> list[int]:
     try:
         numbers = [int(part) for part in text.split(",") if part.strip()]
     except ValueError:
-        raise argparse.ArgumentTypeError(f"'{text}' is not a list of rep numbers like 0,2,5") from None
-    if not numbers or min(numbers) < 0:
-        raise argparse.ArgumentTypeError(f"'{text}' is not a list of rep numbers like 0,2,5")
+        raise argparse.ArgumentTypeError(f"'{text}' is not a list of rep numbers like 1,3,6") from None
+    if not numbers or min(numbers) < 1:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a list of rep numbers like 1,3,6 (reps count from 1)")
     return numbers
 
 
@@ -252,15 +265,20 @@ def save_session(
     args: argparse.Namespace,
     preset: OpenLoopPreset,
     calibration: str | None,
+    entered: Sequence[Outcome | None] = (),
 ) -> Session:
-    """The one place an analysis is stored: a session with the video, landmarks, one event per rep,
-    and the analysis as JSON in ``derived/`` (where `replay` finds the reference it was judged against)."""
+    """The one place an analysis is stored: a session with the video, landmarks, one event per rep (with its
+    times, so a replay judges the very frames judged here), the outcome as entered (``entered``, one per rep,
+    with the tolerance it was judged at), and the analysis as JSON in ``derived/``."""
     session = save_tracked_session(workspace, video, sequence, args.model, args.rotate, skill=preset.name, calibration=calibration)
+    tolerance_mm = getattr(args, "tolerance_mm", None) or preset.outcome.tolerance_mm
     with session.open_event_log() as log:
-        for analysis in clip.analyses:
+        for analysis, outcome in zip_longest(clip.analyses, entered[:len(clip.analyses)]):
             log.append(EventKind.REP, _rep_dict(analysis), time_s=analysis.rep.release_s)
             if analysis.outcome is not None:
-                log.append(EventKind.OUTCOME, vars(analysis.outcome).copy(), time_s=analysis.rep.end_s)
+                payload = (vars(analysis.outcome).copy() if outcome is None
+                           else outcome_event_payload(analysis.outcome, outcome, tolerance_mm, None))
+                log.append(EventKind.OUTCOME, payload, time_s=analysis.rep.end_s)
             log.append(EventKind.VERDICT, analysis.verdict.to_dict(), time_s=analysis.rep.end_s)
     _write_json(session.derived_dir / ANALYSIS_JSON_NAME, analysis_document(video, session, preset, clip))
     return session
@@ -270,7 +288,10 @@ def _rep_dict(analysis: RepAnalysis) -> dict[str, Any]:
     rep = analysis.rep
     return {
         "index": rep.index,
+        "number": rep.index + 1,
         "side": str(rep.side),
+        "start_s": rep.start_s,
+        "end_s": rep.end_s,
         "start_frame": rep.start_frame,
         "end_frame": rep.end_frame,
         "cock_frame": rep.cock_frame,
@@ -339,14 +360,14 @@ def _deviation_words(analysis: RepAnalysis, count: int = 2) -> str:
     return "; ".join(words) or "-"
 
 
-def rep_table(analyses: Sequence[RepAnalysis], first_number: int = 0) -> str:
+def rep_table(analyses: Sequence[RepAnalysis]) -> str:
     """One line per rep: time, release frame, verdict, channel, outcome error, largest deviations.
 
-    Reps are numbered on from ``first_number`` across the videos of one run (what --reference-reps takes).
+    Reps are numbered from 1 within the video's session, as `replay` and `sessions show` number them.
     """
     header = f"{'rep':>3}  {'time s':>11}  {'release':>7}  {'verdict':<7}  {'channel':<22}  {'outcome':<22}  largest deviations"
     lines = [header, "-" * len(header)]
-    for number, a in enumerate(analyses, start=first_number):
+    for number, a in enumerate(analyses, start=1):
         v = a.verdict
         lines.append(
             f"{number:>3}  {v.start_s:5.2f}-{v.end_s:5.2f}  {a.rep.release_frame:>7}  {str(v.severity):<7}  "

@@ -145,7 +145,7 @@ def follow_recording(live: LiveRun, seconds: float | None) -> tuple[str, RunEnde
             elif isinstance(event, RepFound):
                 rep = event.detected.rep
                 live.record_rep(rep)
-                print(f"committed rep {rep.index}: frames [{rep.start_frame}, {rep.end_frame}) "
+                print(f"committed rep {rep.index + 1}: frames [{rep.start_frame}, {rep.end_frame}) "
                       f"release {rep.release_s:.3f} s", flush=True)
         except KeyboardInterrupt:
             reason = "stopped with Ctrl-C"

@@ -21,7 +21,8 @@ from motor_trainer.workspace import resolve_workspace
 def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser("replay", help="render the exaggerated replay of one obvious miss to MP4 and PNG")
     parser.add_argument("session_id", metavar="SESSION")
-    parser.add_argument("rep", type=int, metavar="REP", help="rep (or, for a routine, step) number as `sessions show` lists it")
+    parser.add_argument("rep", type=int, metavar="REP",
+                        help="rep (or, for a routine, step) number as `analyze` and `sessions show` list it, counted from 1")
     parser.add_argument("--gain", type=float, default=2.0, help="how many times larger the error is drawn (default 2)")
     parser.add_argument("--mode", choices=[str(m) for m in ReplayMode], default=str(ReplayMode.GAIN),
                         help="gain: multiply the error; offset: push it a constant distance further")

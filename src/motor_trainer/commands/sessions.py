@@ -3,8 +3,13 @@
 from __future__ import annotations
 
 import argparse
+from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
+from motor_trainer.analysis.session_reference import JUDGING_SETTING, REFERENCE_SETTING
+from motor_trainer.coaching.features import feature_words
+from motor_trainer.feedback import messages
 from motor_trainer.records.verdict import SkillKind, Verdict
 from motor_trainer.storage.bundle import import_bundle
 from motor_trainer.storage.events import Event, EventKind
@@ -85,28 +90,66 @@ def summary_lines(session: Session, detection_rate: float | None) -> list[str]:
         f"calibration {m.calibration or '-'}",
     ]
     if m.settings:
-        lines.append("settings   " + ", ".join(f"{k}={v}" for k, v in sorted(m.settings.items())))
+        plain = {k: v for k, v in m.settings.items() if k not in (REFERENCE_SETTING, JUDGING_SETTING)}
+        if plain:
+            lines.append("settings   " + ", ".join(f"{k}={v}" for k, v in sorted(plain.items())))
+    record, judging = m.settings.get(REFERENCE_SETTING), m.settings.get(JUDGING_SETTING)
+    if isinstance(record, Mapping):
+        lines.append("reference  " + messages.reference_read_back(str(record.get("kind")), record.get("id"), record.get("path")))
+    if isinstance(judging, Mapping):
+        lines.append("judged     " + messages.judging_read_back(bool(judging.get("mirror")), judging.get("bpm"),
+                                                                judging.get("first_beat_s"), judging.get("tolerance_mm")))
     return lines
 
 
-def event_lines(events: list[Event]) -> list[str]:
-    lines = [f"{'SEQ':>4} {'KIND':<8} {'TIME':>8}  DETAIL"]
+def event_lines(events: list[Event], skill: str | None = None) -> list[str]:
+    """One line per event, its detail a sentence; reps and steps numbered from 1, as `replay` takes them."""
+    lines = [f"{'SEQ':>4} {'KIND':<8} {'TIME':>8}  WHAT HAPPENED"]
+    latest_rep = 0  # an outcome belongs to the latest rep before it, as live
     for event in events:
         time_text = "" if event.time_s is None else f"{event.time_s:.2f} s"
+        payload = event.payload
         if event.kind is EventKind.VERDICT:
-            detail = _verdict_detail(Verdict.from_dict(event.payload))
+            detail = verdict_sentence(Verdict.from_dict(payload))
+        elif event.kind is EventKind.REP and "index" in payload:
+            latest_rep = int(payload["index"]) + 1
+            detail = messages.rep_found(_open_loop_noun(skill), latest_rep, payload.get("start_s"), payload.get("end_s"),
+                                        payload.get("release_s"), payload.get("side"))
+        elif event.kind is EventKind.OUTCOME:
+            detail = messages.outcome_entered(_open_loop_noun(skill), latest_rep, _landing_words(payload), payload.get("success"))
+        elif event.kind is EventKind.NOTE and isinstance(payload.get("text"), str):
+            detail = messages.note_read_back(payload["text"])
         else:
-            detail = ", ".join(f"{k}={v}" for k, v in sorted(event.payload.items()))
+            detail = ", ".join(f"{k}={v}" for k, v in sorted(payload.items()))
         lines.append(f"{event.seq:>4} {event.kind:<8} {time_text:>8}  {detail}")
     return lines
 
 
-def _verdict_detail(verdict: Verdict) -> str:
-    outcome = {True: "hit", False: "miss", None: "no outcome"}[verdict.success]
-    largest = verdict.largest_deviation()
-    worst = "" if largest is None else f", largest {largest.name} z={largest.z_score:+.1f} ({largest.magnitude:g} {largest.unit})"
-    return (f"rep {verdict.index} frames [{verdict.start_frame}, {verdict.end_frame}) {verdict.severity} "
-            f"{verdict.channel or 'clean'}, {outcome}{worst}")
+def _open_loop_noun(skill: str | None) -> str:
+    return messages.action_noun(skill or "", str(SkillKind.OPEN_LOOP))
+
+
+def _landing_words(payload: Mapping[str, Any]) -> str:
+    """Where an outcome landed, from the judgement an OUTCOME event holds: "landed T20, 103 mm high", "was entered"."""
+    error_mm, direction, label = payload.get("error_mm"), payload.get("direction") or "", payload.get("label") or ""
+    if error_mm is None:
+        return "was entered"
+    where = f"{label}, " if label else ""
+    return f"landed {where}{abs(float(error_mm)):.0f} mm {direction}".rstrip()
+
+
+def verdict_sentence(verdict: Verdict) -> str:
+    """A judged rep or step read back: what stood out, how much, and (open-loop, when entered) the outcome."""
+    noun = messages.action_noun(verdict.skill, verdict.kind)
+    deviation = next((d for d in verdict.deviations if d.name == verdict.channel), verdict.largest_deviation())
+    detail = None
+    if deviation is not None and verdict.channel:
+        size = messages.format_quantity(abs(deviation.magnitude), deviation.unit)
+        detail = f"{size} {deviation.direction}" if deviation.direction else size
+    feature = feature_words(verdict.channel) if verdict.channel else None
+    success = verdict.success if verdict.kind is SkillKind.OPEN_LOOP else None
+    return messages.verdict_read_back(noun, verdict.number, verdict.start_s, verdict.end_s, str(verdict.severity),
+                                      verdict.channel, feature, detail, success)
 
 
 def practice_lines(verdicts: list[Verdict], kind: SkillKind) -> list[str]:
@@ -124,7 +167,7 @@ def run_show(args: argparse.Namespace) -> int:
     landmarks = session.landmarks()
     print("\n".join(summary_lines(session, landmarks.detection_rate if len(landmarks) else None)))
     print()
-    print("\n".join(event_lines(events)) if events else "no events")
+    print("\n".join(event_lines(events, session.manifest.skill)) if events else "no events")
     if verdicts:
         print()
         print("\n".join(practice_lines(verdicts, verdicts[0].kind)))

@@ -19,6 +19,7 @@ the logic. Sections:
 7. Form: keep going or rest
 8. Progress across sessions
 9. Replay captions (added by the replay module's authors)
+10. A saved session read back (`sessions show`)
 """
 
 from __future__ import annotations
@@ -53,6 +54,7 @@ CHANNEL_LABELS: dict[str, str] = {
     "timing": "timing",
     "placement": "foot placement",
     "posture": "posture",
+    "missing": "the step not landing",
 }
 
 #: What one repetition is called, per skill kind (SkillKind values).
@@ -188,17 +190,80 @@ def classification_result(kind_explanation: str, preset_title: str) -> str:
 # ---------------------------------------------------------------------------
 
 
-def obvious_miss(noun: str, feature: str | None, direction: str | None, size: str | None) -> str:
-    """A curious note on one obvious miss: name what stood out, ask what it felt like."""
-    if feature and direction and size:
-        observation = f"Interesting: the {feature} went {direction} by {size} on that {noun}."
+#: Closing questions for an obvious miss, taken in turn by its number, so consecutive notes do not read alike.
+MISS_QUESTIONS: tuple[str, ...] = (
+    "What did it feel like?",
+    "What do you remember of that one?",
+    "Where was your attention just then?",
+)
+
+#: Words in a preset's name that say what one attempt of it is called ("tennis-serve" -> "serve").
+ACTION_NOUNS_BY_WORD: dict[str, str] = {
+    "throw": "throw",
+    "dart": "throw",
+    "serve": "serve",
+    "swing": "swing",
+    "golf": "swing",
+    "putt": "putt",
+    "overhead": "shot",
+    "smash": "shot",
+    "shot": "shot",
+    "kick": "kick",
+    "jump": "jump",
+}
+
+
+def action_noun(skill: str, kind: str) -> str:
+    """What one attempt of ``skill`` is called: a step for a routine, else what its name says (a throw, a serve, a swing)."""
+    if kind == "closed-loop":
+        return "step"
+    for word in skill.lower().replace("_", "-").split("-"):
+        if word in ACTION_NOUNS_BY_WORD:
+            return ACTION_NOUNS_BY_WORD[word]
+    return attempt_noun(kind)
+
+
+def _on_part(body_part: str | None) -> str:
+    return f" at the {body_part}" if body_part else ""
+
+
+def obvious_miss(
+    noun: str, number: int, channel: str, feature: str | None, direction: str | None, size: str | None, body_part: str | None
+) -> str:
+    """A curious note on one obvious miss: which one, what stood out and where, then a question.
+
+    ``channel``: "timing", "missing", "placement", "posture", "outcome" or a
+    feature's name; ``feature`` the words for the deviation that stood out;
+    ``body_part`` in words ("left knee"), when the deviation belongs to one.
+    """
+    which = f"{_capitalised(noun)} {number}"
+    if channel == "missing":
+        observation = f"{which} didn't land: the routine has a step there{_on_part(body_part)}."
+    elif channel == "timing" and size:
+        observation = f"{which} came {size} {direction or 'off the beat'}{_on_part(body_part)}."
+    elif channel == "outcome" and size:
+        observation = f"{which} landed {size} {direction} of the aim." if direction else f"{which} landed {size} from the aim."
+    elif channel == "outcome":
+        observation = f"{which} was entered as a miss."
+    elif channel == "placement" and size:
+        observation = f"On {noun} {number} the {body_part or 'foot'} landed {size} from where the routine puts it."
     elif feature and size:
-        observation = f"Interesting: that {noun} stood out in {feature} ({size})."
+        went = f" went {direction} by {size}" if direction else f" was {size} off"
+        observation = f"Interesting, {noun} {number}: the {feature}{went}{_on_part(body_part)}."
     elif feature:
-        observation = f"Interesting: that {noun} stood out in {feature}."
+        observation = f"Interesting, {noun} {number}: the {feature} stood out{_on_part(body_part)}."
     else:
-        observation = f"Interesting: that {noun} went somewhere new."
-    return f"{observation} What did it feel like?"
+        observation = f"{which} went somewhere new."
+    return f"{observation} {MISS_QUESTIONS[(number - 1) % len(MISS_QUESTIONS)]}"
+
+
+def similar_misses(noun: str, numbers: Sequence[int], feature: str) -> str:
+    """Said instead of a third note alike in one block: the pattern, once, and no more notes on it this block."""
+    listed = _joined([str(number) for number in numbers])
+    return (
+        f"{_capitalised(feature)} stood out again, on {noun}s {listed}: a pattern worth a look. "
+        f"Rather than a note on each, what do those {noun}s have in common for you?"
+    )
 
 
 def success_after_misses(noun: str, misses: int) -> str:
@@ -430,6 +495,15 @@ def success_progress(
 # ---------------------------------------------------------------------------
 # (The replay module's captions go here, in the same curious tone.)
 
+
+def replay_without_size_caption(noun: str, number: int, channel: str) -> str:
+    """The caption of a replayed miss with no size to draw (an entered miss, a step that never landed)."""
+    if channel == "outcome":
+        return f"{noun} {number} was entered as a miss: watch the {noun}"
+    if channel == "missing":
+        return f"{noun} {number} didn't land where the routine has one: watch the feet"
+    return f"{noun} {number}: watch the {feature_label(channel)}"
+
 _TIME_UNITS = ("ms", "s")
 
 
@@ -458,3 +532,81 @@ def replay_caption(part: str, magnitude: float, unit: str, direction: str | None
     else:
         drawn = f"drawn {format_number(gain)}× {larger}"
     return f"{observed} — {drawn}"
+
+
+# ---------------------------------------------------------------------------
+# 10. A saved session read back (`sessions show`)
+# ---------------------------------------------------------------------------
+
+#: How a verdict's severity reads in a sentence about one rep or step (keys: Severity values).
+SEVERITY_WORDS: dict[str, str] = {
+    "obvious": "stood out clearly in",
+    "subtle": "differed a little in",
+}
+
+
+def rep_found(
+    noun: str, number: int, start_s: float | None, end_s: float | None, release_s: float | None, side: str | None
+) -> str:
+    """ "Throw 2: 4.10-5.90 s, released at 5.20 s with the right arm." (a session saved without times leaves them out)"""
+    parts = [] if start_s is None or end_s is None else [f"{start_s:.2f}-{end_s:.2f} s"]
+    if release_s is not None:
+        arm = f" with the {side} arm" if side in ("left", "right") else ""
+        parts.append(f"released at {release_s:.2f} s{arm}")
+    return f"{_capitalised(noun)} {number}: {', '.join(parts) or 'found'}."
+
+
+def note_read_back(text: str) -> str:
+    return f"Note: {text}"
+
+
+def outcome_entered(noun: str, number: int, where: str, success: bool | None) -> str:
+    """ "Throw 2 landed 142 mm low-right: a miss." ``where`` is "landed ..." or "entered as a hit"."""
+    result = {True: ": a hit", False: ": a miss", None: ""}[success]
+    return f"{_capitalised(noun)} {number} {where}{result}."
+
+
+def verdict_read_back(
+    noun: str, number: int, start_s: float, end_s: float, severity: str, channel: str, feature: str | None,
+    detail: str | None, success: bool | None,
+) -> str:
+    """One judged rep or step as a sentence: "Step 4 (3.10-3.60 s) stood out clearly in timing: 180 ms late. It missed."
+
+    ``detail`` is the size of what stood out, already in words; ``success`` None when no outcome was entered.
+    """
+    which = f"{_capitalised(noun)} {number} ({start_s:.2f}-{end_s:.2f} s)"
+    if channel == "missing":
+        text = f"{which} didn't land where the routine has a step."
+    elif severity in SEVERITY_WORDS and feature:
+        text = f"{which} {SEVERITY_WORDS[severity]} {feature}{': ' + detail if detail else ''}."
+    else:
+        text = f"{which} was clean."
+    outcome = {True: " It hit.", False: " It missed.", None: ""}[success]
+    return text + outcome
+
+
+#: How a session's reference reads (keys: the ``kind`` the session recorded, analysis/session_reference.py).
+REFERENCE_KIND_WORDS: dict[str, str] = {
+    "video": "the routine in the video",
+    "folder": "the routine folder",
+    "saved": "the saved reference",
+    "session": "the session",
+    "own-reps": "its own reps",
+}
+
+
+def reference_read_back(reference_kind: str, reference_id: str | None, path: str | None) -> str:
+    """ "the routine in the video /clips/coach.mp4" """
+    name = reference_id if reference_kind in ("saved", "session") and reference_id else path
+    return " ".join(part for part in (REFERENCE_KIND_WORDS.get(reference_kind, reference_kind), name) if part)
+
+
+def judging_read_back(mirror: bool, bpm: float | None, first_beat_s: float | None, tolerance_mm: float | None) -> str:
+    """ "mirrored; at 120 beats per minute from 0.5 s; target radius 40 mm" — the options a replay reuses."""
+    parts = ["mirrored" if mirror else "as filmed (not mirrored)"]
+    if bpm is not None:
+        start = "" if first_beat_s is None else f" from {format_number(first_beat_s)} s"
+        parts.append(f"at {format_number(bpm)} beats per minute{start}")
+    if tolerance_mm is not None:
+        parts.append(f"target radius {format_quantity(tolerance_mm, 'mm')}")
+    return "; ".join(parts)

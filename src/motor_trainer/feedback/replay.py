@@ -191,8 +191,9 @@ def drawn_deviation(verdict: Verdict) -> Deviation | None:
 
 
 def caption_for(verdict: Verdict, mode: ReplayMode, gain: float) -> str:
-    """The replay's caption: the largest deviation's real size and how it is drawn."""
-    deviation = verdict.largest_deviation()
+    """The replay's caption: the real size of what the verdict names (its channel's deviation, else the largest)
+    and how it is drawn; a step judged late is captioned late even when its placement's z is larger."""
+    deviation = next((d for d in verdict.deviations if d.name == verdict.channel), verdict.largest_deviation())
     if deviation is None:
         return ""
     if deviation.body_part:
@@ -285,7 +286,7 @@ class ReplayRenderer:
 
     def __init__(self, spec: ReplaySpec) -> None:
         if not should_replay(spec.verdict):
-            raise ValueError(f"rep {spec.verdict.index} is {spec.verdict.severity}, and only obvious misses are replayed")
+            raise ValueError(f"rep {spec.verdict.number} is {spec.verdict.severity}, and only obvious misses are replayed")
         self.spec = spec
         width, height = spec.image_size_px
         if spec.crop_to_person:

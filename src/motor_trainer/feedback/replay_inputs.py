@@ -169,7 +169,7 @@ def open_loop_replay_spec(analysis: RepAnalysis, attempt: PoseSequence, clip: Cl
     reps yet) there is no ghost to draw: ValueError.
     """
     if analysis.alignment is None:
-        raise ValueError(f"rep {analysis.verdict.index} was judged without a reference: nothing to draw it against")
+        raise ValueError(f"rep {analysis.verdict.number} was judged without a reference: nothing to draw it against")
     release = int(np.searchsorted(clip.frame_index, analysis.rep.release_frame))
     rep_start_frame, rep_end_frame = rep_frames_in_clip(analysis.verdict, clip)
     return ReplaySpec(

@@ -34,9 +34,11 @@ from motor_trainer.analysis.entered_outcomes import (
 from motor_trainer.analysis.outcomes import HitMiss
 from motor_trainer.analysis.rep_errors import analyse_clip, analyse_rep
 from motor_trainer.analysis.rep_reference import load_reference, references_dir
+from motor_trainer.analysis.session_reference import judging_setting, remembered_rep_reference, remembered_routine
 from motor_trainer.records.verdict import SkillKind, Verdict
 from motor_trainer.errors import UserFacingError
 from motor_trainer.feedback.clips import Clip, clip_from_video, clip_window_s
+from motor_trainer.feedback import messages
 from motor_trainer.feedback.exaggerate import faded_gain
 from motor_trainer.feedback.rep_replay import rep_replay_spec
 from motor_trainer.feedback.replay import (
@@ -111,10 +113,12 @@ class SessionReplay:
 
     @property
     def caption(self) -> str:
-        """The replay's caption; a miss entered as hit / miss has no size to name, so that is said instead."""
+        """The replay's caption; a miss with no size to name (entered as hit / miss, a step not danced) says what it was."""
         if self.renderer.caption:
             return self.renderer.caption
-        return f"rep {self.verdict.index} was entered as a miss: watch the throw" if self.verdict.channel else ""
+        verdict = self.verdict
+        noun = messages.action_noun(verdict.skill, verdict.kind)
+        return messages.replay_without_size_caption(noun, verdict.number, verdict.channel) if verdict.channel else ""
 
     @property
     def changed_note(self) -> str | None:
@@ -122,12 +126,12 @@ class SessionReplay:
         stored, now = self.stored_verdict, self.verdict
         if stored is None or (stored.severity, stored.channel) == (now.severity, now.channel):
             return None
-        return (f"note: rep {now.index} was saved as {stored.severity} ({stored.channel or '-'}); "
+        return (f"note: rep {now.number} was saved as {stored.severity} ({stored.channel or '-'}); "
                 f"analysed again it is {now.severity} ({now.channel or '-'})")
 
 
-def session_replay(session: Session, rep: int, workspace_root: Path, options: ReplayOptions = ReplayOptions()) -> SessionReplay:
-    """The exaggerated replay of rep ``rep`` of ``session``, numbered as the session lists it (`sessions show`).
+def session_replay(session: Session, number: int, workspace_root: Path, options: ReplayOptions = ReplayOptions()) -> SessionReplay:
+    """The exaggerated replay of rep (or step) ``number`` of ``session``, counted from 1 as `sessions show` lists it.
 
     Raises UserFacingError in one line when the session names no skill, has
     no video left, has no such rep, or the rep is not an obvious miss.
@@ -140,6 +144,7 @@ def session_replay(session: Session, rep: int, workspace_root: Path, options: Re
     if video is None:
         raise UserFacingError(f"session {session.session_id} has no video to replay")
     table = load_preset_table(skill, Path(workspace_root))
+    rep = number - 1  # Verdict.index
     if table["kind"] is SkillKind.OPEN_LOOP:
         judged = _open_loop(session, rep, Path(workspace_root), OpenLoopPreset.from_table(table), options.reference)
     else:
@@ -152,7 +157,7 @@ def session_replay(session: Session, rep: int, workspace_root: Path, options: Re
         saved_as_miss = stored is not None and should_replay(stored)
         was = f" was saved as {stored.severity} live, but" if stored is not None and saved_as_miss else ""
         now = "judged again it is" if saved_as_miss else "is"
-        raise UserFacingError(f"rep {rep} of session {session.session_id}{was} {now} {refusal}")
+        raise UserFacingError(f"rep {number} of session {session.session_id}{was} {now} {refusal}")
     rate = judged.recent_success_rate
     gain = faded_gain(options.gain, rate) if options.fade else options.gain
     clip = clip_from_video(video.path, *_video_window_s(verdict, judged.landmarks_start_s), rotate_deg=video.rotate_deg)
@@ -214,8 +219,12 @@ def _open_loop(session: Session, rep: int, workspace_root: Path, preset: OpenLoo
     difficulty of that moment (a session from `analyze` recorded neither: its rep is found again by number)."""
     preset = with_board_outcome(preset, bool(session.manifest.settings.get(BOARD_SETTING)))
     saved = references_dir(workspace_root)
-    reference_id = reference_id or analysed_reference_id(session, saved)
-    reference = load_reference(saved, reference_id) if reference_id else None
+    remembered = None if reference_id else remembered_rep_reference(session)
+    if remembered is not None:
+        reference = remembered.reference
+    else:
+        reference_id = reference_id or analysed_reference_id(session, saved)
+        reference = load_reference(saved, reference_id) if reference_id else None
     sequence = session.landmarks()
     events = session.events()
     entries = {entry.rep_index: entry for entry in outcome_entries(events, str(session.events_path))}
@@ -232,6 +241,8 @@ def _open_loop(session: Session, rep: int, workspace_root: Path, preset: OpenLoo
                          subtle_z=None if entry is None else entry.subtle_z)
     inset = None if entry is None else outcome_inset(entry.outcome, preset.outcome, entry.tolerance_mm)
     notes = () if entry is None else _tolerance_notes(rep, entry, preset.outcome.tolerance_mm)
+    if remembered is not None and remembered.note:
+        notes = (remembered.note, *notes)
 
     def build(clip: Clip) -> ReplaySpec:
         return rep_replay_spec(judged, clip, _person_for_clip(sequence, clip), sequence.image_size_px, outcome=inset)
@@ -249,7 +260,7 @@ def _rep_to_judge(session: Session, rep: int, recorded: Mapping[int, Mapping], t
         try:
             return rep_on_rows(recorded[rep], time_s)
         except ValueError as error:
-            raise UserFacingError(f"rep {rep} of session {session.session_id}: {error}") from None
+            raise UserFacingError(f"rep {rep + 1} of session {session.session_id}: {error}") from None
     for candidate in found_again:
         if candidate.index == rep:
             return candidate
@@ -260,24 +271,35 @@ def _tolerance_notes(rep: int, entry: OutcomeEntry, preset_tolerance_mm: float) 
     """A line when the tolerance of the time is unknown and it matters (a hit or miss has no size to judge)."""
     if entry.tolerance_mm is not None or isinstance(entry.outcome, HitMiss):
         return ()
-    note = (f"note: the session did not store the coach's tolerance when rep {rep}'s outcome was entered: "
+    note = (f"note: the session did not store the coach's tolerance when rep {rep + 1}'s outcome was entered: "
             f"judged at the preset's {preset_tolerance_mm:g} mm")
     return (note,)
 
 
 def _closed_loop(session: Session, step: int, workspace_root: Path, table: dict, options: ReplayOptions) -> _Judged:
     from motor_trainer.analysis.step_errors import analyse_attempt  # noqa: PLC0415 - dance skills only
-    from motor_trainer.analysis.routine_reference import resolve_routine  # noqa: PLC0415 - dance skills only
+    from motor_trainer.analysis.routine_reference import (  # noqa: PLC0415 - dance skills only
+        ReferenceRoutine,
+        replace_beat_grid,
+        resolve_routine,
+    )
     from motor_trainer.skills.closed_loop import ClosedLoopSettings  # noqa: PLC0415
 
     settings = ClosedLoopSettings.from_table(table)
-    if settings.mirror:
-        raise UserFacingError(f"skill '{settings.skill}' is danced mirrored; mirrored replays are not drawn yet")
-    if not options.reference:
-        raise UserFacingError(f"skill '{settings.skill}' is judged against a reference: pass --reference ID|VIDEO|FOLDER")
-    routine = resolve_routine(options.reference, Workspace(workspace_root), settings.contact,
-                              rotate_deg=session.manifest.source.rotate_deg, model=session.manifest.model,
-                              bpm=options.bpm, first_beat_s=options.first_beat_s)
+    if settings.mirror or judging_setting(session, "mirror"):
+        raise UserFacingError(f"session {session.session_id} was danced mirrored; mirrored replays are not drawn yet")
+    def resolve(choice: str, bpm: float | None = None, first_beat_s: float | None = None) -> ReferenceRoutine:
+        return resolve_routine(choice, Workspace(workspace_root), settings.contact, rotate_deg=session.manifest.source.rotate_deg,
+                               model=session.manifest.model, bpm=bpm, first_beat_s=first_beat_s)
+
+    remembered = None if options.reference else remembered_routine(session, resolve)
+    if options.reference:
+        routine = resolve(options.reference, options.bpm, options.first_beat_s)
+    elif remembered is not None:
+        routine = replace_beat_grid(remembered.reference, options.bpm, options.first_beat_s)
+    else:
+        raise UserFacingError(f"session {session.session_id} does not say which routine it was judged against "
+                              "(analysed before sessions kept it): pass --reference ID|VIDEO|FOLDER")
     sequence = session.landmarks()
     analysis = analyse_attempt(routine, sequence, settings)
     verdicts = list(analysis.verdicts)
@@ -287,7 +309,8 @@ def _closed_loop(session: Session, step: int, workspace_root: Path, table: dict,
     def build(clip: Clip) -> ReplaySpec:
         return step_replay_spec(report, analysis, sequence, routine.sequence, clip)
 
-    return _Judged(verdict, recent_success_rate(verdicts, step), build, float(sequence.time_s[0]))
+    notes = () if remembered is None or remembered.note is None else (remembered.note,)
+    return _Judged(verdict, recent_success_rate(verdicts, step), build, float(sequence.time_s[0]), notes)
 
 
 def _verdict_for(verdicts: list[Verdict], rep: int, session: Session) -> Verdict:
@@ -297,6 +320,7 @@ def _verdict_for(verdicts: list[Verdict], rep: int, session: Session) -> Verdict
     raise _no_such_rep(session, rep, {v.index for v in verdicts})
 
 
-def _no_such_rep(session: Session, rep: int, numbers: set[int]) -> UserFacingError:
-    listed = ", ".join(str(number) for number in sorted(numbers)) or "none"
-    return UserFacingError(f"session {session.session_id} has no rep {rep} (reps: {listed})")
+def _no_such_rep(session: Session, rep: int, indices: set[int]) -> UserFacingError:
+    """Rep index ``rep`` is not among ``indices``: said with the numbers people read (counted from 1)."""
+    listed = ", ".join(str(index + 1) for index in sorted(indices)) or "none"
+    return UserFacingError(f"session {session.session_id} has no rep {rep + 1} (reps: {listed})")

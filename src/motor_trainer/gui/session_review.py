@@ -59,7 +59,7 @@ from motor_trainer.storage.session_folder import Session
 
 def attempt_name(verdict: Verdict) -> str:
     """ "rep 3" for a throw, "step 3" for a routine, as the CLI numbers them."""
-    return f"{'rep' if verdict.kind is SkillKind.OPEN_LOOP else 'step'} {verdict.index}"
+    return f"{'rep' if verdict.kind is SkillKind.OPEN_LOOP else 'step'} {verdict.number}"
 
 
 def verdict_line(verdict: Verdict) -> str:
@@ -337,7 +337,7 @@ class SessionReview(QDialog):
         self.replay_button.setEnabled(False)
         self.status.setText(f"preparing the replay of {attempt_name(self._replay_rep)} (analysing it again)…")
         options = ReplayOptions(reference=self.reference_choice.currentData())
-        self._replay_job.start(session_replay, self.session, self._replay_rep.index, self.workspace_root, options)
+        self._replay_job.start(session_replay, self.session, self._replay_rep.number, self.workspace_root, options)
 
     def _on_replay_ready(self, replay: SessionReplay) -> None:
         self.replay_button.setEnabled(True)
@@ -397,7 +397,7 @@ def _save_session_reference(session: Session, sequence: PoseSequence, chosen: li
     if not session.manifest.skill:
         raise UserFacingError(f"session {session.session_id} names no skill: its reps cannot make a reference")
     preset = load_open_loop_preset(session.manifest.skill, workspace_root)
-    source = f"reps {', '.join(str(v.index) for v in chosen)} of session {session.session_id}"
+    source = f"reps {', '.join(str(v.number) for v in chosen)} of session {session.session_id}"
     return reference_from_session_reps(sequence, preset, chosen, reference_id, source).save(references_dir(workspace_root))
 
 

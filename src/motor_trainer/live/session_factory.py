@@ -6,11 +6,13 @@ import dataclasses
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
+from typing import Any
 
 from motor_trainer.analysis.entered_outcomes import BOARD_SETTING, with_board_outcome
 from motor_trainer.analysis.rep_reference import RepReference
 from motor_trainer.analysis.rep_reference import load_reference as load_rep_reference
 from motor_trainer.analysis.routine_reference import ReferenceRoutine, resolve_routine
+from motor_trainer.analysis.session_reference import REFERENCE_SETTING, describe_routine_choice, describe_saved_rep_reference
 from motor_trainer.records.verdict import SkillKind
 from motor_trainer.storage.recorder import SessionRecorder
 from motor_trainer.capture.sources import LiveSource, VideoAsCamera, WebcamSource
@@ -111,6 +113,7 @@ def open_recorder(setup: SessionSetup, source: LiveSource, play_along: PlayAlong
         settings={
             "mode": str(setup.mode),
             BOARD_SETTING: setup.outcome_on_board,
+            **_reference_setting(setup),
             **({} if play_along is None else play_along.to_table()),
             **({} if setup.loop is None else {"loop_section": setup.loop.to_table()}),
         },
@@ -142,6 +145,17 @@ class _RunParts:
 
     def make_recorder(self, source: LiveSource) -> SessionRecorder | None:
         return open_recorder(self.setup, source, self.play_along)
+
+
+def _reference_setting(setup: SessionSetup) -> dict[str, Any]:
+    """What the run is judged against, recorded in the session so a replay of it needs no --reference."""
+    path = setup.reference_path
+    if path is None or not path.exists():
+        return {}
+    if setup.kind is SkillKind.OPEN_LOOP:
+        return {REFERENCE_SETTING: describe_saved_rep_reference(path)}
+    workspace = Workspace(setup.sessions_dir.parent) if setup.sessions_dir is not None else Workspace(path.parent)
+    return {REFERENCE_SETTING: describe_routine_choice(str(path), workspace)}
 
 
 def live_run(setup: SessionSetup) -> LiveRun:

@@ -98,6 +98,11 @@ class Verdict:
         object.__setattr__(self, "deviations", tuple(self.deviations))
 
     @property
+    def number(self) -> int:
+        """The rep's or step's number as people read and type it, counted from 1 (``index`` counts from 0)."""
+        return self.index + 1
+
+    @property
     def is_obvious(self) -> bool:
         return self.severity is Severity.OBVIOUS
 
@@ -109,6 +114,7 @@ class Verdict:
     def to_dict(self) -> dict:
         return {
             "index": self.index,
+            "number": self.number,
             "skill": self.skill,
             "kind": str(self.kind),
             "start_frame": self.start_frame,

@@ -190,9 +190,10 @@ def _cell(value: object) -> str:
 
 
 def reps_csv_text(session_id: str, rep_events: Iterable[Event], verdicts: Iterable[Verdict]) -> str:
-    """One row per rep: what the live segmenter saved (release, peak speed) joined by rep index with
-    the verdict (frames, severity, outcome, largest deviation, features). A rep recorded live
-    without analysis still gets its row; a verdict without a live rep event too."""
+    """One row per rep, numbered from 1 in the ``rep`` column (``index`` counts from 0): what the live
+    segmenter saved (release, peak speed) joined by rep index with the verdict (frames, severity, outcome,
+    largest deviation, features). A rep recorded live without analysis still gets its row; a verdict
+    without a live rep event too."""
     rows: dict[int, dict[str, object]] = {}
     for event in rep_events:
         payload = {k: v for k, v in event.payload.items() if not isinstance(v, (dict, list))}
@@ -202,7 +203,7 @@ def reps_csv_text(session_id: str, rep_events: Iterable[Event], verdicts: Iterab
     present = {key for row in rows.values() for key in row} - {"index"}
     columns = [c for c in _VERDICT_COLUMNS if c in present] + sorted(present - set(_VERDICT_COLUMNS))
     table: list[list[object]] = [["session_id", "rep", *columns]]
-    table += [[session_id, index, *(_cell(rows[index].get(c)) for c in columns)] for index in sorted(rows)]
+    table += [[session_id, index + 1, *(_cell(rows[index].get(c)) for c in columns)] for index in sorted(rows)]
     return _csv_text(table)
 
 
