@@ -41,6 +41,7 @@ from motor_trainer.feedback.overlay import draw_skeleton
 from motor_trainer.feedback.replay import WARNING_RGB
 from motor_trainer.pose.kinematics import JOINT_ANGLES, joint_angles_deg
 from motor_trainer.pose.landmarks import Landmark
+from motor_trainer.pose.smoothing import load_filters
 from motor_trainer.thread_priority import lower_this_thread_priority
 from motor_trainer.skills.closed_loop import ClosedLoopSettings
 from motor_trainer.skills.open_loop import (
@@ -505,6 +506,7 @@ class LiveRun:
                 analyser = self.analyser = self.make_analyser(source.fps)
                 self.recorder = self.make_recorder(source)
                 warm_up(tracker, source.frame_size_px)
+                load_filters()  # imported on first use elsewhere: not at the first rep
                 settle_garbage_collector()
                 self.frames = FrameRingBuffer(REPLAY_MEMORY_S, source.fps, max_height_px=None)
                 self.poses = PoseHistory(int(REPLAY_MEMORY_S * source.fps) + 1)
