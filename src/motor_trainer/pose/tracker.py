@@ -35,6 +35,23 @@ from motor_trainer.pose.landmarks import LANDMARK_COUNT, MIRROR_ORDER, Landmark,
 from motor_trainer.pose.models import resolve_model
 
 #: Poses asked for per frame: enough to tell the subject from a passer-by.
+#:
+#: The price: asked for more poses than it is following, MediaPipe runs its
+#: person detector on every frame, and each fit starts from a fresh detection:
+#: 28-32 ms a frame on 2 cores against 14-15 ms for one pose, which fits each
+#: frame around its last fit. Following the subject with a second, one-pose
+#: landmarker (candidates only at the start, on loss or refusal, and every 2 s)
+#: was measured (December 2026) and not taken: tracking free_throw_side.mp4
+#: went from 0.56x to 0.94x the speed of plain MediaPipe
+#: (outdoor_jumps_and_walk.mp4 stayed at 0.49x: there the one pose kept
+#: settling on other figures), but fits made around the last fit keep a
+#: left/right swap for as long as the fit lasts instead of flickering, and the
+#: left/right chain below, built on swaps that flicker, then kept
+#: lab_steps_view2.mp4's frames 26-62 swapped (shoulders right in 66 % of clear
+#: frames, 98 % now); the back-view live/offline agreement and the live
+#: free-throw release with dropped frames failed too, and the accuracy table's
+#: key moments within 1 frame went from 7/7 to 5/7. Counting MediaPipe's facing
+#: belief only on detector fits made it worse (6 tests failing).
 CANDIDATE_POSES = 3
 
 #: Fastest any part of the subject's torso moves, in torso lengths per second
