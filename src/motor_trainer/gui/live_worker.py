@@ -1,9 +1,11 @@
-"""The Qt side of a live run: a GUI-thread timer drains the worker's events and re-emits them as signals.
+"""The Qt side of a live run: the GUI thread drains the worker's events and re-emits them as signals.
 
-The worker (``LiveRun``, a plain thread) never touches Qt. On every tick the
-session takes every event that arrived, keeps only the newest frame (a slow
-paint drops frames instead of queuing them), and emits signals from the GUI
-thread, so every widget slot runs where widgets may be touched.
+The worker (``LiveRun``, a plain thread) never touches Qt. It calls back after
+each frame, which posts a wake-up to the GUI thread, and a timer drains
+whatever else arrives; each time, the session takes every event that arrived,
+keeps only the newest frame (a slow paint drops frames instead of queuing
+them), and emits signals from the GUI thread, so every widget slot runs where
+widgets may be touched.
 """
 
 from __future__ import annotations
@@ -12,11 +14,11 @@ import queue
 import sys
 import time
 
-from PySide6.QtCore import QObject, QTimer, Signal
+from PySide6.QtCore import QObject, Qt, QTimer, Signal
 
 from motor_trainer.live.live_analysis import LiveFrame, LiveRun, RepFound, RunEnded, RunState, StatusChanged, StepProgress
 
-#: How often the GUI looks for new results: faster than any camera's frame interval.
+#: How often the GUI looks for results besides the frames it is woken for (status, the run's end).
 TICK_MS = 15
 #: The interpreter's thread switch interval during a live run. The default 5 ms lets a busy worker
 #: (decode, capture, analysis) keep the GIL long enough, on a loaded machine, to delay the GUI by
@@ -36,10 +38,14 @@ class LiveSession(QObject):
     rep_found = Signal(object)  # RepFound
     status_changed = Signal(object)  # StatusChanged
     ended = Signal(object)  # RunEnded
+    _frame_waiting = Signal()  # emitted from the worker thread; delivered in the GUI thread
 
     def __init__(self, run: LiveRun, parent: QObject | None = None):
         super().__init__(parent)
         self.run = run
+        # A frame is shown as soon as it is processed, not up to a timer tick (15 ms) later.
+        self._frame_waiting.connect(self._on_tick, Qt.ConnectionType.QueuedConnection)
+        run.frame_ready = self._frame_waiting.emit
         self.tick_gaps_ms: list[float] = []
         self._last_tick_s: float | None = None
         self._timer = QTimer(self)

@@ -391,7 +391,9 @@ class LiveRun:
     inside the thread (both take a moment, and the window must not wait);
     ``make_analyser(fps)`` builds the skill's analyser once the frame rate is known
     (None: the frames are only recorded, as ``record`` does for a closed-loop skill);
-    ``make_recorder(source)`` opens the session recording (or returns None).
+    ``make_recorder(source)`` opens the session recording (or returns None);
+    ``frame_ready()``, if set, is called from the worker after each processed
+    frame is queued, so a reader can take it at once instead of at its next poll.
     The recording outlives the frames (outcomes are entered after the last
     rep): ``close_recording`` ends it once the worker has stopped.
     """
@@ -406,6 +408,7 @@ class LiveRun:
     poses: PoseHistory | None = None
     analyser: Analyser | None = None
     image_size_px: tuple[int, int] = (0, 0)
+    frame_ready: Callable[[], None] | None = None
     _stop: threading.Event = field(default_factory=threading.Event)
     _thread: threading.Thread | None = None
     _source: LiveSource | None = None
@@ -553,6 +556,8 @@ class LiveRun:
             self.events.put(LiveFrame(frame.index, frame.time_s, image, pose.detected, processing_ms))
             for event in (*saved, *events):
                 self.events.put(event)
+            if self.frame_ready is not None:
+                self.frame_ready()
             processed += 1
         for event in [] if analyser is None else analyser.flush():
             self.events.put(event)
