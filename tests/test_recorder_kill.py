@@ -258,3 +258,25 @@ def test_record_loop_finds_and_commits_a_free_throw_rep(tmp_path, media_dir):
     assert committed[-1].time_s[-1] >= rep.payload["end_s"], "the rep's landmarks were committed with it"
     assert 1.0 < rep.payload["release_s"] < 2.0, "the ball leaves the hand about 1.5 s into the clip"
     assert rep.payload["start_frame"] < rep.payload["release_frame"] < rep.payload["end_frame"] <= 90
+
+
+@pytest.mark.footage
+def test_record_finds_reps_for_a_skill_taught_in_the_workspace_it_is_given(tmp_path, media_dir, capsys):
+    """A skill taught into a workspace other than the default one is recorded with its own rules."""
+    from motor_trainer.cli import main
+
+    taught = tmp_path / "skills" / "my-shot" / "skill.toml"
+    taught.parent.mkdir(parents=True)
+    shipped = (Path(__file__).parents[1] / "src" / "motor_trainer" / "presets" / "skills" / "free-throw.toml").read_text()
+    taught.write_text(shipped.replace('name = "free-throw"', 'name = "my-shot"'))
+    assert main(["--workspace", str(tmp_path), "record", "--video-as-camera",
+                 str(media_dir / "free_throw_side.mp4"), "--skill", "my-shot"]) == 0
+    assert "committed rep 1:" in capsys.readouterr().out
+    [session] = list(SessionStore(tmp_path / "sessions"))
+    assert session.manifest.skill == "my-shot"
+    assert [e.kind for e in session.events()].count(EventKind.REP) == 1
+
+    assert main(["--workspace", str(tmp_path), "record", "--video-as-camera",
+                 str(media_dir / "free_throw_side.mp4"), "--skill", "no-such-skill"]) == 2
+    assert "unknown skill 'no-such-skill'" in capsys.readouterr().err
+    assert len(list(SessionStore(tmp_path / "sessions"))) == 1, "nothing was recorded for the unknown skill"

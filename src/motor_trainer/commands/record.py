@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING
 from motor_trainer.commands.sessions import unfinished_notice
 from motor_trainer.errors import UserFacingError
 from motor_trainer.records.verdict import SkillKind
-from motor_trainer.skills.presets import available_presets, preset_kind
+from motor_trainer.skills.presets import preset_kind, shipped_presets
 from motor_trainer.storage.events import EventKind
 from motor_trainer.storage.manifest import SessionSource
 from motor_trainer.storage.store import SessionStore
@@ -47,8 +47,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                         help="play a video file in real time as if it were a camera")
     parser.add_argument("--rotate", type=int, default=0, choices=(0, 90, 180, 270),
                         help="clockwise rotation for a sideways camera, degrees")
-    parser.add_argument("--skill", choices=available_presets(),
-                        help="skill practised; an open-loop skill has its reps found and saved live")
+    parser.add_argument("--skill", metavar="NAME",
+                        help=f"skill practised ({', '.join(shipped_presets())}, or one taught with `skills new`); "
+                             "an open-loop skill has its reps found and saved live")
     parser.add_argument("--model", default="lite", help="pose model: lite, full, heavy or a .task path")
     parser.add_argument("--seconds", type=positive_seconds,
                         help="stop after this many seconds of wall time (default: until the source ends)")
@@ -79,14 +80,15 @@ def _open_source(args: argparse.Namespace) -> LiveSource:
     return source
 
 
-def rep_analyser(skill: str | None, fps: float) -> OpenLoopAnalyser | None:
-    """Live rep finding for an open-loop skill; closed-loop skills are analysed after recording."""
-    if skill is None or preset_kind(skill) is not SkillKind.OPEN_LOOP:
+def rep_analyser(skill: str | None, workspace_root: Path | None, fps: float) -> OpenLoopAnalyser | None:
+    """Live rep finding for an open-loop skill (shipped, or taught in the workspace); closed-loop skills are
+    analysed after recording."""
+    if skill is None or preset_kind(skill, workspace_root) is not SkillKind.OPEN_LOOP:
         return None
     from motor_trainer.live.live_analysis import OpenLoopAnalyser
     from motor_trainer.skills.open_loop import load_open_loop_preset
 
-    return OpenLoopAnalyser(load_open_loop_preset(skill), fps, reference=None)
+    return OpenLoopAnalyser(load_open_loop_preset(skill, workspace_root), fps, reference=None)
 
 
 def _open_recorder(store: SessionStore, origin: SessionSource, model: str, skill: str | None,
@@ -99,15 +101,16 @@ def _open_recorder(store: SessionStore, origin: SessionSource, model: str, skill
 
 
 def recording_run(open_source: Callable[[], LiveSource], origin: SessionSource, store: SessionStore, model: str,
-                  skill: str | None, settings: dict[str, object]) -> LiveRun:
-    """The app's live run, recording into ``store``; reps are found live for an open-loop ``skill``."""
+                  skill: str | None, settings: dict[str, object], workspace_root: Path | None = None) -> LiveRun:
+    """The app's live run, recording into ``store``; reps are found live for an open-loop ``skill``
+    (a taught one is looked up in ``workspace_root``)."""
     from motor_trainer.live.live_analysis import LiveRun
     from motor_trainer.pose.tracker import PoseTracker
 
     return LiveRun(
         make_source=open_source,
         make_tracker=partial(PoseTracker, model),
-        make_analyser=partial(rep_analyser, skill),
+        make_analyser=partial(rep_analyser, skill, workspace_root),
         make_recorder=partial(_open_recorder, store, origin, model, skill, settings),
     )
 
@@ -155,13 +158,16 @@ def follow_recording(live: LiveRun, seconds: float | None) -> tuple[str, RunEnde
 def run(args: argparse.Namespace) -> int:
     from motor_trainer.live.session_factory import session_origin
 
-    store = SessionStore(resolve_workspace(args.workspace).ensure().sessions_dir)
+    workspace = resolve_workspace(args.workspace).ensure()
+    if args.skill is not None:
+        preset_kind(args.skill, workspace.root)  # an unknown skill is named before the camera opens
+    store = SessionStore(workspace.sessions_dir)
     notice = unfinished_notice(store)
     if notice:
         print(notice, file=sys.stderr, flush=True)
     origin = session_origin(args.video_as_camera, args.camera, args.rotate)
     live = recording_run(partial(_open_source, args), origin, store, args.model, args.skill,
-                         {"chunk_every_s": 1.0, "seconds": args.seconds})
+                         {"chunk_every_s": 1.0, "seconds": args.seconds}, workspace.root)
     live.start()
     reason, ended = follow_recording(live, args.seconds)
     recorder = live.recorder
