@@ -66,6 +66,7 @@ class LiveSession(QObject):
 
     def shutdown(self) -> None:
         """Stop and wait for the worker: for closing the screen or the window."""
+        self.run.frame_ready = None  # a worker outliving the wait must not signal a session being closed
         self.run.stop()
         self._timer.stop()
         self.is_live = False
