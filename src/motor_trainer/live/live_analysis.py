@@ -414,6 +414,7 @@ class LiveRun:
     _source: LiveSource | None = None
     _launch: queue.Queue = field(default_factory=queue.Queue)
     _record_lock: threading.Lock = field(default_factory=threading.Lock)
+    _frames_processed: int = 0
 
     def start(self) -> None:
         # The launcher is started here, at the caller's priority, so the capture threads it starts keep it.
@@ -517,8 +518,9 @@ class LiveRun:
                 started.wait()
                 self.events.put(StatusChanged(RunState.RUNNING, f"live: {source.name}"))
                 try:
-                    processed = self._loop(source, tracker, analyser)
+                    self._loop(source, tracker, analyser)
                 finally:
+                    processed = self._frames_processed  # shown, recorded and analysed: also when the run failed
                     source.stop()
                     captured = source.frames_captured
         except UserFacingError as failure:
@@ -531,8 +533,8 @@ class LiveRun:
                 self._launch.put((None, started))
         self.events.put(RunEnded(captured, processed, error))
 
-    def _loop(self, source: LiveSource, tracker: PoseEstimator, analyser: Analyser | None) -> int:
-        processed = 0
+    def _loop(self, source: LiveSource, tracker: PoseEstimator, analyser: Analyser | None) -> None:
+        self._frames_processed = 0
         scale = None
         frames, poses = self.frames, self.poses
         assert frames is not None and poses is not None  # _run makes both before the loop starts
@@ -558,10 +560,9 @@ class LiveRun:
                 self.events.put(event)
             if self.frame_ready is not None:
                 self.frame_ready()
-            processed += 1
+            self._frames_processed += 1
         for event in [] if analyser is None else analyser.flush():
             self.events.put(event)
-        return processed
 
     def _record_frame(self, frame: Frame, pose: PoseFrame) -> list[LiveEvent]:
         """Hand the frame to the recording; a landmark chunk it completed is reported."""

@@ -1,0 +1,93 @@
+"""The live run: every frame reaches the screen in order; a failure mid-run ends it in one line.
+
+A synthetic camera hands over frames whose pose encodes their index, so what
+reaches the screen can be checked frame by frame without the model.
+"""
+
+from __future__ import annotations
+
+import queue
+import threading
+
+import numpy as np
+import pytest
+from synthetic_recording import SIZE_PX, synthetic_pose
+
+from motor_trainer.capture.sources import Frame, LiveSource
+from motor_trainer.errors import UserFacingError
+from motor_trainer.live.live_analysis import LiveFrame, LiveRun, RunEnded
+
+FRAME_COUNT = 40
+
+
+class _SyntheticCamera(LiveSource):
+    """FRAME_COUNT frames at 100 fps, each dark image a little different."""
+
+    fps = 100.0
+    frame_size_px = SIZE_PX
+
+    def _run_capture(self) -> None:
+        for index in range(FRAME_COUNT):
+            image = np.full((SIZE_PX[1], SIZE_PX[0], 3), index, np.uint8)
+            self._publish(image, index / self.fps, 0.0)
+            threading.Event().wait(1 / self.fps)
+
+
+class _IndexTracker:
+    """The pose of a frame is its index (the model is not what these tests are about)."""
+
+    def __enter__(self) -> _IndexTracker:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        return None
+
+    def warm_up(self, size_px: tuple[int, int]) -> None:
+        return None
+
+    def process(self, frame: Frame):
+        return synthetic_pose(frame.index, frame.time_s)
+
+
+class _DiskFillsAt:
+    """A recording whose disk is full from frame ``index`` on, as the session recorder reports it."""
+
+    def __init__(self, index: int):
+        self.index = index
+
+    def add_frame(self, frame: Frame, pose) -> None:
+        if frame.index >= self.index:
+            raise UserFacingError("sessions/s1/video.mkv: recording failed (No space left on device)")
+
+
+def _run_to_the_end(run: LiveRun) -> tuple[list[LiveFrame], RunEnded]:
+    run.start()
+    shown: list[LiveFrame] = []
+    while True:
+        try:
+            event = run.events.get(timeout=20)
+        except queue.Empty:
+            pytest.fail("the live run stopped answering")
+        if isinstance(event, LiveFrame):
+            shown.append(event)
+        elif isinstance(event, RunEnded):
+            return shown, event
+
+
+def test_every_frame_reaches_the_screen_in_order_with_its_own_image():
+    run = LiveRun(make_source=lambda: _SyntheticCamera("synthetic"), make_tracker=_IndexTracker, make_analyser=lambda fps: None)
+    shown, ended = _run_to_the_end(run)
+    assert ended.error == ""
+    indices = [frame.index for frame in shown]
+    assert indices == sorted(indices) and len(indices) == ended.frames_processed
+    assert ended.frames_processed >= 0.9 * ended.frames_captured
+    assert all(int(frame.image_rgb[-1, -1, 0]) == frame.index for frame in shown), "each image is its own frame's"
+
+
+def test_a_recording_that_fails_mid_run_ends_it_with_one_line_and_nothing_after_is_shown():
+    run = LiveRun(make_source=lambda: _SyntheticCamera("synthetic"), make_tracker=_IndexTracker,
+                  make_analyser=lambda fps: None, make_recorder=lambda source: _DiskFillsAt(5))
+    shown, ended = _run_to_the_end(run)
+    assert ended.error == "sessions/s1/video.mkv: recording failed (No space left on device)"
+    assert [frame.index for frame in shown] == [0, 1, 2, 3, 4]
+    assert ended.frames_processed == 5
