@@ -29,7 +29,7 @@ from pathlib import Path
 
 import mediapipe as mp
 import numpy as np
-from mediapipe.tasks.python import BaseOptions, vision
+from bench_track import plain_one_pose_landmarker
 
 from motor_trainer.capture.sources import Frame, open_video
 from motor_trainer.live.live_analysis import LiveFrame, RunEnded
@@ -137,11 +137,8 @@ def raw_model_ms(video: Path, rotate_deg: int) -> float:
 
 def plain_one_pose_ms(video: Path, rotate_deg: int) -> float:
     """Median ms per frame of plain MediaPipe: the one-pose landmarker in VIDEO mode on the whole frames."""
-    options = vision.PoseLandmarkerOptions(
-        base_options=BaseOptions(model_asset_path=str(resolve_model("lite"))), running_mode=vision.RunningMode.VIDEO, num_poses=1
-    )
     spent_ms = []
-    with open_video(video, rotate_deg) as source, vision.PoseLandmarker.create_from_options(options) as landmarker:
+    with open_video(video, rotate_deg) as source, plain_one_pose_landmarker(resolve_model("lite")) as landmarker:
         for frame in source.frames():
             started = time.perf_counter()
             image = mp.Image(image_format=mp.ImageFormat.SRGB, data=frame.image_rgb)

@@ -77,13 +77,18 @@ def timed_s(command: list[str]) -> float:
     return time.perf_counter() - started
 
 
-def plain_mediapipe_in_process_s(video: Path, model_path: Path) -> float:
-    """Decode (the project's decoder, so only the pose work differs) and one pose per frame."""
+def plain_one_pose_landmarker(model_path: Path) -> vision.PoseLandmarker:
+    """What a user gets from MediaPipe alone: the one-pose landmarker in VIDEO mode (the yardstick of every ratio)."""
     options = vision.PoseLandmarkerOptions(
         base_options=BaseOptions(model_asset_path=str(model_path)), running_mode=vision.RunningMode.VIDEO, num_poses=1
     )
+    return vision.PoseLandmarker.create_from_options(options)
+
+
+def plain_mediapipe_in_process_s(video: Path, model_path: Path) -> float:
+    """Decode (the project's decoder, so only the pose work differs) and one pose per frame."""
     started = time.perf_counter()
-    with open_video(video) as source, vision.PoseLandmarker.create_from_options(options) as landmarker:
+    with open_video(video) as source, plain_one_pose_landmarker(model_path) as landmarker:
         last_ms = -1
         for frame in source.frames():
             last_ms = max(int(round(frame.time_s * 1000)), last_ms + 1)

@@ -78,12 +78,13 @@ def butterworth_track(values: np.ndarray, fps: float, cutoff_hz: float = 6.0, or
     if not np.isfinite(fps) or cutoff_hz >= nyquist:
         return out
     b, a = _butterworth_coefficients(order, round(cutoff_hz / nyquist, 4))
+    filtfilt = load_filters().filtfilt
     min_length = 3 * max(len(a), len(b)) + 1
     flat = out.reshape(len(out), -1)
     finite_rows = np.isfinite(flat).all(axis=1)
     for start, end in _finite_runs(finite_rows):
         if end - start >= min_length:
-            flat[start:end] = load_filters().filtfilt(b, a, flat[start:end], axis=0)
+            flat[start:end] = filtfilt(b, a, flat[start:end], axis=0)
     return out
 
 
