@@ -51,7 +51,13 @@ from motor_trainer.pose.models import resolve_model
 #: frames, 98 % now); the back-view live/offline agreement and the live
 #: free-throw release with dropped frames failed too, and the accuracy table's
 #: key moments within 1 frame went from 7/7 to 5/7. Counting MediaPipe's facing
-#: belief only on detector fits made it worse (6 tests failing).
+#: belief only on detector fits made it worse (6 tests failing). A second
+#: landmarker on the next frame (the model releases the GIL: 1.87x the frames
+#: per second in two threads) made ``track`` 0.82x / 0.88x as fast as plain
+#: MediaPipe on those two clips (branch ``two-models``), but that frame's crop
+#: is placed from the fit two frames back, and the fit moves 8-34 px when its
+#: crop moves a few pixels: the outdoor clip's second arm raise on the box was
+#: lost, with a crop held still or not.
 CANDIDATE_POSES = 3
 
 #: Fastest any part of the subject's torso moves, in torso lengths per second
