@@ -285,3 +285,23 @@ def test_recovery_keeps_every_good_chunk_of_a_recording_with_one_damaged_chunk(t
     assert recovered.manifest.status is SessionStatus.COMPLETE and recovered.manifest.frame_count == 60
     np.testing.assert_array_equal(recovered.landmarks().time_s, np.concatenate([sequence.time_s[:30], sequence.time_s[60:]]))
     assert damaged_chunk.read_bytes() == damaged_bytes, "the damaged chunk is kept as it was"
+
+
+def test_the_calibration_pages_refuse_a_photo_claiming_sixty_thousand_pixels_square_without_decoding_it(tmp_path, monkeypatch):
+    """The wizard's photo pages: the camera page lists the photo as skipped with the reason under a
+    plain grey tile, the dartboard/floor page says why in one line; neither asks OpenCV for the pixels."""
+    from motor_trainer.cvshim import cv2
+    from motor_trainer.gui.camera_calibration_page import detect_file
+    from motor_trainer.gui.plane_calibration_page import read_image_frame
+
+    photo = png_claiming_size(tmp_path / "board.png", 60000, 60000)
+    decoded = []
+    real_imread = cv2.imread
+    monkeypatch.setattr(cv2, "imread", lambda *args: decoded.append(args) or real_imread(*args))
+    listed = detect_file(photo, (4, 7))
+    assert "claims more than the 200,000,000 pixels a photo may have" in listed.detection.reason
+    assert np.all(listed.thumbnail_rgb == listed.thumbnail_rgb[0, 0])  # the tile an unreadable photo gets
+    with pytest.raises(UserFacingError, match=r"board\.png: claims more than the 200,000,000 pixels") as refused:
+        read_image_frame(photo, tmp_path)
+    assert "\n" not in str(refused.value)
+    assert decoded == []

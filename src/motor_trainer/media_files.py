@@ -28,7 +28,9 @@ def check_image_size(path: Path) -> tuple[int, int]:
     try:
         with Image.open(path) as image:
             width, height = image.size
-    except (UnidentifiedImageError, OSError, ValueError, Image.DecompressionBombError) as error:
+    except Image.DecompressionBombError:  # Pillow's own limit, far above ours: it does not say the size
+        raise UserFacingError(f"{path}: claims more than the {MAX_IMAGE_PIXELS:,} pixels a photo may have") from None
+    except (UnidentifiedImageError, OSError, ValueError) as error:
         cause = getattr(error, "strerror", None) or NOT_AN_IMAGE
         raise UserFacingError(f"{path}: {cause}") from None
     if width * height > MAX_IMAGE_PIXELS:

@@ -220,19 +220,26 @@ def detect_board_in_frame(image_rgb: np.ndarray, name: str, board_inner_corners:
     return detect_board_in_gray(cv2.cvtColor(image_rgb, cv2.COLOR_RGB2GRAY), name, board_inner_corners)
 
 
+def read_photo(path: Path, flags: int) -> np.ndarray:
+    """A photo decoded by OpenCV (``cv2.IMREAD_*`` flags), once its header shows a plausible size;
+    otherwise a one-line UserFacingError naming the file, before any pixel is allocated."""
+    check_image_size(path)
+    try:
+        image = cv2.imread(str(path), flags)
+    except cv2.error:
+        image = None
+    if image is None:
+        raise UserFacingError(f"{path}: {UNREADABLE_IMAGE}")
+    return image
+
+
 def detect_board_in_file(path: Path | str, board_inner_corners: tuple[int, int]) -> BoardView | SkippedView:
     """Detection on a photo; a file that is not a readable image is skipped with that reason."""
     path = Path(path)
     try:
-        check_image_size(path)
+        gray = read_photo(path, cv2.IMREAD_GRAYSCALE)
     except UserFacingError as error:
         return SkippedView(path.name, str(error).removeprefix(f"{path}: "))
-    try:
-        gray = cv2.imread(str(path), cv2.IMREAD_GRAYSCALE)
-    except cv2.error:
-        gray = None
-    if gray is None:
-        return SkippedView(path.name, UNREADABLE_IMAGE)
     return detect_board_in_gray(gray, path.name, board_inner_corners)
 
 

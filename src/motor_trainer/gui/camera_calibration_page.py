@@ -42,6 +42,7 @@ from motor_trainer.calibration.camera import (
     describe_camera_calibration,
     detect_board_in_file,
     detect_board_in_frame,
+    read_photo,
     save_camera_calibration,
     split_detections,
 )
@@ -118,8 +119,11 @@ def _row_colours(rows: int) -> list[tuple[int, int, int]]:
 
 def detect_file(path: Path, board_inner_corners: tuple[int, int]) -> BoardInput:
     detection = detect_board_in_file(path, board_inner_corners)
-    image_bgr = cv2.imread(str(path), cv2.IMREAD_REDUCED_COLOR_4)  # a quarter-size copy is plenty for a thumbnail
-    image_rgb = None if image_bgr is None else cv2.cvtColor(image_bgr, cv2.COLOR_BGR2RGB)
+    try:
+        image_bgr = read_photo(path, cv2.IMREAD_REDUCED_COLOR_4)  # a quarter-size copy is plenty for a thumbnail
+        image_rgb = cv2.cvtColor(image_bgr, cv2.COLOR_BGR2RGB)
+    except UserFacingError:  # the detection names why it was skipped
+        image_rgb = None
     if image_rgb is not None and isinstance(detection, BoardView):
         detection_small = BoardView(detection.name, detection.corners_px / 4.0, detection.image_size_px)
         thumbnail = board_thumbnail(image_rgb, detection_small, board_inner_corners)

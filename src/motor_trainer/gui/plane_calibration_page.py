@@ -29,7 +29,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from motor_trainer.calibration.camera import find_matching_calibration
+from motor_trainer.calibration.camera import find_matching_calibration, read_photo
 from motor_trainer.calibration.plane import (
     PlaneCalibration,
     PlaneKind,
@@ -96,9 +96,7 @@ def in_analysis_pixels(frame: PickedFrame, calibration_dir: Path) -> PickedFrame
 
 
 def read_image_frame(path: Path, calibration_dir: Path) -> PickedFrame:
-    image_bgr = cv2.imread(str(path), cv2.IMREAD_COLOR)
-    if image_bgr is None:
-        raise UserFacingError(f"{path}: not a readable image")
+    image_bgr = read_photo(path, cv2.IMREAD_COLOR)
     return in_analysis_pixels(PickedFrame(path, cv2.cvtColor(image_bgr, cv2.COLOR_BGR2RGB)), calibration_dir)
 
 
