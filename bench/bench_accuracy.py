@@ -1,6 +1,6 @@
 """Accuracy on footage nobody tuned on: reps, key moments, acting side and left/right labels.
 
-Run: .venv/bin/python bench/bench_accuracy.py [--model lite] [--no-cache]
+Run: .venv/bin/python bench/bench_accuracy.py [--model lite] [--no-cache] [--crop-noise]
 
 Reads the ground truth in ../shared/media/annotations.toml, tracks each clip
 with `track_video` (what `motor-trainer track`/`analyze` run) and analyses it
@@ -13,17 +13,25 @@ behind). One summary line ends the table.
 Tracked landmarks are cached under ~/.cache/motor-trainer/bench (or
 $XDG_CACHE_HOME), keyed by the video's content, the model and the source of
 pose/tracker.py, so a second run takes seconds and a tracker change re-tracks.
+
+With ``--crop-noise``, each clip is also tracked with the model's crop moved
+3 px either way or made 2 % smaller or larger, and every figure is printed as
+its spread over those runs. MediaPipe's fit moves by several pixels when its
+crop does, so any change to what the model is shown (a crop placed a frame
+earlier, another size rule) moves the table by about this much: a change is
+measured against this spread, not against the single row.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import hashlib
 import inspect
 import os
 import sys
 import tomllib
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
@@ -136,14 +144,47 @@ def _sha256_file(path: Path) -> str:
     return digest.hexdigest()
 
 
-def tracked(video: Path, model: str, labels: Labelling, use_cache: bool) -> PoseSequence:
-    """``track_video``'s result, from the cache when this video, model and tracker source were tracked before."""
+@dataclass(frozen=True)
+class CropNudge:
+    """A small change to the crop the tracker shows the model: moved by ``shift_px``, side times ``scale``."""
+
+    shift_px: tuple[int, int] = (0, 0)
+    scale: float = 1.0
+
+    @property
+    def label(self) -> str:
+        return f"shift {self.shift_px[0]:+d},{self.shift_px[1]:+d} px, size x{self.scale:.2f}"
+
+
+AS_IS = CropNudge()
+CROP_NUDGES = (AS_IS, CropNudge(shift_px=(3, 0)), CropNudge(shift_px=(-3, 0)), CropNudge(scale=0.98), CropNudge(scale=1.02))
+
+
+@contextlib.contextmanager
+def nudged_crops(nudge: CropNudge) -> Iterator[None]:
+    """The tracker's ``subject_crop`` with ``nudge`` applied, for the duration (this process only)."""
+    original = tracker.subject_crop
+
+    def nudged(centre_px: np.ndarray, stature_px: float, size_px: tuple[int, int]) -> tracker.CropBox:
+        return original(np.asarray(centre_px) + nudge.shift_px, stature_px * nudge.scale, size_px)
+
+    tracker.subject_crop = nudged
+    try:
+        yield
+    finally:
+        tracker.subject_crop = original
+
+
+def tracked(video: Path, model: str, labels: Labelling, use_cache: bool, nudge: CropNudge = AS_IS) -> PoseSequence:
+    """``track_video``'s result, from the cache when this video, model, tracker source and crop nudge were tracked before."""
     tracker_source = hashlib.sha256(inspect.getsource(tracker).encode()).hexdigest()[:16]
-    key = f"{video.stem}-{_sha256_file(video)[:16]}-{model}-{tracker_source}-{labels}.npz"
+    nudged = "" if nudge == AS_IS else f"-{nudge.shift_px[0]}_{nudge.shift_px[1]}_{nudge.scale:.2f}"
+    key = f"{video.stem}-{_sha256_file(video)[:16]}-{model}-{tracker_source}-{labels}{nudged}.npz"
     path = cache_dir() / key
     if use_cache and path.is_file():
         return load_landmarks(path)
-    sequence = track_video(video, model=model, labels=labels)
+    with nudged_crops(nudge):
+        sequence = track_video(video, model=model, labels=labels)
     path.parent.mkdir(parents=True, exist_ok=True)
     save_landmarks(sequence, path)
     return sequence
@@ -179,10 +220,10 @@ def _nearest_error(found_frames: list[int], true_frame: int) -> int | None:
     return min((f - true_frame for f in found_frames), key=abs) if found_frames else None
 
 
-def measure_clip(case: ClipCase, truth: dict, model: str, use_cache: bool) -> ClipResult:
+def measure_clip(case: ClipCase, truth: dict, model: str, use_cache: bool, nudge: CropNudge = AS_IS) -> ClipResult:
     video = MEDIA / f"{case.name}.mp4"
-    sequence = tracked(video, model, Labelling.SETTLED, use_cache)
-    raw = tracked(video, model, Labelling.MEDIAPIPE, use_cache)
+    sequence = tracked(video, model, Labelling.SETTLED, use_cache, nudge)
+    raw = tracked(video, model, Labelling.MEDIAPIPE, use_cache, nudge)
     skill, note = chosen_skill(case)
     true_frames = list(truth.get(case.moment_key, []))
     if load_preset_table(skill)["kind"] is SkillKind.OPEN_LOOP:
@@ -247,10 +288,40 @@ def print_table(results: list[ClipResult]) -> None:
     )
 
 
+def _spread(values: list, shown: Callable[[object], str]) -> str:
+    """``as-is (lowest..highest)``, or just the value when every run agrees."""
+    as_is, *_ = values
+    known = sorted(v for v in values if v is not None)
+    if all(v == as_is for v in values) or not known:
+        return shown(as_is)
+    return f"{shown(as_is)} ({shown(known[0])}..{shown(known[-1])})"
+
+
+def print_spread(runs: list[list[ClipResult]]) -> None:
+    """One row per clip: each figure as tracked, and its range over the nudged crops."""
+    print(f"crop nudges: {'; '.join(nudge.label for nudge in CROP_NUDGES)}")
+    header = f"{'clip':<29} {'reps':>9} {'moment err (f)':>16} {'side right':>11}  left/right right"
+    print(header)
+    print("-" * len(header))
+    for rows in zip(*runs):
+        as_is = rows[0]
+        reps = "-" if as_is.reps_found is None else _spread([r.reps_found for r in rows], str) + f"/{as_is.reps_true}"
+        moment = _spread([r.moment_error_frames for r in rows], lambda f: "-" if f is None else f"{f:+d}")
+        sides = [r.side_right for r in rows if r.side_right is not None]
+        side = f"{sum(sides)}/{len(sides)}" if sides else "-"
+        shares = [r.side_frames_right / r.side_frames_checked for r in rows if r.side_frames_checked]
+        share = _spread(shares, lambda v: f"{v:.1%}") if shares else "-"
+        print(f"{as_is.name:<29} {reps:>9} {moment:>16} {side:>11}  {share}")
+    exact = [sum(r.reps_found == r.reps_true for r in run if r.reps_found is not None) for run in runs]
+    within = [sum(abs(r.moment_error_frames) <= 1 for r in run if r.moment_error_frames is not None) for run in runs]
+    print(f"summary over {len(runs)} runs: reps exact {min(exact)}-{max(exact)} clips, key moments within 1 f {min(within)}-{max(within)}")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--model", default="lite")
     parser.add_argument("--no-cache", action="store_true", help="track every clip again")
+    parser.add_argument("--crop-noise", action="store_true", help="also track with the crop nudged; print each figure's spread")
     args = parser.parse_args()
     annotations_path = MEDIA / "annotations.toml"
     try:
@@ -265,6 +336,15 @@ def main() -> int:
         return 2
     print(f"model: {args.model}; ground truth: {annotations_path}")
     print_table(results)
+    if args.crop_noise:
+        try:
+            nudged = [[measure_clip(case, annotations[case.name], args.model, not args.no_cache, nudge) for case in CLIPS]
+                      for nudge in CROP_NUDGES[1:]]
+        except UserFacingError as error:
+            print(error, file=sys.stderr)
+            return 2
+        print()
+        print_spread([results, *nudged])
     return 0
 
 
