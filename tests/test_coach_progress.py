@@ -100,7 +100,7 @@ def test_trend_reads_changes_within_a_fifth_as_the_same():
 
 
 def test_progress_from_two_real_saved_sessions(tmp_path):
-    """The same two sessions written to a real session store, read back by its query, give the same statements."""
+    """The same two sessions written to a real session store, read back as progress records, give the same statements."""
     store = SessionStore(tmp_path / "sessions")
     for synthetic in (LAST_WEEK, TODAY):
         session = store.create(
@@ -115,7 +115,7 @@ def test_progress_from_two_real_saved_sessions(tmp_path):
                 log.append(EventKind.VERDICT, verdict.to_dict(), time_s=verdict.end_s)
         finalise(session)
 
-    saved = store.query_verdicts("dart-throw")
+    saved = [session.progress_record(session.verdicts()) for session in store]
     assert len(saved) == 2
     progress = skill_progress(saved, "dart-throw", NOW.replace(tzinfo=UTC))
     assert progress.statements[0] == "Last week 4 of 10 were successful, today 7 of 10."

@@ -42,3 +42,26 @@ def test_todays_faster_run_of_a_section_is_told_against_the_fastest_clean_one_be
 def test_no_statement_without_an_earlier_clean_run_of_the_same_section():
     sessions = [danced("a", 2, 0.75, [StepTier.MISS] * 8), danced("b", 0, 0.8, [StepTier.PERFECT] * 8)]
     assert not any(text.startswith("You danced") for text in skill_progress(sessions, SKILL, NOW).statements)
+
+
+def test_the_sessions_browser_tells_the_faster_clean_run_from_sessions_saved_to_disk(tmp_path, qtbot):
+    """How each run was danced (speed, looped section) is kept in the session's manifest; the
+    browser's progress tab reads it back with the verdicts, so the statement reaches the screen."""
+    from motor_trainer.gui.session_browser import SessionBrowser
+    from motor_trainer.storage.events import EventKind
+    from motor_trainer.storage.manifest import SessionSource, SourceKind
+    from motor_trainer.storage.session_folder import finalise
+    from motor_trainer.storage.store import SessionStore
+
+    store = SessionStore(tmp_path / "sessions")
+    clean = [StepTier.PERFECT, StepTier.GOOD] * 4
+    for run in (danced("a", 8, 0.75, clean), danced("b", 0, 0.9, [StepTier.PERFECT] * 7 + [StepTier.OK])):
+        session = store.create(source=SessionSource(SourceKind.VIDEO_FILE, path="dance.mp4"), model="lite", skill=SKILL,
+                               started_at=run.started_at, settings=run.settings)
+        with session.open_event_log() as log:
+            for verdict in run.verdicts:
+                log.append(EventKind.VERDICT, verdict.to_dict(), time_s=verdict.end_s)
+        finalise(session)
+    browser = SessionBrowser(store.sessions_dir, NOW)
+    qtbot.addWidget(browser)
+    assert "You danced steps 3-6 clean at 0.75× last week; today at 0.9×: 7 of 8 steps clean." in browser.progress.statements.text()

@@ -150,19 +150,13 @@ def test_recovery_turns_chunks_and_events_into_a_complete_session(store):
         store.recover(session.session_id)
 
 
-def test_verdicts_are_queried_across_sessions_for_progress(store):
+def test_a_sessions_progress_record_carries_its_verdicts_and_how_it_was_practised(store):
     day = datetime(2026, 11, 1, 18, 0, tzinfo=UTC)
-    complete_session(store, started_at=day, verdict_count=2)
-    complete_session(store, started_at=day + timedelta(days=2), verdict_count=4)
-    complete_session(store, skill="dance", started_at=day + timedelta(days=1), verdict_count=1)
-    history = store.query_verdicts(skill="free_throw")
-    assert [len(h.verdicts) for h in history] == [2, 4]
-    assert history[0].started_at == day and history[1].skill == "free_throw"
-    assert history[1].verdicts[3] == example_verdict(3)
-    assert len(store.query_verdicts()) == 3
-    reps = store.query_events(EventKind.REP, skill="free_throw")
-    assert [len(r.events) for r in reps] == [2, 4] and reps[1].started_at == day + timedelta(days=2)
-    assert [e.payload["end_frame"] for e in reps[0].events] == [8, 18]
+    session = complete_session(store, started_at=day, verdict_count=4)
+    record = session.progress_record(session.verdicts())
+    assert record.session_id == session.session_id and record.started_at == day and record.skill == "free_throw"
+    assert record.verdicts[3] == example_verdict(3)
+    assert record.settings == {"smoothing_hz": 6.0}
 
 
 def test_delete_removes_only_that_session(store):

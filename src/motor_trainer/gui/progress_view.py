@@ -16,7 +16,7 @@ _YOU = (240, 240, 240)
 
 
 class ProgressPanel(QWidget):
-    """Built from the saved sessions' verdicts (``SessionStore.query_verdicts``); ``now`` words the dates.
+    """Built from the saved sessions' verdicts (``Session.progress_record``); ``now`` words the dates.
 
     A widget of its own so the sessions browser can show it as a tab.
     """

@@ -95,6 +95,12 @@ def read_rows(store: SessionStore) -> tuple[list[SessionRow], list[str]]:
     return rows, problems
 
 
+def progress_records(rows: list[SessionRow]) -> list[SessionVerdicts]:
+    """The complete sessions whose verdicts were readable, oldest first, as progress reads them."""
+    return [row.session.progress_record(row.verdicts) for row in reversed(rows)
+            if row.verdicts is not None and row.session.manifest.status is SessionStatus.COMPLETE]
+
+
 def export_all_formats(session: Session, folder: Path) -> list[Path]:
     """Runs in a job's thread: every export format and the bundle of one session, into ``folder``."""
     return [path for export_format in ExportFormat for path in export_session(session, export_format, folder)]
@@ -151,11 +157,7 @@ class SessionBrowser(QDialog):
         listing_layout.addLayout(buttons)
         listing_layout.addWidget(self.status)
 
-        complete = [SessionVerdicts(r.session.session_id, r.session.manifest.started_at, r.session.manifest.skill or "",
-                                    r.verdicts)
-                    for r in reversed(self.rows)
-                    if r.verdicts is not None and r.session.manifest.status is SessionStatus.COMPLETE]
-        self.progress = ProgressPanel(complete, now)
+        self.progress = ProgressPanel(progress_records(self.rows), now)
         self.tabs = QTabWidget()
         self.tabs.addTab(listing, "Sessions")
         self.tabs.addTab(self.progress, "Progress")

@@ -21,6 +21,7 @@ Nothing here unpickles: NPZ files load with ``allow_pickle=False``.
 from __future__ import annotations
 
 import shutil
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import timedelta
 from pathlib import Path
@@ -28,6 +29,7 @@ from typing import Any
 
 from motor_trainer.errors import UserFacingError
 from motor_trainer.pose.landmarks import PoseSequence
+from motor_trainer.records.session_verdicts import SessionVerdicts
 from motor_trainer.records.verdict import Verdict
 from motor_trainer.storage.events import Event, EventKind, EventLog, drop_torn_tail, read_events
 from motor_trainer.storage.json_files import atomic_write_json, first_line
@@ -89,6 +91,12 @@ class Session:
 
     def events(self) -> list[Event]:
         return read_events(self.events_path)
+
+    def progress_record(self, verdicts: Sequence[Verdict]) -> SessionVerdicts:
+        """What progress reads of this session: its ``verdicts`` (read by the caller, who decides what a
+        damaged events file means) and how it was practised (a dance's speed and looped section)."""
+        manifest = self.manifest
+        return SessionVerdicts(self.session_id, manifest.started_at, manifest.skill or "", tuple(verdicts), manifest.settings)
 
     def verdicts(self) -> list[Verdict]:
         """The verdict events as Verdicts, in the order they were committed."""

@@ -6,7 +6,6 @@ import os
 import re
 import shutil
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -16,8 +15,6 @@ import numpy as np
 from motor_trainer.errors import UserFacingError
 from motor_trainer.media_files import VIDEO_SUFFIXES
 from motor_trainer.pose.landmarks import PoseSequence
-from motor_trainer.records.session_verdicts import SessionVerdicts
-from motor_trainer.storage.events import Event, EventKind
 from motor_trainer.storage.locks import RecordingLock, is_being_recorded
 from motor_trainer.storage.manifest import (
     Manifest,
@@ -130,33 +127,6 @@ class SessionStore:
             raise UserFacingError(f"{session.directory}: session is already complete; nothing to recover")
         with RecordingLock(session):  # refuses a session a running program is still recording
             return finalise(session, recovered=True)
-
-    def query_events(self, kind: EventKind, skill: str | None = None) -> list[SessionEvents]:
-        """Events of ``kind`` (e.g. every live rep) of every complete session, oldest session first."""
-        return [
-            SessionEvents(s.session_id, s.manifest.started_at, s.manifest.skill,
-                          tuple(e for e in s.events() if e.kind is kind))
-            for s in self._complete_sessions(skill)
-        ]
-
-    def _complete_sessions(self, skill: str | None) -> list[Session]:
-        return [s for s in self if s.manifest.status is SessionStatus.COMPLETE
-                and (skill is None or s.manifest.skill == skill)]
-
-    def query_verdicts(self, skill: str | None = None) -> list[SessionVerdicts]:
-        """Verdicts of every complete session (of one skill if given), oldest session first, for progress."""
-        return [SessionVerdicts(s.session_id, s.manifest.started_at, s.manifest.skill or "", tuple(s.verdicts()), s.manifest.settings)
-                for s in self._complete_sessions(skill)]
-
-
-@dataclass(frozen=True)
-class SessionEvents:
-    """One session's events of one kind, with what a progress plot needs to place them."""
-
-    session_id: str
-    started_at: datetime
-    skill: str | None
-    events: tuple[Event, ...]
 
 
 def _load_session(folder: Path) -> Session:
