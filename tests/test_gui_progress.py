@@ -36,3 +36,14 @@ def test_without_saved_sessions_it_says_how_to_get_some(qtbot):
     qtbot.addWidget(view)
     assert view.table.rowCount() == 0
     assert "No saved sessions yet" in view.findChildren(type(view.statements))[0].text()
+
+
+def test_the_success_curve_numbers_whole_sessions_only(qtbot):
+    sessions = [_session(f"2026-11-{day:02d}_a", 22 - day, day % 5, 5) for day in range(1, 23)]
+    for shown in (sessions[:2], sessions):
+        view = ProgressView(shown, NOW)
+        qtbot.addWidget(view)
+        axis = view.plot.getAxis("bottom")
+        ticks = [value for _, values in axis.tickValues(1, len(shown), 800) for value in values]
+        assert ticks and all(float(value).is_integer() for value in ticks)
+        assert len(ticks) <= 12

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from datetime import datetime
 
@@ -13,6 +14,8 @@ from motor_trainer.coaching.progress import skill_progress
 from motor_trainer.records.session_verdicts import SessionVerdicts
 
 _YOU = (240, 240, 240)
+#: Most numbered sessions under the success curve; beyond that every second, fifth... is numbered.
+MAX_SESSION_TICKS = 12
 
 
 class ProgressPanel(QWidget):
@@ -60,7 +63,10 @@ class ProgressPanel(QWidget):
                 self.table.setItem(row, column, QTableWidgetItem(text))
         self.table.resizeColumnsToContents()
         self.statements.setText("\n".join(progress.statements) or "One session so far: progress shows from the second.")
-        self.curve.setData(np.arange(1, len(success.session_ids) + 1), 100.0 * success.success_rate)
+        sessions = len(success.session_ids)
+        self.curve.setData(np.arange(1, sessions + 1), 100.0 * success.success_rate)
+        every = max(1, math.ceil(sessions / MAX_SESSION_TICKS))  # sessions are counted: no "session 1.4"
+        self.plot.getAxis("bottom").setTickSpacing(every, every)
 
 
 class ProgressView(QDialog):
