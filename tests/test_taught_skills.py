@@ -13,6 +13,7 @@ impact of another golfer filmed at 30 fps (golf_dtl_senior_30fps, 226).
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 from arm_model import idle_session
 from footage import tracked
@@ -140,3 +141,45 @@ def test_a_damaged_taught_skill_is_one_line_naming_its_file(taught_serve, tmp_pa
         load_open_loop_preset("no-template", tmp_path)
     with pytest.raises(UserFacingError, match="unknown skill"):
         load_open_loop_preset("../skills/broken", tmp_path)
+
+
+def test_live_a_taught_serve_is_reported_at_its_taught_contact_soon_after_each_serve(taught_serve):
+    """Three serves at 30 fps fed frame by frame, as the camera delivers them: each is reported within
+    a second of its contact, not only once the session ends, with the contact where the template puts it."""
+    from motor_trainer.live.live_analysis import OpenLoopAnalyser, RepFound
+    from motor_trainer.pose.tracker import PoseFrame
+
+    root, _ = taught_serve
+    serves = [serve(30.0, contact_s=2.0 + 0.1 * k, seed=30 + k) for k in range(3)]
+    analyser = OpenLoopAnalyser(load_open_loop_preset("my-serve", root), fps=30.0, reference=None)
+    reported, contacts_s, offset_s, index = [], [], 0.0, 0
+    for known in serves:
+        contacts_s.append(known.contact_s + offset_s)
+        for time_s, xy_px in zip(known.sequence.time_s + offset_s, known.sequence.xy_px):
+            pose = PoseFrame(index, float(time_s), xy_px, np.ones(33), np.ones(33), np.zeros((33, 3)), (1920, 1080))
+            reported += [(float(time_s), e.detected.rep) for e in analyser.push(pose) if isinstance(e, RepFound)]
+            index += 1
+        offset_s = float(time_s) + 1 / 30
+    assert len(reported) == 3, [(round(now, 2), round(rep.release_s, 2)) for now, rep in reported]
+    for (reported_s, rep), contact_s in zip(reported, contacts_s):
+        assert abs(rep.release_s - contact_s) <= 1 / 30 and rep.side is Side.RIGHT
+        assert reported_s - contact_s <= 1.0
+
+
+def test_live_a_taught_slice_gets_the_contact_its_template_gives_offline(tmp_path):
+    """The same slice, live (frame by frame, reported before the clip ends) and in the saved analysis,
+    has one contact: the frame the template matches (42, the annotated contact)."""
+    from motor_trainer.live.live_analysis import OpenLoopAnalyser, RepFound
+    from motor_trainer.pose.tracker import PoseFrame
+
+    teach_skill(tracked("padel_overhead_good_slice.mp4"), name="slice", key_frame=27, workspace_root=tmp_path)
+    preset = load_open_loop_preset("slice", tmp_path)
+    sequence = tracked("padel_overhead_bad_slice.mp4")
+    _, offline = find_reps(sequence, preset)
+    analyser = OpenLoopAnalyser(preset, fps=sequence.fps, reference=None)
+    live = []
+    for row in range(len(sequence)):
+        pose = PoseFrame(row, float(sequence.time_s[row]), sequence.xy_px[row], sequence.visibility[row],
+                         sequence.presence[row], sequence.world_m[row], sequence.image_size_px)
+        live += [event.detected.rep.release_frame for event in analyser.push(pose) if isinstance(event, RepFound)]
+    assert live == [r.release_frame for r in offline] == [42]

@@ -256,6 +256,10 @@ class OpenLoopAnalyser:
     straight after, or the video ends) is recovered by ``flush``: the same
     gate run offline over the frames since the last reported rep, as soon as
     the person has been out of view for ``LOST_FOR_S`` and when the source ends.
+    A taught skill's reps are those its template matches, as offline: the
+    gate of the skill it was taught like only says when to match (a full
+    match over the frames since the last rep costs tens of milliseconds, too
+    much for every frame).
     """
 
     LOST_FOR_S = 0.5
@@ -290,6 +294,8 @@ class OpenLoopAnalyser:
         detected = self._segmenter.push(*row)
         if detected is None or detected.rep.start_frame <= self._reported_until_frame:
             return []
+        if self.preset.template is not None:  # a taught skill: the movement just closed is placed by its template
+            return self.flush()
         return [self._found(detected)]
 
     def flush(self) -> list[LiveEvent]:
