@@ -1,4 +1,4 @@
-"""The live run: every frame reaches the screen in order; a failure mid-run ends it in one line.
+"""The live run's two threads (tracking, then finishing each frame): order kept, a failure ends the run in one line.
 
 A synthetic camera hands over frames whose pose encodes their index, so what
 reaches the screen can be checked frame by frame without the model.

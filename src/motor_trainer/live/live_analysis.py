@@ -169,6 +169,9 @@ def warm_up(tracker: PoseEstimator, size_px: tuple[int, int]) -> None:
     tracker.process(Frame(-1, 0.0, np.zeros((height, width, 3), dtype=np.uint8)))
 
 
+#: Tracked frames waiting for the finishing thread; more would only add latency (the tracker then waits).
+FINISH_QUEUE_FRAMES = 2
+
 #: How much lower than the GUI thread the worker threads run (Linux nice steps).
 WORKER_NICE_STEPS = 5
 
@@ -420,7 +423,7 @@ class LiveRun:
     _source: LiveSource | None = None
     _launch: queue.Queue = field(default_factory=queue.Queue)
     _record_lock: threading.Lock = field(default_factory=threading.Lock)
-    _frames_processed: int = 0
+    _frames_finished: int = 0
 
     def start(self) -> None:
         # The launcher is started here, at the caller's priority, so the capture threads it starts keep it.
@@ -526,7 +529,7 @@ class LiveRun:
                 try:
                     self._loop(source, tracker, analyser)
                 finally:
-                    processed = self._frames_processed  # shown, recorded and analysed: also when the run failed
+                    processed = self._frames_finished  # shown, recorded and analysed: also when the run failed
                     source.stop()
                     captured = source.frames_captured
         except UserFacingError as failure:
@@ -540,35 +543,68 @@ class LiveRun:
         self.events.put(RunEnded(captured, processed, error))
 
     def _loop(self, source: LiveSource, tracker: PoseEstimator, analyser: Analyser | None) -> None:
-        self._frames_processed = 0
+        """Track each frame here and hand it to the finishing thread (display image, recording, analysis).
+
+        The model waits in native code with the interpreter free, so the
+        finishing of one frame (5-6 ms on 2 cores: the JPEG for replays, the
+        drawing, the analysis) overlaps the tracking of the next instead of
+        adding to it: the time this thread needs per frame is the tracker's.
+        """
+        tracked: queue.Queue[tuple[Frame, PoseFrame, float] | None] = queue.Queue(maxsize=FINISH_QUEUE_FRAMES)
+        failures: list[BaseException] = []
+        finisher = threading.Thread(target=self._finish_frames, args=(tracked, analyser, failures), name="live-finish",
+                                    daemon=True)
+        finisher.start()
+        try:
+            for frame in source.frames():  # ends when the source ends or stop() stops it
+                if self._stop.is_set() or failures:
+                    break
+                started = time.monotonic()
+                tracked.put((frame, tracker.process(frame), started))
+        finally:
+            tracked.put(None)
+            finisher.join()
+        if failures:
+            raise failures[0]
+        for event in [] if analyser is None else analyser.flush():
+            self.events.put(event)
+
+    def _finish_frames(self, tracked: queue.Queue, analyser: Analyser | None, failures: list[BaseException]) -> None:
+        """The finishing thread: every tracked frame, in order, until None; the first failure is kept for the
+        tracking thread to raise, and the frames after it are only taken off the queue."""
         scale = None
         frames, poses = self.frames, self.poses
         assert frames is not None and poses is not None  # _run makes both before the loop starts
-        for frame in source.frames():  # ends when the source ends or stop() stops it
-            if self._stop.is_set():
-                break
-            started = time.monotonic()
-            pose = tracker.process(frame)
-            scale = display_scale(frame.size_px) if scale is None else scale
-            image = shrink(frame.image_rgb, scale)
-            frames.push(frame.index, frame.time_s, image)
-            saved = self._record_frame(frame, pose)
-            poses.append(frame.index, frame.time_s, pose.xy_px)
-            events = [] if analyser is None else analyser.push(pose)
-            shown_xy = pose.xy_px * scale
-            if pose.detected:
-                draw_skeleton(image, shown_xy, thickness_px=2)
-                if analyser is not None:
-                    mark_joints(image, shown_xy, analyser.joints_in_error())
-            processing_ms = 1000.0 * (time.monotonic() - started)
-            self.events.put(LiveFrame(frame.index, frame.time_s, image, pose.detected, processing_ms))
-            for event in (*saved, *events):
-                self.events.put(event)
-            if self.frame_ready is not None:
-                self.frame_ready()
-            self._frames_processed += 1
-        for event in [] if analyser is None else analyser.flush():
+        self._frames_finished = 0
+        while (item := tracked.get()) is not None:
+            if failures:
+                continue
+            frame, pose, started = item
+            try:
+                scale = display_scale(frame.size_px) if scale is None else scale
+                self._finish_frame(frame, pose, started, scale, frames, poses, analyser)
+                self._frames_finished += 1
+            except BaseException as failure:  # noqa: BLE001 — raised again in the tracking thread
+                failures.append(failure)
+
+    def _finish_frame(self, frame: Frame, pose: PoseFrame, started: float, scale: float, frames: FrameRingBuffer,
+                      poses: PoseHistory, analyser: Analyser | None) -> None:
+        image = shrink(frame.image_rgb, scale)
+        frames.push(frame.index, frame.time_s, image)
+        saved = self._record_frame(frame, pose)
+        poses.append(frame.index, frame.time_s, pose.xy_px)
+        events = [] if analyser is None else analyser.push(pose)
+        shown_xy = pose.xy_px * scale
+        if pose.detected:
+            draw_skeleton(image, shown_xy, thickness_px=2)
+            if analyser is not None:
+                mark_joints(image, shown_xy, analyser.joints_in_error())
+        processing_ms = 1000.0 * (time.monotonic() - started)
+        self.events.put(LiveFrame(frame.index, frame.time_s, image, pose.detected, processing_ms))
+        for event in (*saved, *events):
             self.events.put(event)
+        if self.frame_ready is not None:
+            self.frame_ready()
 
     def _record_frame(self, frame: Frame, pose: PoseFrame) -> list[LiveEvent]:
         """Hand the frame to the recording; a landmark chunk it completed is reported."""
