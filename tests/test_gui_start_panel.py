@@ -118,3 +118,45 @@ def test_a_skill_taught_in_the_workspace_is_offered_with_the_presets_and_set_up_
     panel.save_session.setChecked(False)  # not saving still uses the workspace's skills
     setup = panel.setup()
     assert setup.skill == "club-serve" and setup.kind is SkillKind.OPEN_LOOP
+
+
+def test_each_skill_keeps_its_own_reference_and_the_next_run_opens_with_them(panel, media_dir, tmp_path):
+    """A dance routine chosen for the dance is no reference for a free throw: after dancing along, choosing
+    the free throw empties the field (before, the routine folder stayed and the free throw's run ended on
+    "dance-routine.json: no such reference"); going back brings the routine back, and so does a restart."""
+    from motor_trainer.live.preferences import PracticePreferences, load_preferences, save_preferences
+
+    panel.choose_video(media_dir / "free_throw_side.mp4")
+    panel.choose_skill("dance-footwork")
+    panel.reference_path.setText("/some/routine")
+    panel.choose_skill("free-throw")
+    assert panel.reference_path.text() == "" and panel.setup().reference_path is None
+    panel.reference_path.setText("/refs/my-throws.json")
+    panel.choose_skill("dance-footwork")
+    assert panel.reference_path.text() == "/some/routine"
+    save_preferences(panel.preferences(PracticePreferences()), tmp_path / "practice.toml")
+
+    restarted = StartPanel(cameras=[])
+    restarted.apply_preferences(load_preferences(tmp_path / "practice.toml")[0])
+    assert restarted.skill.currentData() == "dance-footwork" and restarted.reference_path.text() == "/some/routine"
+    restarted.choose_skill("free-throw")
+    assert restarted.reference_path.text() == "/refs/my-throws.json"
+
+
+def test_a_settings_file_from_before_references_per_skill_gives_its_reference_to_its_skill(tmp_path):
+    from motor_trainer.live.preferences import load_preferences
+
+    (tmp_path / "practice.toml").write_text('skill = "dance-footwork"\nreference_path = "/some/routine"\n')
+    preferences, problem = load_preferences(tmp_path / "practice.toml")
+    assert problem == "" and preferences.references == {"dance-footwork": "/some/routine"}
+
+
+def test_a_routine_remembered_for_a_free_throw_by_an_older_version_is_not_offered_to_it(qtbot, tmp_path):
+    """The older single field could be saved holding the dance routine while the free throw was chosen."""
+    (tmp_path / "practice.toml").write_text('skill = "free-throw"\nreference_path = "/ws/references/dance-routine"\n')
+    from motor_trainer.live.preferences import load_preferences
+
+    panel = StartPanel(cameras=[])
+    qtbot.addWidget(panel)
+    panel.apply_preferences(load_preferences(tmp_path / "practice.toml")[0])
+    assert panel.skill.currentData() == "free-throw" and panel.reference_path.text() == ""

@@ -148,6 +148,9 @@ class StartPanel(QWidget):
         classify = QPushButton("Help me choose…")
         classify.clicked.connect(self._on_classify)
         self.reference_path = QLineEdit()
+        self._references: dict[str, str] = {}  # skill -> the reference last chosen for it (a routine is no rep reference)
+        self._reference_skill = self.skill.currentData()
+        self.skill.currentIndexChanged.connect(self._on_skill_changed)
         self.reference_path.setPlaceholderText("open-loop: a saved reference .json (optional); closed-loop: a routine folder or video")
         browse_reference = QPushButton("Choose…")
         browse_reference.clicked.connect(self._on_browse_reference)
@@ -245,9 +248,12 @@ class StartPanel(QWidget):
         self.dance_speed.setValue(preferences.dance_speed)
         self.mirror_reference.setCurrentIndex(max(0, self.mirror_reference.findData(preferences.mirror_reference)))
         self.reference_layout.setCurrentIndex(max(0, self.reference_layout.findData(preferences.reference_layout)))
+        shipped = set(available_presets(self._workspace_root))
+        self._references = {skill: path for skill, path in preferences.references.items()
+                            if skill in shipped and self._fits(skill, path)}
         if preferences.skill in available_presets(self._workspace_root):
             self.choose_skill(preferences.skill)
-        self.reference_path.setText(preferences.reference_path)
+        self.reference_path.setText(self._references.get(self.skill.currentData(), ""))
         (self.performance if preferences.mode is PracticeMode.PERFORMANCE else self.practice).setChecked(True)
         self.outcome_on_board.setChecked(preferences.outcome_on_board)
         self.save_session.setChecked(preferences.save_session and self.sessions_dir is not None)
@@ -266,7 +272,7 @@ class StartPanel(QWidget):
             dance_speed=float(self.dance_speed.value()),
             mirror_reference=self.mirror_reference.currentData(),
             reference_layout=self.reference_layout.currentData(),
-            reference_path=self.reference_path.text().strip(),
+            references=self._remembered_references(),
             mode=PracticeMode.PERFORMANCE if self.performance.isChecked() else PracticeMode.PRACTICE,
             outcome_on_board=self.outcome_on_board.isChecked(),
             save_session=self.save_session.isChecked() if self.sessions_dir is not None else earlier.save_session,
@@ -280,6 +286,24 @@ class StartPanel(QWidget):
 
     def choose_skill(self, name: str) -> None:
         self.skill.setCurrentIndex(self.skill.findData(name))
+
+    def _fits(self, skill: str, path: str) -> bool:
+        """Whether ``path`` can be ``skill``'s reference: a rep reference is a .json file, a routine a folder or video."""
+        return path.lower().endswith(".json") == (preset_kind(skill, self._workspace_root) is SkillKind.OPEN_LOOP)
+
+    def _remembered_references(self) -> dict[str, str]:
+        """Every skill's reference, the one in the field for the skill shown (an emptied field forgets it)."""
+        references = dict(self._references)
+        references.pop(self._reference_skill, None)
+        if text := self.reference_path.text().strip():
+            references[self._reference_skill] = text
+        return references
+
+    def _on_skill_changed(self) -> None:
+        """The field shows the new skill's own reference: a dance routine left in it is no free throw's reference."""
+        self._references = self._remembered_references()
+        self._reference_skill = self.skill.currentData()
+        self.reference_path.setText(self._references.get(self._reference_skill, ""))
 
     def _on_start(self) -> None:
         try:

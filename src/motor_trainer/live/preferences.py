@@ -1,7 +1,7 @@
 """The practice settings kept between runs, in ``practice.toml`` in the workspace (no Qt: plain TOML).
 
 The start panel opens with the last session's choices (source, rotation,
-speed, skill, reference, mode), the practice screen with the last mirror
+speed, skill, mode, and each skill's own reference), the practice screen with the last mirror
 delay and sound cue, and the coach at the difficulty level the last session of the same
 skill reached (error-driven practice keeps the success rate in its band
 from one session to the next, not only within one). The file is the user's to edit: a key of the wrong type
@@ -39,7 +39,7 @@ class PracticePreferences:
     camera_index: int = 0
     rotate_deg: int = 0
     speed: float = 1.0
-    reference_path: str = ""
+    references: dict[str, str] = field(default_factory=dict)  # skill -> its reference: a rep reference .json or a routine
     mode: PracticeMode = PracticeMode.PRACTICE
     outcome_on_board: bool = True
     save_session: bool = True
@@ -72,6 +72,8 @@ class PracticePreferences:
                 value = float(value)
             if type(value) is not type(default):
                 raise UserFacingError(f"{source}: {spec.name} must be {type(default).__name__}, got {value!r}")
+            if spec.name == "references" and not all(isinstance(path, str) for path in value.values()):
+                raise UserFacingError(f"{source}: {spec.name} must give a file or folder path per skill, got {value!r}")
             if spec.name == "coach_levels" and not all(type(level) is int for level in value.values()):
                 raise UserFacingError(f"{source}: {spec.name} must give a whole-number level per skill, got {value!r}")
             if spec.name == "audio_offsets_ms":
@@ -79,6 +81,9 @@ class PracticePreferences:
                     raise UserFacingError(f"{source}: {spec.name} must give milliseconds per sound output, got {value!r}")
                 value = {device: float(offset) for device, offset in value.items()}
             values[spec.name] = value
+        legacy = table.get("reference_path")  # before references were kept per skill: the saved skill's
+        if isinstance(legacy, str) and legacy and "references" not in values and isinstance(values.get("skill"), str):
+            values["references"] = {values["skill"]: legacy}
         if values.get("rotate_deg", 0) not in ROTATIONS_DEG:
             raise UserFacingError(f"{source}: rotate_deg must be one of {ROTATIONS_DEG}, got {values['rotate_deg']}")
         for name, choices in (("mirror_reference", MirrorChoice), ("reference_layout", ReferenceLayout)):
