@@ -83,7 +83,8 @@ class LiveFrame:
     time_s: float
     image_rgb: np.ndarray
     detected: bool
-    processing_ms: float
+    tracking_ms: float  # the tracker's time on this frame: the pace the run must keep
+    processing_ms: float  # from the tracker taking the frame to the frame ready to show
 
     def __post_init__(self) -> None:
         self.image_rgb.setflags(write=False)
@@ -550,7 +551,7 @@ class LiveRun:
         drawing, the analysis) overlaps the tracking of the next instead of
         adding to it: the time this thread needs per frame is the tracker's.
         """
-        tracked: queue.Queue[tuple[Frame, PoseFrame, float] | None] = queue.Queue(maxsize=FINISH_QUEUE_FRAMES)
+        tracked: queue.Queue[tuple[Frame, PoseFrame, float, float] | None] = queue.Queue(maxsize=FINISH_QUEUE_FRAMES)
         failures: list[BaseException] = []
         finisher = threading.Thread(target=self._finish_frames, args=(tracked, analyser, failures), name="live-finish",
                                     daemon=True)
@@ -560,7 +561,8 @@ class LiveRun:
                 if self._stop.is_set() or failures:
                     break
                 started = time.monotonic()
-                tracked.put((frame, tracker.process(frame), started))
+                pose = tracker.process(frame)
+                tracked.put((frame, pose, started, 1000.0 * (time.monotonic() - started)))
         finally:
             tracked.put(None)
             finisher.join()
@@ -579,16 +581,16 @@ class LiveRun:
         while (item := tracked.get()) is not None:
             if failures:
                 continue
-            frame, pose, started = item
+            frame, pose, started, tracking_ms = item
             try:
                 scale = display_scale(frame.size_px) if scale is None else scale
-                self._finish_frame(frame, pose, started, scale, frames, poses, analyser)
+                self._finish_frame(frame, pose, started, tracking_ms, scale, frames, poses, analyser)
                 self._frames_finished += 1
             except BaseException as failure:  # noqa: BLE001 — raised again in the tracking thread
                 failures.append(failure)
 
-    def _finish_frame(self, frame: Frame, pose: PoseFrame, started: float, scale: float, frames: FrameRingBuffer,
-                      poses: PoseHistory, analyser: Analyser | None) -> None:
+    def _finish_frame(self, frame: Frame, pose: PoseFrame, started: float, tracking_ms: float, scale: float,
+                      frames: FrameRingBuffer, poses: PoseHistory, analyser: Analyser | None) -> None:
         image = shrink(frame.image_rgb, scale)
         frames.push(frame.index, frame.time_s, image)
         saved = self._record_frame(frame, pose)
@@ -600,7 +602,7 @@ class LiveRun:
             if analyser is not None:
                 mark_joints(image, shown_xy, analyser.joints_in_error())
         processing_ms = 1000.0 * (time.monotonic() - started)
-        self.events.put(LiveFrame(frame.index, frame.time_s, image, pose.detected, processing_ms))
+        self.events.put(LiveFrame(frame.index, frame.time_s, image, pose.detected, tracking_ms, processing_ms))
         for event in (*saved, *events):
             self.events.put(event)
         if self.frame_ready is not None:
