@@ -91,3 +91,27 @@ def test_a_recording_that_fails_mid_run_ends_it_with_one_line_and_nothing_after_
     assert ended.error == "sessions/s1/video.mkv: recording failed (No space left on device)"
     assert [frame.index for frame in shown] == [0, 1, 2, 3, 4]
     assert ended.frames_processed == 5
+
+
+class _PointRecordingTracker(_IndexTracker):
+    """Notes the frame before which each 'follow the person here' reached the tracker."""
+
+    def __init__(self):
+        self.points: list[tuple[int, tuple[float, float]]] = []
+        self._next_index = 0
+
+    def follow_subject_near(self, point_px: tuple[float, float]) -> None:
+        self.points.append((self._next_index, point_px))
+
+    def process(self, frame: Frame):
+        self._next_index = frame.index + 1
+        return super().process(frame)
+
+
+def test_a_person_clicked_before_the_frames_flow_is_followed_from_the_first_frame():
+    tracker = _PointRecordingTracker()
+    run = LiveRun(make_source=lambda: _SyntheticCamera("synthetic"), make_tracker=lambda: tracker, make_analyser=lambda fps: None)
+    run.follow_subject_near((12.0, 34.0))
+    _, ended = _run_to_the_end(run)
+    assert ended.error == ""
+    assert tracker.points == [(0, (12.0, 34.0))]

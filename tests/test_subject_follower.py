@@ -106,3 +106,19 @@ def test_live_labels_hold_through_a_side_view_and_follow_a_real_swap():
     front = skeleton(500)
     live = [chain.step(front) for _ in range(10)] + [chain.step(front[MIRROR_ORDER]) for _ in range(5)]
     assert live == [False] * 10 + [True] * 5
+
+
+def test_restarting_near_a_point_forgets_the_followed_person_and_waits_for_the_pointed_one():
+    """The user clicks someone else mid-session: the follower lets go of the person it followed
+    (still in view, right where it saw them), looks around the point until the new person is
+    found, then keeps them."""
+    follower = SubjectFollower()
+    for step in range(10):
+        follower.accept(skeleton(500), step / 30)
+    follower.restart_near((200.0, 450.0))
+    assert follower.choose([skeleton(500)], 10 / 30, SIZE_PX) is None
+    crop = follower.crop_for(10 / 30, SIZE_PX)
+    assert crop.x0_px <= 200 <= crop.x0_px + crop.width_px and crop.width_px < SIZE_PX[0]
+    assert follower.choose([skeleton(500), skeleton(205)], 11 / 30, SIZE_PX) == 1
+    follower.accept(skeleton(205), 11 / 30)
+    assert follower.choose([skeleton(500), skeleton(210)], 12 / 30, SIZE_PX) == 1

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
-from PySide6.QtCore import QSize, Qt
+from PySide6.QtCore import QSize, Qt, Signal
 from PySide6.QtGui import QImage, QPixmap
 from PySide6.QtWidgets import QLabel, QSizePolicy, QWidget
 
@@ -16,7 +16,13 @@ def to_qimage(image_rgb: np.ndarray) -> QImage:
 
 
 class ImageLabel(QLabel):
-    """Shows the newest image; rescales it when the widget is resized."""
+    """Shows the newest image; rescales it when the widget is resized.
+
+    ``clicked_at(x, y)``: a click on the image, as fractions (0-1) of its width and height,
+    whatever size it is shown at (clicks on the margins around it are ignored).
+    """
+
+    clicked_at = Signal(float, float)
 
     def __init__(self, placeholder: str = "", parent: QWidget | None = None):
         super().__init__(placeholder, parent)
@@ -35,6 +41,19 @@ class ImageLabel(QLabel):
     def resizeEvent(self, event) -> None:  # noqa: N802 — Qt's name
         super().resizeEvent(event)
         self._rescale()
+
+    def mousePressEvent(self, event) -> None:  # noqa: N802 — Qt's name
+        super().mousePressEvent(event)
+        shown = self.pixmap()
+        if self._pixmap is None or shown.isNull() or event.button() != Qt.MouseButton.LeftButton:
+            return
+        area = self.contentsRect()
+        left = area.x() + (area.width() - shown.width()) / 2
+        top = area.y() + (area.height() - shown.height()) / 2
+        x_fraction = (event.position().x() - left) / shown.width()
+        y_fraction = (event.position().y() - top) / shown.height()
+        if 0 <= x_fraction <= 1 and 0 <= y_fraction <= 1:
+            self.clicked_at.emit(x_fraction, y_fraction)
 
     def sizeHint(self) -> QSize:  # noqa: N802 — Qt's name
         return QSize(640, 480)

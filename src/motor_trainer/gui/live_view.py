@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from motor_trainer.gui.image_label import ImageLabel
@@ -30,6 +31,8 @@ class LiveView(QWidget):
     def __init__(self, closed_loop: bool, parent: QWidget | None = None):
         super().__init__(parent)
         self.image = ImageLabel("Starting the camera…")
+        self.image.setCursor(Qt.CursorShape.CrossCursor)
+        self.image.setToolTip("Skeleton on someone else? Click the person to coach")
         self.shown_time_s: float | None = None  # when the shown image was filmed (the mirror shows the past)
         self.mirror_caption = QLabel("")
         self.mirror_caption.setStyleSheet("font-size: 16px; font-weight: bold; color: #56B4E9;")

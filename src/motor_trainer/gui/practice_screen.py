@@ -140,6 +140,7 @@ class PracticeScreen(QWidget):
         layout.addWidget(body, 1)
 
         session.frame_ready.connect(self._on_frame)
+        self.live_view.image.clicked_at.connect(self._on_person_clicked)
         session.status_changed.connect(self.live_view._on_status)
         session.step_progress.connect(self._on_step_progress)
         session.rep_found.connect(self._on_rep_found)
@@ -174,6 +175,15 @@ class PracticeScreen(QWidget):
                 f"Delayed mirror: {delay_s:g} s ago" if delayed else f"Delayed mirror: starts once {delay_s:g} s are filmed"
             )
         self.live_view._on_frame(frame, delayed)
+
+    def _on_person_clicked(self, x_fraction: float, y_fraction: float) -> None:
+        """Follow the person clicked in the live image. With the delayed mirror on, the point is where they
+        were then; the model looks around it (a square of 0.6 the frame's height) until it finds them."""
+        width_px, height_px = self.session.run.image_size_px
+        if not width_px:
+            return  # the camera has not sent a frame yet
+        self.session.run.follow_subject_near((x_fraction * width_px, y_fraction * height_px))
+        self.live_view.status.setText("Following the person you clicked")
 
     def _on_mirror_delay_changed(self, delay_s: float) -> None:
         self.live_view.mirror_caption.setVisible(delay_s > 0)

@@ -144,6 +144,8 @@ LiveEvent = LiveFrame | StepProgress | RepFound | LandmarksSaved | StatusChanged
 class PoseEstimator(Protocol):
     def process(self, frame: Frame): ...
 
+    def follow_subject_near(self, point_px: tuple[float, float]) -> None: ...
+
 
 class PoseHistory:
     """The newest poses by frame index, shared between the worker and the GUI thread (for replays)."""
@@ -425,6 +427,7 @@ class LiveRun:
     _launch: queue.Queue = field(default_factory=queue.Queue)
     _record_lock: threading.Lock = field(default_factory=threading.Lock)
     _frames_finished: int = 0
+    _subject_points: queue.Queue = field(default_factory=queue.Queue)
 
     def start(self) -> None:
         # The launcher is started here, at the caller's priority, so the capture threads it starts keep it.
@@ -454,6 +457,11 @@ class LiveRun:
         self.request_stop()
         if self._thread is not None:
             self._thread.join(timeout_s)
+
+    def follow_subject_near(self, point_px: tuple[float, float]) -> None:
+        """Follow the person at ``point_px`` (source-frame pixels) from the next tracked frame on;
+        any thread may ask (the GUI does, when the user clicks someone in the live image)."""
+        self._subject_points.put(point_px)
 
     def record_event(self, kind: EventKind, payload: Mapping[str, Any], time_s: float | None = None) -> None:
         """Commit one event (rep, outcome, verdict) to the recording, with every landmark before it."""
@@ -560,6 +568,8 @@ class LiveRun:
             for frame in source.frames():  # ends when the source ends or stop() stops it
                 if self._stop.is_set() or failures:
                     break
+                while not self._subject_points.empty():
+                    tracker.follow_subject_near(self._subject_points.get())
                 started = time.monotonic()
                 pose = tracker.process(frame)
                 tracked.put((frame, pose, started, 1000.0 * (time.monotonic() - started)))

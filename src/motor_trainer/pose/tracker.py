@@ -258,6 +258,15 @@ class SubjectFollower:
         self._last_seen_s: float | None = None
         self._torso_history: deque[float] = deque(maxlen=size_memory_frames)
 
+    def restart_near(self, point_px: tuple[float, float]) -> None:
+        """Follow, from now on, the person at ``point_px`` (full-frame pixels), as if they had been
+        pointed at from the start: whoever was followed is forgotten, and nobody else is taken
+        while that person is still unseen."""
+        self.subject_hint_px = point_px
+        self._last_xy = None
+        self._last_seen_s = None
+        self._torso_history.clear()
+
     def choose(self, candidates: list[np.ndarray], time_s: float, size_px: tuple[int, int]) -> int | None:
         """Index of the subject among candidate xy arrays, or None if none is plausibly them.
 
@@ -580,6 +589,12 @@ class PoseTracker:
             self._landmarker.close()
             self._landmarker = None
             _NativeLogSilencer.release()
+
+    def follow_subject_near(self, point_px: tuple[float, float]) -> None:
+        """From the next frame on, follow the person at ``point_px`` (full-frame pixels) instead of
+        whoever is followed now: the user's answer when the skeleton sits on someone else."""
+        self._follower.restart_near(point_px)
+        self._left_right = LeftRightChain()  # the labels' history was someone else's
 
     def detect_candidates(self, frame: Frame, crop: CropBox) -> list[tuple[np.ndarray, ...]]:
         """Every pose the model finds inside ``crop`` of ``frame``, in full-frame pixels."""
