@@ -48,12 +48,19 @@ def test_clicking_the_man_on_the_box_moves_the_skeleton_off_the_sun_flare(qtbot,
                        round(top + MAN_ON_THE_BOX_PX[1] / FRAME_SIZE_PX[1] * picture.height()))
         clicked_at_frame = shown[-1]
         qtbot.mouseClick(label, Qt.MouseButton.LeftButton, pos=click)
-        status = screen.live_view.status.text()
-        qtbot.waitUntil(lambda: shown[-1] >= clicked_at_frame + 70, timeout=LIVE_TIMEOUT_MS)
+        said = [screen.live_view.status.text()]
+
+        def seventy_frames_on() -> bool:
+            said.append(screen.live_view.status.text())
+            return shown[-1] >= clicked_at_frame + 70
+
+        qtbot.waitUntil(seventy_frames_on, timeout=LIVE_TIMEOUT_MS)
         after = screen.session.run.poses.xy_for(np.arange(clicked_at_frame + 10, clicked_at_frame + 70))
     finally:
         stop_and_wait(screen, qtbot)
-    assert status == "Following the person you clicked"
+    assert said[0] == "Looking for the person you clicked…"
+    assert "Following the person you clicked" in said
+    assert "Nobody in view: step into the picture" not in said[: said.index("Following the person you clicked")]
     centres = torso_centres(after)
     seen = np.isfinite(centres[:, 0])
     assert seen.sum() >= 20

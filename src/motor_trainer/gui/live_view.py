@@ -34,6 +34,7 @@ class LiveView(QWidget):
         self.image.setCursor(Qt.CursorShape.CrossCursor)
         self.image.setToolTip("Skeleton on someone else? Click the person to coach")
         self.shown_time_s: float | None = None  # when the shown image was filmed (the mirror shows the past)
+        self._looking_for_clicked = False
         self.mirror_caption = QLabel("")
         self.mirror_caption.setStyleSheet("font-size: 16px; font-weight: bold; color: #56B4E9;")
         self.mirror_caption.setVisible(False)
@@ -58,10 +59,19 @@ class LiveView(QWidget):
         """Show the newest frame, or with the delayed mirror on, the ``(time_s, image)`` filmed earlier."""
         self.shown_time_s, image = delayed if delayed is not None else (frame.time_s, frame.image_rgb)
         self.image.show_image(image)
-        if not frame.detected:
+        if self._looking_for_clicked:
+            if frame.detected:
+                self._looking_for_clicked = False
+                self.status.setText("Following the person you clicked")
+        elif not frame.detected:
             self.status.setText("Nobody in view: step into the picture")
         elif self.status.text().startswith("Nobody"):
             self.status.setText("")
+
+    def look_for_clicked_person(self) -> None:
+        """Say so until someone is found (the clicked person is in view: 'nobody in view' would be wrong)."""
+        self._looking_for_clicked = True
+        self.status.setText("Looking for the person you clicked…")
 
     def _on_status(self, status: StatusChanged) -> None:
         self.status.setText(status.message)

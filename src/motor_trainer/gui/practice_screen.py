@@ -183,7 +183,7 @@ class PracticeScreen(QWidget):
         if not width_px:
             return  # the camera has not sent a frame yet
         self.session.run.follow_subject_near((x_fraction * width_px, y_fraction * height_px))
-        self.live_view.status.setText("Following the person you clicked")
+        self.live_view.look_for_clicked_person()
 
     def _on_mirror_delay_changed(self, delay_s: float) -> None:
         self.live_view.mirror_caption.setVisible(delay_s > 0)
