@@ -6,12 +6,14 @@ Run under a virtual X server (Debian: apt-get install -y xvfb):
 
 Without a display it falls back to Qt's offscreen platform. The views:
 start panel, skill questions, free throw rep with the dartboard, the replay
-of an obvious miss beside the live view, coach, open-loop plots, the dance
+of an obvious miss beside the live view, coach, open-loop plots, a skeleton
+on a phantom in a sun flare and then on the man clicked instead, the dance
 followed live with step tiers, the delayed mirror, closed-loop plots, coach
 after the routine, dancing along (the count-in beside the live view, the next
-steps under the reference, the reference mirrored, and drawn behind), the sessions browser and progress across the sessions the
-run saved (``--out`` is the workspace), the free throw's session reviewed
-with its skeleton and its miss replayed, and the calibration wizard's two pages (lens from the
+steps under the reference, the reference mirrored, and drawn behind), the
+sessions browser and progress across the sessions the run saved (``--out``
+is the workspace), the free throw's session reviewed with its skeleton and
+its miss replayed, and the calibration wizard's two pages (lens from the
 shared checkerboard photos; floor points half clicked on a lab frame). The
 dance's reference routine is tracked from the dance video first (about
 15-30 s) into the workspace's references unless ``--routine FOLDER`` names a
@@ -104,6 +106,27 @@ def open_loop_views(app: QApplication, window: MainWindow, out_dir: Path) -> Non
     screen.tabs.setCurrentWidget(screen.plots)
     pause(app, 0.3)
     save(window, out_dir, "06_plots_open_loop")
+    screen._on_back()  # noqa: SLF001 — the "New session" button's handler
+
+
+def follow_click_views(app: QApplication, window: MainWindow, out_dir: Path) -> None:
+    """The skeleton on a phantom in the sun flare, then on the man on the box once he is clicked."""
+    panel = window.start_panel
+    panel.choose_video(MEDIA / "outdoor_jumps_and_walk.mp4")
+    panel.choose_skill("generic-throw")
+    panel.start_button.click()
+    screen = window.practice_screen
+    label = screen.live_view.image
+    wait_until(app, lambda: label.images_shown >= 3, 30, "the outdoor clip's first frames")
+    save(window, out_dir, "06b_skeleton_on_someone_else")
+    picture = label.pixmap()
+    man_x, man_y = 640 / 1768, 220 / 994  # his torso, as fractions of the frame
+    click = QPoint(round((label.width() - picture.width()) / 2 + man_x * picture.width()),
+                   round((label.height() - picture.height()) / 2 + man_y * picture.height()))
+    QTest.mouseClick(label, Qt.MouseButton.LeftButton, pos=click)
+    clicked_at = label.images_shown
+    wait_until(app, lambda: label.images_shown >= clicked_at + 40, 30, "40 frames after the click")
+    save(window, out_dir, "06c_person_clicked_followed")
     screen._on_back()  # noqa: SLF001 — the "New session" button's handler
 
 
@@ -255,6 +278,7 @@ def main() -> int:
         dance_along_views(app, window, args.out, routine)
     else:
         open_loop_views(app, window, args.out)
+        follow_click_views(app, window, args.out)
         closed_loop_views(app, window, args.out, routine)
         dance_along_views(app, window, args.out, routine)
         session_views(app, window, args.out)
