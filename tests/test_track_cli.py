@@ -7,7 +7,9 @@ import pytest
 
 from motor_trainer.cli import main
 from motor_trainer.feedback.replay_output import write_mp4
+from motor_trainer.pose.landmarks import Landmark
 from motor_trainer.storage.landmark_files import load_landmarks
+from motor_trainer.storage.store import SessionStore
 
 
 def run_cli(capsys, *argv: str) -> tuple[int, str, str]:
@@ -84,3 +86,20 @@ def test_bad_file_in_a_batch_is_skipped(tmp_path, capsys):
     assert code == 2
     assert err.count("motor-trainer: skipped:") == 2
     assert not list((tmp_path / "ws" / "sessions").glob("*/manifest.json"))
+
+
+@pytest.mark.footage
+def test_analyze_follows_the_person_pointed_at(media_dir, tmp_path, capsys):
+    """outdoor_jumps_and_walk.mp4: unpointed, the model's first choice is a phantom skeleton in the sun
+    flare; with --subject on the man on the box, the session's landmarks are his (torso centre at
+    x 630-815, y 170-258 px while he is on the box, frames 0-160)."""
+    workspace = tmp_path / "workspace"
+    code, out, _ = run_cli(capsys, "--workspace", str(workspace), "analyze", str(media_dir / "outdoor_jumps_and_walk.mp4"),
+                           "--skill", "generic-throw", "--subject", "640,220")
+    assert code == 0, out
+    (session,) = SessionStore(workspace / "sessions")
+    xy = session.landmarks().xy_px[:160]
+    torso = xy[:, [Landmark.LEFT_SHOULDER, Landmark.RIGHT_SHOULDER, Landmark.LEFT_HIP, Landmark.RIGHT_HIP]].mean(axis=1)
+    seen = np.isfinite(torso[:, 0])
+    assert seen.mean() >= 0.9
+    assert np.all((torso[seen, 0] > 600) & (torso[seen, 0] < 850) & (torso[seen, 1] < 300))

@@ -32,6 +32,7 @@ from motor_trainer.atomic_files import atomic_write_bytes
 from motor_trainer.calibration.camera import undistort_if_calibrated
 from motor_trainer.calibration.targets import workspace_dartboard
 from motor_trainer.commands.batch import add_jobs_option, run_per_video
+from motor_trainer.commands.track import add_subject_option
 from motor_trainer.errors import UserFacingError
 from motor_trainer.pose.kinematics import mirror_sequence
 from motor_trainer.pose.landmarks import PoseSequence
@@ -54,6 +55,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--skill", required=True, help=f"skill preset ({', '.join(available_presets())})")
     parser.add_argument("--rotate", type=int, default=0, choices=(0, 90, 180, 270), help="clockwise rotation for a sideways camera")
     parser.add_argument("--model", default="lite", help="pose model: lite (bundled), full, heavy, or a .task file")
+    add_subject_option(parser)
     parser.add_argument("--reference", metavar="ID", help="a saved reference (default: the video's own reps)")
     parser.add_argument("--outcomes", type=Path, metavar="CSV", help="one outcome per rep, in order (x_mm,y_mm | hit | distance_mm)")
     parser.add_argument("--tolerance-mm", type=_positive_mm, help="outcome tolerance of the current difficulty (default: the preset's)")
@@ -231,7 +233,7 @@ def _track(
     resolution; the calibration file used (None: analysed uncalibrated) and what the user is told about it."""
     from motor_trainer.pose.tracker import track_video  # mediapipe loads only when a video is tracked
 
-    sequence = track_video(video, rotate_deg=args.rotate, model=args.model, progress=progress)
+    sequence = track_video(video, rotate_deg=args.rotate, model=args.model, subject_hint_px=args.subject, progress=progress)
     sequence, calibration, notes = undistort_if_calibrated(sequence, workspace.calibration_dir)
     return sequence, None if calibration is None else str(calibration.path), list(notes)
 

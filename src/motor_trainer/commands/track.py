@@ -28,11 +28,16 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--rotate", type=int, default=0, choices=(0, 90, 180, 270), help="clockwise rotation for a sideways camera")
     parser.add_argument("--model", default="lite", help="lite (bundled), full, heavy, or a .task file")
     parser.add_argument("--out", type=Path, help="also write <video>.landmarks.npz/.csv (and overlay) to this folder")
-    parser.add_argument("--subject", type=_point, metavar="X,Y",
-                        help="pixel near the person to follow when several are in view (default: largest, most central)")
+    add_subject_option(parser)
     parser.add_argument("--overlay", action="store_true", help="also write <video>.overlay.mp4 with the skeleton drawn")
     add_jobs_option(parser)
     parser.set_defaults(run=run)
+
+
+def add_subject_option(parser: argparse.ArgumentParser) -> None:
+    """``--subject X,Y``: whom to follow when the largest, most central person is the wrong one."""
+    parser.add_argument("--subject", type=_point, metavar="X,Y",
+                        help="pixel near the person to follow when several are in view (default: largest, most central)")
 
 
 def _point(text: str) -> tuple[float, float]:
