@@ -1,6 +1,6 @@
 """Live path: does the analysis keep up with a camera, how late is the picture, how long until the window is up?
 
-Run: .venv/bin/python bench/bench_live.py [VIDEO] [--skill free-throw] [--rotate DEG] [--runs 3]
+Run: .venv/bin/python bench/bench_live.py [VIDEO] [--skill free-throw] [--rotate DEG] [--subject X,Y] [--runs 3]
 
 A video is played as a camera at its own frame rate (exactly what a webcam
 would hand over) through the same LiveRun the desktop app runs, with the lite
@@ -36,6 +36,7 @@ import numpy as np
 from bench_track import plain_one_pose_landmarker
 
 from motor_trainer.capture.sources import Frame, VideoAsCamera, open_video
+from motor_trainer.commands.track import add_subject_option
 from motor_trainer.live.live_analysis import LiveFrame, RunEnded
 from motor_trainer.live.session_factory import live_run
 from motor_trainer.live.session_setup import SessionSetup
@@ -79,7 +80,7 @@ def pooled(runs: list[LiveFigures]) -> LiveFigures:
     )
 
 
-def run_live(video: Path, skill: str, rotate_deg: int) -> LiveFigures:
+def run_live(video: Path, skill: str, rotate_deg: int, subject_px: tuple[float, float] | None = None) -> LiveFigures:
     """One live run shown in the app's live view; the painted frames' latencies are read at each paint."""
     from PySide6.QtCore import QEvent, QObject
     from PySide6.QtWidgets import QApplication
@@ -89,6 +90,8 @@ def run_live(video: Path, skill: str, rotate_deg: int) -> LiveFigures:
 
     app = QApplication.instance() or QApplication([])
     session = LiveSession(live_run(SessionSetup(skill=skill, video_path=video, rotate_deg=rotate_deg)))
+    if subject_px is not None:
+        session.run.follow_subject_near(subject_px)  # as a click on that person before the first frame
     view = LiveView(closed_loop=False)
     view.resize(960, 600)
     view.show()
@@ -129,10 +132,10 @@ def run_live(video: Path, skill: str, rotate_deg: int) -> LiveFigures:
     return LiveFigures(ended[0].frames_captured, ended[0].frames_processed, tracking_ms, processing_ms, latency_ms)
 
 
-def tracker_crops(video: Path, rotate_deg: int) -> list[np.ndarray]:
+def tracker_crops(video: Path, rotate_deg: int, subject_px: tuple[float, float] | None) -> list[np.ndarray]:
     """The image the tracker gave the model, frame by frame."""
     crops: list[np.ndarray] = []
-    with open_video(video, rotate_deg) as source, PoseTracker() as tracker:
+    with open_video(video, rotate_deg) as source, PoseTracker(subject_hint_px=subject_px) as tracker:
         detect_candidates = tracker.detect_candidates
 
         def keep_crop(frame: Frame, crop: CropBox):
@@ -203,15 +206,16 @@ def main() -> None:
     parser.add_argument("video", nargs="?", type=Path, default=DEFAULT_VIDEO)
     parser.add_argument("--skill", default="free-throw")
     parser.add_argument("--rotate", type=int, default=0)
+    add_subject_option(parser)
     parser.add_argument("--runs", type=int, default=3, help="live runs whose frames are pooled (a 3 s clip's p95 is its 5th worst frame)")
     args = parser.parse_args()
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     with open_video(args.video, args.rotate) as source:
         fps = source.fps
-    runs = [run_live(args.video, args.skill, args.rotate) for _ in range(args.runs)]
+    runs = [run_live(args.video, args.skill, args.rotate, args.subject) for _ in range(args.runs)]
     live = pooled(runs)
     model_ms = plain_one_pose_ms(args.video, args.rotate)
-    crops = tracker_crops(args.video, args.rotate)
+    crops = tracker_crops(args.video, args.rotate, args.subject)
     candidate_median_ms, candidate_p95_ms = np.percentile(raw_model_ms(args.video, args.rotate, crops, camera_running=False), [50, 95])
     beside_camera_median_ms, beside_camera_p95_ms = np.percentile(
         raw_model_ms(args.video, args.rotate, crops, camera_running=True), [50, 95])

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from motor_trainer.commands.track import add_subject_option
 from motor_trainer.pose.kinematics import Side
 from motor_trainer.skills.presets import load_preset_table, shipped_presets, taught_presets
 from motor_trainer.skills.taught import DEFAULT_LIKE, check_skill_name, teach_skill
@@ -24,6 +25,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     new.add_argument("--like", default=DEFAULT_LIKE, help=f"shipped skill whose features and tolerances it takes (default {DEFAULT_LIKE})")
     new.add_argument("--rotate", type=int, default=0, choices=(0, 90, 180, 270), help="clockwise rotation for a sideways camera")
     new.add_argument("--model", default="lite", help="pose model: lite (bundled), full, heavy, or a .task file")
+    add_subject_option(new)  # the demonstrator, when others are in view
     new.set_defaults(run=run_new)
 
 
