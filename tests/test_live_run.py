@@ -15,7 +15,8 @@ from synthetic_recording import SIZE_PX, synthetic_pose
 
 from motor_trainer.capture.sources import Frame, LiveSource
 from motor_trainer.errors import UserFacingError
-from motor_trainer.live.live_analysis import LiveFrame, LiveRun, RunEnded
+from motor_trainer.live.live_analysis import LiveFrame, LiveRun, OpenLoopAnalyser, RunEnded
+from motor_trainer.skills.open_loop import load_open_loop_preset
 
 FRAME_COUNT = 40
 
@@ -115,3 +116,29 @@ def test_a_person_clicked_before_the_frames_flow_is_followed_from_the_first_fram
     _, ended = _run_to_the_end(run)
     assert ended.error == ""
     assert tracker.points == [(0, (12.0, 34.0))]
+
+
+class _SwitchRecordingAnalyser(OpenLoopAnalyser):
+    """Notes, in order, each frame pushed and each switch to a new subject."""
+
+    def __init__(self):
+        super().__init__(load_open_loop_preset("dart-throw"), fps=_SyntheticCamera.fps, reference=None)
+        self.calls: list[str] = []
+
+    def new_subject(self) -> None:
+        self.calls.append("new subject")
+
+    def push(self, pose) -> list:
+        self.calls.append(f"frame {pose.index}")
+        return []
+
+
+def test_the_analysis_starts_over_at_the_first_frame_tracked_for_the_person_clicked():
+    analyser = _SwitchRecordingAnalyser()
+    run = LiveRun(make_source=lambda: _SyntheticCamera("synthetic"), make_tracker=_PointRecordingTracker,
+                  make_analyser=lambda fps: analyser)
+    run.follow_subject_near((12.0, 34.0))
+    _, ended = _run_to_the_end(run)
+    assert ended.error == ""
+    assert analyser.calls[:3] == ["new subject", "frame 0", "frame 1"]
+    assert analyser.calls.count("new subject") == 1

@@ -23,7 +23,7 @@ from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any, NamedTuple, Protocol
 
 import numpy as np
 
@@ -145,6 +145,16 @@ class PoseEstimator(Protocol):
     def process(self, frame: Frame): ...
 
     def follow_subject_near(self, point_px: tuple[float, float]) -> None: ...
+
+
+class TrackedFrame(NamedTuple):
+    """A frame on its way from the tracking thread to the finishing thread."""
+
+    frame: Frame
+    pose: PoseFrame
+    started_s: float  # time.monotonic() when the tracker took it
+    tracking_ms: float
+    new_subject: bool  # the first frame tracked after the user pointed at someone else
 
 
 class PoseHistory:
@@ -273,6 +283,7 @@ class OpenLoopAnalyser:
     def __init__(self, preset: OpenLoopPreset, fps: float, reference: RepReference | None):
         self.preset = preset
         self.reference = reference
+        self._fps = fps
         self._segmenter = OnlineRepSegmenter(preset, fps)
         self._rows: deque[tuple[int, float, np.ndarray]] = deque(maxlen=int(REPLAY_MEMORY_S * fps) + 1)
         self._reported_until_frame = -1
@@ -294,6 +305,15 @@ class OpenLoopAnalyser:
             self._flushed_since_seen = True
             return found + self.flush()
         return found
+
+    def new_subject(self) -> None:
+        """Someone else is followed from the next frame on (the user clicked them). What the last person
+        did is no rep of theirs: the jump from one body to the other would read as a fast movement, and
+        the last person's size and acting arm would scale and steer the new one's (their first throw
+        was lost in a synthetic switch). The reps reported so far stay."""
+        self._segmenter = OnlineRepSegmenter(self.preset, self._fps)
+        self._rows.clear()
+        self._last_seen_s, self._flushed_since_seen = None, False
 
     def _push_row(self, row: tuple[int, float, np.ndarray]) -> list[LiveEvent]:
         self._rows.append(row)
@@ -559,7 +579,7 @@ class LiveRun:
         drawing, the analysis) overlaps the tracking of the next instead of
         adding to it: the time this thread needs per frame is the tracker's.
         """
-        tracked: queue.Queue[tuple[Frame, PoseFrame, float, float] | None] = queue.Queue(maxsize=FINISH_QUEUE_FRAMES)
+        tracked: queue.Queue[TrackedFrame | None] = queue.Queue(maxsize=FINISH_QUEUE_FRAMES)
         failures: list[BaseException] = []
         finisher = threading.Thread(target=self._finish_frames, args=(tracked, analyser, failures), name="live-finish",
                                     daemon=True)
@@ -568,11 +588,12 @@ class LiveRun:
             for frame in source.frames():  # ends when the source ends or stop() stops it
                 if self._stop.is_set() or failures:
                     break
+                new_subject = not self._subject_points.empty()
                 while not self._subject_points.empty():
                     tracker.follow_subject_near(self._subject_points.get())
                 started = time.monotonic()
                 pose = tracker.process(frame)
-                tracked.put((frame, pose, started, 1000.0 * (time.monotonic() - started)))
+                tracked.put(TrackedFrame(frame, pose, started, 1000.0 * (time.monotonic() - started), new_subject))
         finally:
             tracked.put(None)
             finisher.join()
@@ -591,16 +612,20 @@ class LiveRun:
         while (item := tracked.get()) is not None:
             if failures:
                 continue
-            frame, pose, started, tracking_ms = item
             try:
-                scale = display_scale(frame.size_px) if scale is None else scale
-                self._finish_frame(frame, pose, started, tracking_ms, scale, frames, poses, analyser)
+                scale = display_scale(item.frame.size_px) if scale is None else scale
+                # A routine's follower reads body-scaled features and keeps its place through a switch
+                # (synthetic: a dancer replaced by one 0.6 the size elsewhere, every later step still perfect).
+                if item.new_subject and isinstance(analyser, OpenLoopAnalyser):
+                    analyser.new_subject()
+                self._finish_frame(item, scale, frames, poses, analyser)
                 self._frames_finished += 1
             except BaseException as failure:  # noqa: BLE001 — raised again in the tracking thread
                 failures.append(failure)
 
-    def _finish_frame(self, frame: Frame, pose: PoseFrame, started: float, tracking_ms: float, scale: float,
-                      frames: FrameRingBuffer, poses: PoseHistory, analyser: Analyser | None) -> None:
+    def _finish_frame(self, tracked: TrackedFrame, scale: float, frames: FrameRingBuffer, poses: PoseHistory,
+                      analyser: Analyser | None) -> None:
+        frame, pose = tracked.frame, tracked.pose
         image = shrink(frame.image_rgb, scale)
         frames.push(frame.index, frame.time_s, image)
         saved = self._record_frame(frame, pose)
@@ -611,8 +636,8 @@ class LiveRun:
             draw_skeleton(image, shown_xy, thickness_px=2)
             if analyser is not None:
                 mark_joints(image, shown_xy, analyser.joints_in_error())
-        processing_ms = 1000.0 * (time.monotonic() - started)
-        self.events.put(LiveFrame(frame.index, frame.time_s, image, pose.detected, tracking_ms, processing_ms))
+        processing_ms = 1000.0 * (time.monotonic() - tracked.started_s)
+        self.events.put(LiveFrame(frame.index, frame.time_s, image, pose.detected, tracked.tracking_ms, processing_ms))
         for event in (*saved, *events):
             self.events.put(event)
         if self.frame_ready is not None:
