@@ -178,7 +178,7 @@ class PracticeScreen(QWidget):
 
     def _on_person_clicked(self, x_fraction: float, y_fraction: float) -> None:
         """Follow the person clicked in the live image. With the delayed mirror on, the point is where they
-        were then; the model looks around it (a square of 0.6 the frame's height) until it finds them."""
+        were then; the model looks around it (a square 0.6 of the frame's short side) until it finds them."""
         width_px, height_px = self.session.run.image_size_px
         if not width_px:
             return  # the camera has not sent a frame yet
