@@ -42,6 +42,7 @@ from PySide6.QtTest import QTest  # noqa: E402
 from PySide6.QtWidgets import QApplication, QWidget  # noqa: E402
 
 from motor_trainer.gui.main_window import MainWindow  # noqa: E402
+from motor_trainer.gui.practice_screen import PracticeScreen  # noqa: E402
 from motor_trainer.gui.calibration_wizard import CalibrationWizard  # noqa: E402
 from motor_trainer.gui.session_browser import SessionBrowser  # noqa: E402
 from motor_trainer.gui.start_panel import SkillQuestions  # noqa: E402
@@ -85,12 +86,18 @@ def track_routine(out_dir: Path) -> Path:
     return save_reference(routine, out_dir / "references" / "dance-routine")
 
 
-def open_loop_views(app: QApplication, window: MainWindow, out_dir: Path) -> None:
+def start_practice(window: MainWindow, video: str, skill: str) -> PracticeScreen:
+    """A shared clip played as the camera, judged as ``skill``."""
     panel = window.start_panel
-    panel.choose_video(MEDIA / "free_throw_side.mp4")
-    panel.choose_skill("free-throw")
+    panel.choose_video(MEDIA / video)
+    panel.choose_skill(skill)
     panel.start_button.click()
-    screen = window.practice_screen
+    assert window.practice_screen is not None, panel.problem.text()
+    return window.practice_screen
+
+
+def open_loop_views(app: QApplication, window: MainWindow, out_dir: Path) -> None:
+    screen = start_practice(window, "free_throw_side.mp4", "free-throw")
     wait_until(app, lambda: screen.attempts.count() >= 1, 60, "the free throw rep")
     save(window, out_dir, "03_free_throw_rep_and_board")
     board = screen.dartboard
@@ -111,18 +118,14 @@ def open_loop_views(app: QApplication, window: MainWindow, out_dir: Path) -> Non
 
 def follow_click_views(app: QApplication, window: MainWindow, out_dir: Path) -> None:
     """The skeleton on a phantom in the sun flare, then on the man on the box once he is clicked."""
-    panel = window.start_panel
-    panel.choose_video(MEDIA / "outdoor_jumps_and_walk.mp4")
-    panel.choose_skill("generic-throw")
-    panel.start_button.click()
-    screen = window.practice_screen
+    screen = start_practice(window, "outdoor_jumps_and_walk.mp4", "generic-throw")
     label = screen.live_view.image
     wait_until(app, lambda: label.images_shown >= 3, 30, "the outdoor clip's first frames")
     save(window, out_dir, "06b_skeleton_on_someone_else")
-    picture = label.pixmap()
+    shown = label.shown_rect()
+    assert shown is not None
     man_x, man_y = 640 / 1768, 220 / 994  # his torso, as fractions of the frame
-    click = QPoint(round((label.width() - picture.width()) / 2 + man_x * picture.width()),
-                   round((label.height() - picture.height()) / 2 + man_y * picture.height()))
+    click = QPoint(round(shown.x() + man_x * shown.width()), round(shown.y() + man_y * shown.height()))
     QTest.mouseClick(label, Qt.MouseButton.LeftButton, pos=click)
     clicked_at = label.images_shown
     wait_until(app, lambda: label.images_shown >= clicked_at + 40, 30, "40 frames after the click")

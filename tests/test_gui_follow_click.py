@@ -41,11 +41,9 @@ def test_clicking_the_man_on_the_box_moves_the_skeleton_off_the_sun_flare(qtbot,
     try:
         qtbot.waitUntil(lambda: len(shown) >= 3, timeout=LIVE_TIMEOUT_MS)
         label = screen.live_view.image
-        picture = label.pixmap()
-        left = (label.width() - picture.width()) / 2
-        top = (label.height() - picture.height()) / 2
-        click = QPoint(round(left + MAN_ON_THE_BOX_PX[0] / FRAME_SIZE_PX[0] * picture.width()),
-                       round(top + MAN_ON_THE_BOX_PX[1] / FRAME_SIZE_PX[1] * picture.height()))
+        picture = label.shown_rect()
+        click = QPoint(round(picture.x() + MAN_ON_THE_BOX_PX[0] / FRAME_SIZE_PX[0] * picture.width()),
+                       round(picture.y() + MAN_ON_THE_BOX_PX[1] / FRAME_SIZE_PX[1] * picture.height()))
         clicked_at_frame = shown[-1]
         qtbot.mouseClick(label, Qt.MouseButton.LeftButton, pos=click)
         said = [screen.live_view.status.text()]

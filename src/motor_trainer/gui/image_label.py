@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
-from PySide6.QtCore import QSize, Qt, Signal
+from PySide6.QtCore import QRectF, QSize, Qt, Signal
 from PySide6.QtGui import QImage, QPixmap
 from PySide6.QtWidgets import QLabel, QSizePolicy, QWidget
 
@@ -42,16 +42,22 @@ class ImageLabel(QLabel):
         super().resizeEvent(event)
         self._rescale()
 
+    def shown_rect(self) -> QRectF | None:
+        """Where the image is drawn in the widget (centred, scaled to fit); None before the first image."""
+        shown = self.pixmap()
+        if self._pixmap is None or shown.isNull():
+            return None
+        area = self.contentsRect()
+        return QRectF(area.x() + (area.width() - shown.width()) / 2, area.y() + (area.height() - shown.height()) / 2,
+                      shown.width(), shown.height())
+
     def mousePressEvent(self, event) -> None:  # noqa: N802 — Qt's name
         super().mousePressEvent(event)
-        shown = self.pixmap()
-        if self._pixmap is None or shown.isNull() or event.button() != Qt.MouseButton.LeftButton:
+        rect = self.shown_rect()
+        if rect is None or event.button() != Qt.MouseButton.LeftButton:
             return
-        area = self.contentsRect()
-        left = area.x() + (area.width() - shown.width()) / 2
-        top = area.y() + (area.height() - shown.height()) / 2
-        x_fraction = (event.position().x() - left) / shown.width()
-        y_fraction = (event.position().y() - top) / shown.height()
+        x_fraction = (event.position().x() - rect.x()) / rect.width()
+        y_fraction = (event.position().y() - rect.y()) / rect.height()
         if 0 <= x_fraction <= 1 and 0 <= y_fraction <= 1:
             self.clicked_at.emit(x_fraction, y_fraction)
 

@@ -248,10 +248,10 @@ class StartPanel(QWidget):
         self.dance_speed.setValue(preferences.dance_speed)
         self.mirror_reference.setCurrentIndex(max(0, self.mirror_reference.findData(preferences.mirror_reference)))
         self.reference_layout.setCurrentIndex(max(0, self.reference_layout.findData(preferences.reference_layout)))
-        shipped = set(available_presets(self._workspace_root))
+        skills = set(available_presets(self._workspace_root))
         self._references = {skill: path for skill, path in preferences.references.items()
-                            if skill in shipped and self._fits(skill, path)}
-        if preferences.skill in available_presets(self._workspace_root):
+                            if skill in skills and self._fits(skill, path)}
+        if preferences.skill in skills:
             self.choose_skill(preferences.skill)
         self.reference_path.setText(self._references.get(self.skill.currentData(), ""))
         (self.performance if preferences.mode is PracticeMode.PERFORMANCE else self.practice).setChecked(True)

@@ -588,9 +588,10 @@ class LiveRun:
             for frame in source.frames():  # ends when the source ends or stop() stops it
                 if self._stop.is_set() or failures:
                     break
-                new_subject = not self._subject_points.empty()
-                while not self._subject_points.empty():
+                new_subject = False
+                while not self._subject_points.empty():  # the user clicked someone (the last click counts)
                     tracker.follow_subject_near(self._subject_points.get())
+                    new_subject = True
                 started = time.monotonic()
                 pose = tracker.process(frame)
                 tracked.put(TrackedFrame(frame, pose, started, 1000.0 * (time.monotonic() - started), new_subject))
